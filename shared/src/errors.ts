@@ -1,0 +1,41 @@
+/**
+ * Every error the service reports, declared once: a stable code, the HTTP status it maps to
+ * on REST routes, and the default message. WebSocket `error` frames carry the same `code`
+ * and `message`. The first four messages are the seed's exact strings (decisions.md, Keep).
+ */
+export const ERRORS = {
+  invalid_json: { status: 400, message: "Payload must be JSON" },
+  not_object: { status: 400, message: "Payload must be a JSON object" },
+  invalid_type: { status: 400, message: "Message type must be a string." },
+  unknown_type: { status: 400, message: "Unrecognized message type" },
+  invalid_message: { status: 400, message: "Message failed validation" },
+  binary_frame: { status: 400, message: "Binary frames are not accepted; send JSON text frames." },
+  too_large: { status: 413, message: "Frame is too large" },
+  rate_limited: { status: 429, message: "Too many messages; slow down. This message was not processed." },
+  no_session: { status: 409, message: "No session yet: send start_session first." },
+  session_ended: { status: 409, message: "This session has ended. Start a new session." },
+  invalid_style: { status: 400, message: "style must be one of supportive, neutral, cold." },
+  invalid_group: { status: 400, message: "group must be control or treatment." },
+  reserved_event: { status: 400, message: "This telemetry event name is reserved for the server." },
+  empty_clarification: { status: 400, message: "Clarification question is empty." },
+  no_prompt: { status: 409, message: "No active prompt yet. Start a session first." },
+  validation_failed: { status: 400, message: "Request failed validation" },
+  unauthorized: { status: 401, message: "Missing or malformed bearer token." },
+  forbidden: { status: 403, message: "This token is not allowed here." },
+  not_found: { status: 404, message: "Not found" },
+  upgrade_required: { status: 426, message: "Expected a WebSocket upgrade." },
+  unavailable: { status: 503, message: "A dependency is unavailable." },
+  internal: { status: 500, message: "Internal error" },
+} as const satisfies Record<string, { status: number; message: string }>;
+
+export type ErrorCode = keyof typeof ERRORS;
+
+/** The JSON body of every REST error, and the shape of a WebSocket `error` frame minus `type`. */
+export interface ErrorBody {
+  code: ErrorCode;
+  message: string;
+}
+
+export function errorBody(code: ErrorCode, message?: string): ErrorBody {
+  return { code, message: message ?? ERRORS[code].message };
+}

@@ -1,0 +1,5 @@
+export * from "./vocabulary.ts";
+export * from "./limits.ts";
+export * from "./errors.ts";
+export * from "./protocol.ts";
+export * from "./records.ts";

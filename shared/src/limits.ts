@@ -1,0 +1,26 @@
+/** Numeric limits of the wire protocol, with the reason each exists. */
+
+/** start_session.maxQuestions clamp (seed §1.3); counts answers, follow-ups included. */
+export const MAX_QUESTIONS_RANGE = { min: 1, max: 50 } as const;
+/** start_session.durationSeconds clamp (seed §1.3): 30 s to 3 h. */
+export const DURATION_SECONDS_RANGE = { min: 30, max: 10_800 } as const;
+/** Custom questions: at most 24 accepted items of at most 280 characters (seed §1.3). */
+export const CUSTOM_QUESTIONS_MAX_ITEMS = 24;
+export const CUSTOM_QUESTION_MAX_CHARS = 280;
+/** Clarification truncation (seed §1.3, §9): prompt, candidate question, reply. */
+export const CLARIFICATION_PROMPT_MAX_CHARS = 800;
+export const CLARIFICATION_QUESTION_MAX_CHARS = 600;
+export const CLARIFICATION_REPLY_MAX_CHARS = 1_400;
+/** History pairs kept in state, and the pairs an LLM prompt sees (seed §9). */
+export const HISTORY_PAIRS_KEPT = 4;
+export const HISTORY_PAIRS_FOR_LLM = 3;
+/** A WebSocket frame above this size is answered with `too_large` and not parsed. */
+export const MAX_FRAME_BYTES = 64 * 1024;
+/**
+ * Flood control per socket: a token bucket of 20 frames refilled at 10 frames/s. A human
+ * candidate sends a few frames a minute; a buggy client loop sends hundreds a second.
+ */
+export const RATE_LIMIT_BURST = 20;
+export const RATE_LIMIT_PER_SECOND = 10;
+/** A non-answer has at most this many words (decisions.md, Fix). */
+export const NON_ANSWER_MAX_WORDS = 24;

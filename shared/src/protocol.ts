@@ -1,0 +1,239 @@
+/**
+ * The WebSocket protocol of `/ws/interview`, both directions, as zod schemas.
+ *
+ * Inbound frames are validated in two steps so that the seed's exact error strings survive
+ * (decisions.md, Keep): the envelope (JSON, object, string `type`, known `type`) first, then
+ * the message's own schema. Field names and casing are the seed's (seed-behaviour.md §1).
+ *
+ * `start_session` is deliberately lenient (an invalid style, pack, difficulty or limit falls
+ * back to the default, as the seed does) except for `group`, which must be a real arm of
+ * the study. Every other message is strict about the types of the fields it uses and
+ * ignores unknown fields, so seed clients that send extras keep working.
+ */
+import { z } from "zod";
+import { DIFFICULTIES, GROUPS, PACKS, STYLES, QUESTION_SOURCES, END_REASONS } from "./vocabulary.ts";
+import type { ErrorCode } from "./errors.ts";
+
+/** Bumped when a change would break a client written for an earlier version. */
+export const PROTOCOL_VERSION = 1;
+
+const finiteNumber = z.number().refine(Number.isFinite, "must be a finite number");
+const optionalMetric = finiteNumber.nullish();
+
+/** Mirrors Python's int(): integers, truncated floats and integer strings; nothing else. */
+export const pythonInt = z.union([
+  finiteNumber.transform((n) => Math.trunc(n)),
+  z
+    .string()
+    .regex(/^\s*[+-]?\d+\s*$/, "must be an integer")
+    .transform((s) => Number.parseInt(s, 10)),
+]);
+
+export const StyleSchema = z.enum(STYLES);
+export const GroupSchema = z.enum(GROUPS);
+export const PackSchema = z.enum(PACKS);
+export const DifficultySchema = z.enum(DIFFICULTIES);
+
+/** Seed clients send `group: null` or omit it; both mean "let the server assign". */
+const groupField = z.preprocess((v) => (v === "" ? null : v), GroupSchema.nullish());
+
+export const StartSessionMessage = z.object({
+  type: z.literal("start_session"),
+  style: z.unknown().optional(),
+  group: groupField,
+  pack: z.unknown().optional(),
+  difficulty: z.unknown().optional(),
+  maxQuestions: z.unknown().optional(),
+  durationSeconds: z.unknown().optional(),
+  customQuestions: z.unknown().optional(),
+  consent: z.unknown().optional(),
+  accent: z.unknown().optional(),
+  notes: z.unknown().optional(),
+  /** Opt-in: stream the interviewer's question as `interviewer_delta` frames first. */
+  stream: z.boolean().optional(),
+});
+
+export const AnswerMetricsSchema = z
+  .object({
+    speakingRate: optionalMetric,
+    pauseRatio: optionalMetric,
+    gaze: optionalMetric,
+    fillers: optionalMetric,
+  })
+  .loose();
+export type AnswerMetrics = {
+  speakingRate?: number | null;
+  pauseRatio?: number | null;
+  gaze?: number | null;
+  fillers?: number | null;
+};
+
+export const UserAnswerMessage = z.object({
+  type: z.literal("user_answer"),
+  answer: z.string().default(""),
+  metrics: z.preprocess((v) => (v == null ? {} : v), AnswerMetricsSchema),
+});
+
+export const UserClarificationMessage = z.object({
+  type: z.literal("user_clarification"),
+  question: z.unknown().optional(),
+  clarification: z.unknown().optional(),
+  text: z.unknown().optional(),
+});
+
+export const SwitchStyleMessage = z.object({
+  type: z.literal("switch_style"),
+  style: z.unknown(),
+});
+
+export const CheckinMessage = z.object({
+  type: z.literal("checkin"),
+  group: groupField,
+  confidence: pythonInt.default(0),
+  stress: pythonInt.default(0),
+});
+
+export const TelemetryMessage = z.object({
+  type: z.literal("telemetry"),
+  event: z.string().min(1).max(64).default("unknown"),
+  latencyMs: finiteNumber.nullish(),
+  data: z.unknown().optional(),
+});
+
+export const PingMessage = z.object({ type: z.literal("ping") });
+
+export const ClientMessage = z.discriminatedUnion("type", [
+  StartSessionMessage,
+  UserAnswerMessage,
+  UserClarificationMessage,
+  SwitchStyleMessage,
+  CheckinMessage,
+  TelemetryMessage,
+  PingMessage,
+]);
+export type ClientMessage = z.output<typeof ClientMessage>;
+export type ClientMessageType = ClientMessage["type"];
+export const CLIENT_MESSAGE_TYPES: readonly ClientMessageType[] = ClientMessage.options.map(
+  (o) => o.shape.type.value,
+);
+
+/** Messages that need a started session (decisions.md, Fix: `no_session`). */
+export const SESSION_BOUND_TYPES: ReadonlySet<ClientMessageType> = new Set([
+  "user_answer",
+  "user_clarification",
+  "switch_style",
+  "checkin",
+  "telemetry",
+]);
+
+// ---------------------------------------------------------------------------------------
+// Server -> client. Types only: the server builds these, tests and clients read them.
+
+type Style = (typeof STYLES)[number];
+type Group = (typeof GROUPS)[number];
+
+export interface SessionReady {
+  type: "session_ready";
+  session_id: string;
+  style: Style;
+  protocol: number;
+}
+export interface SessionSnapshot {
+  session_id: string;
+  style: Style;
+  turn: number;
+  group: Group;
+  consent: boolean;
+  pack: (typeof PACKS)[number];
+  difficulty: (typeof DIFFICULTIES)[number];
+  maxQuestions: number | null;
+  durationSeconds: number | null;
+  customQuestionCount: number;
+}
+export interface SessionStarted extends SessionSnapshot {
+  type: "session_started";
+  /** Bearer secret for resuming this session and for its own HTTP calls. */
+  resumeToken: string;
+  /** "client" when the client chose the group, "server" when it was assigned. */
+  groupAssignment: "client" | "server";
+}
+export interface QuestionOut {
+  type: "question";
+  turn: number;
+  question: string;
+  style: Style;
+  source: (typeof QUESTION_SOURCES)[number];
+  preface: string | null;
+}
+export interface SessionResumed extends SessionSnapshot {
+  type: "session_resumed";
+  /** The question the candidate should answer now, or null before the first one. */
+  question: QuestionOut | null;
+  awaitingFollowUp: boolean;
+  /** Seconds left before the time limit, or null without one. */
+  secondsLeft: number | null;
+}
+export interface Tip {
+  summary: string;
+  detail: string;
+}
+export interface TipsOut {
+  type: "tips";
+  turn: number;
+  items: Tip[];
+}
+export interface InterviewerMessageOut {
+  type: "interviewer_message";
+  turn: number;
+  style: Style;
+  message: string;
+}
+export interface InterviewerDeltaOut {
+  type: "interviewer_delta";
+  turn: number;
+  delta: string;
+}
+export interface ClarificationOut {
+  type: "clarification";
+  turn: number;
+  style: Style;
+  message: string;
+  source: "llm" | "guardrail" | "fallback";
+}
+export interface StyleSwitchedOut {
+  type: "style_switched";
+  style: Style;
+}
+export interface CheckinLoggedOut {
+  type: "checkin_logged";
+}
+export interface PongOut {
+  type: "pong";
+}
+export interface SessionEndedOut {
+  type: "session_ended";
+  session_id: string;
+  turn: number;
+  reason: (typeof END_REASONS)[number];
+  message: string;
+}
+export interface ErrorOut {
+  type: "error";
+  code: ErrorCode;
+  message: string;
+}
+
+export type ServerMessage =
+  | SessionReady
+  | SessionStarted
+  | SessionResumed
+  | QuestionOut
+  | TipsOut
+  | InterviewerMessageOut
+  | InterviewerDeltaOut
+  | ClarificationOut
+  | StyleSwitchedOut
+  | CheckinLoggedOut
+  | PongOut
+  | SessionEndedOut
+  | ErrorOut;
