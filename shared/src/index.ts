@@ -3,3 +3,4 @@ export * from "./limits.ts";
 export * from "./errors.ts";
 export * from "./protocol.ts";
 export * from "./records.ts";
+export * from "./frames.ts";

@@ -83,7 +83,7 @@ export const UserClarificationMessage = z.object({
 
 export const SwitchStyleMessage = z.object({
   type: z.literal("switch_style"),
-  style: z.unknown(),
+  style: StyleSchema,
 });
 
 export const CheckinMessage = z.object({

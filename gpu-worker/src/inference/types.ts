@@ -1,0 +1,95 @@
+/**
+ * Messages between the HTTP thread and the inference worker threads, and the results they
+ * return. Plain data only (structured-clone safe); audio travels as transferred Float32Arrays.
+ */
+export type EngineName = "asr" | "tts";
+export type Provider = "cpu" | "cuda";
+export type DevicePreference = "auto" | "cpu" | "cuda";
+
+export interface EngineInfo {
+  engine: EngineName;
+  loaded: boolean;
+  model: string | null;
+  provider: Provider | null;
+  error: string | null;
+  /** ASR: language codes the model accepts. */
+  languages: string[];
+  /** TTS: voice names found in voices/. */
+  voices: string[];
+  /** ASR: whether the VAD model loaded. */
+  vad: boolean;
+  sampleRate: number | null;
+  loadMs: number | null;
+}
+
+export interface WorkerOptions {
+  engine: EngineName;
+  modelsDir: string;
+  model: string;
+  dtype: string;
+  device: DevicePreference;
+  ortThreads: number;
+  vadModelPath: string;
+  vadThreshold: number;
+  warmup: boolean;
+}
+
+export interface TranscribeTask {
+  kind: "transcribe";
+  audio: Float32Array; // 16 kHz mono
+  language: string;
+  temperature: number;
+  words: boolean;
+  segments: boolean;
+}
+
+export interface SynthesizeTask {
+  kind: "synthesize";
+  text: string;
+  voice: string;
+  speed: number;
+}
+
+export interface InfoTask {
+  kind: "info";
+}
+
+export type Task = TranscribeTask | SynthesizeTask | InfoTask;
+
+export interface Word {
+  word: string;
+  start: number;
+  end: number;
+}
+
+export interface Segment {
+  id: number;
+  start: number;
+  end: number;
+  text: string;
+}
+
+export interface SpeechRegion {
+  start: number;
+  end: number;
+}
+
+export interface TranscribeResult {
+  text: string;
+  language: string;
+  duration: number;
+  segments: Segment[];
+  words: Word[];
+  speechSeconds: number;
+  pauseRatio: number;
+  speech: SpeechRegion[];
+  /** True when VAD found no speech and Whisper was skipped. */
+  skipped: boolean;
+  inferenceMs: number;
+}
+
+export interface SynthesizeResult {
+  audio: Float32Array;
+  sampleRate: number;
+  inferenceMs: number;
+}

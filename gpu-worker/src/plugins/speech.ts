@@ -1,0 +1,58 @@
+/**
+ * Owns the inference pools: one per enabled engine, started (models loaded and warmed) before
+ * the server listens, destroyed in onClose. Routes reach them through `app.speech`.
+ */
+import fp from "fastify-plugin";
+import { isAbsolute, resolve } from "node:path";
+import type { Config } from "../config.ts";
+import { EnginePool } from "../inference/pool.ts";
+
+export interface SpeechEngines {
+  asr: EnginePool | null;
+  tts: EnginePool | null;
+}
+
+declare module "fastify" {
+  interface FastifyInstance {
+    speech: SpeechEngines;
+  }
+}
+
+export function resolveModelsDir(config: Config): string {
+  return isAbsolute(config.MODELS_DIR) ? config.MODELS_DIR : resolve(process.cwd(), config.MODELS_DIR);
+}
+
+export default fp(
+  async function speechEngines(app, opts: { config: Config }) {
+    const { config } = opts;
+    const modelsDir = resolveModelsDir(config);
+    const common = {
+      modelsDir,
+      dtype: config.WHISPER_DTYPE,
+      device: config.DEVICE,
+      ortThreads: config.ORT_THREADS,
+      vadModelPath: config.VAD_MODEL_PATH,
+      vadThreshold: config.VAD_THRESHOLD,
+      warmup: config.WARMUP,
+    };
+    const pools: SpeechEngines = {
+      asr: config.WHISPER_MODEL
+        ? new EnginePool({ threads: config.ASR_THREADS, queueMax: config.QUEUE_MAX, retryAfterSeconds: config.RETRY_AFTER_SECONDS, worker: { ...common, engine: "asr", model: config.WHISPER_MODEL } })
+        : null,
+      tts: config.KOKORO_MODEL
+        ? new EnginePool({ threads: config.TTS_THREADS, queueMax: config.QUEUE_MAX, retryAfterSeconds: config.RETRY_AFTER_SECONDS, worker: { ...common, engine: "tts", model: config.KOKORO_MODEL } })
+        : null,
+    };
+    const started = await Promise.all([pools.asr?.start(), pools.tts?.start()]);
+    for (const info of started) {
+      if (!info) continue;
+      if (info.loaded) app.log.info({ engine: info.engine, model: info.model, provider: info.provider, loadMs: info.loadMs }, "model loaded");
+      else app.log.warn({ engine: info.engine, error: info.error }, "model not loaded; its routes answer 503");
+    }
+    app.decorate("speech", pools);
+    app.addHook("onClose", async function destroyPools() {
+      await Promise.all([pools.asr?.close(), pools.tts?.close()]);
+    });
+  },
+  { name: "speech-engines" },
+);

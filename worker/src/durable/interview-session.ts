@@ -1,0 +1,232 @@
+/**
+ * One interview per object: a thin adapter between hibernatable WebSockets and the pure
+ * engine. Each frame is validated at the edge, fed to the engine in arrival order, and the
+ * engine's effects are carried out: state and records are written in one storage
+ * transaction before any reply is sent, then replies go out, alarms are set and the
+ * interviewer model is consulted.
+ *
+ * After hibernation or eviction memory is empty; the state is read back from storage, and a
+ * turn that was waiting on the model when the object went away is re-run.
+ */
+import { DurableObject } from "cloudflare:workers";
+import {
+  RATE_LIMIT_BURST,
+  RATE_LIMIT_PER_SECOND,
+  errorBody,
+  parseClientFrame,
+  type ErrorCode,
+  type Group,
+  type PersistRecord,
+  type ServerMessage,
+} from "@interview/shared";
+import { initialState, reduce } from "../engine/engine.ts";
+import type { ConsultRequest, EngineEvent, InterviewState, StartMint } from "../engine/types.ts";
+import type { Env } from "../env.ts";
+import { selectInterviewerModel } from "../model/select-model.ts";
+import type { InterviewerModel } from "../model/interviewer-model.ts";
+import { RecordOutbox } from "./record-outbox.ts";
+import { SerialQueue } from "./serial-queue.ts";
+import { TokenBucket } from "./token-bucket.ts";
+import { mintResumeToken, sha256Hex, tokenMatches } from "./resume-token.ts";
+import { secureRandom } from "./group-assigner.ts";
+
+const STATE_KEY = "state";
+/** Close code sent to a socket that another connection resumed the interview from. */
+const CLOSE_REPLACED = 4001;
+
+export class InterviewSession extends DurableObject<Env> {
+  private state: InterviewState | null;
+  private readonly outbox: RecordOutbox;
+  private readonly queue = new SerialQueue();
+  private readonly buckets = new WeakMap<WebSocket, TokenBucket>();
+  private readonly model: InterviewerModel;
+  private turnAbort = new AbortController();
+
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env);
+    this.state = ctx.storage.kv.get<InterviewState>(STATE_KEY) ?? null;
+    this.outbox = new RecordOutbox(ctx.storage.sql);
+    this.model = selectInterviewerModel(env);
+  }
+
+  override async fetch(request: Request): Promise<Response> {
+    if (request.headers.get("Upgrade")?.toLowerCase() !== "websocket") {
+      return json(426, errorBody("upgrade_required"));
+    }
+    const url = new URL(request.url);
+    const resumeId = url.searchParams.get("session");
+    if (resumeId !== null) {
+      const refusal = await this.checkResume(resumeId, url.searchParams.get("token") ?? "");
+      if (refusal) return refusal;
+    }
+    const pair = new WebSocketPair();
+    const [client, server] = [pair[0], pair[1]];
+    // One live socket per interview: a resume replaces whatever connection was there.
+    for (const old of this.ctx.getWebSockets()) old.close(CLOSE_REPLACED, "replaced by a resumed connection");
+    this.turnAbort.abort();
+    this.turnAbort = new AbortController();
+    this.ctx.acceptWebSocket(server);
+    const event: EngineEvent = resumeId !== null ? { kind: "resumed" } : { kind: "connected" };
+    void this.queue.run(() => this.dispatch(event)).catch((error) => this.reportFailure(server, error));
+    return new Response(null, { status: 101, webSocket: client });
+  }
+
+  override async webSocketMessage(ws: WebSocket, data: string | ArrayBuffer): Promise<void> {
+    if (!this.bucketFor(ws).take(Date.now())) {
+      sendTo(ws, { type: "error", ...errorBody("rate_limited") });
+      return;
+    }
+    const parsed = parseClientFrame(data);
+    await this.queue
+      .run(async () => {
+        if (!parsed.ok) {
+          this.broadcast({ type: "error", code: parsed.code, message: parsed.message });
+          return;
+        }
+        const message = parsed.message;
+        if (message.type === "start_session") {
+          await this.dispatch({ kind: "start", message, mint: await this.mint(message.group ?? null) });
+        } else {
+          await this.dispatch({ kind: "message", message });
+        }
+      })
+      .catch((error) => this.reportFailure(ws, error));
+  }
+
+  override async webSocketClose(ws: WebSocket, code: number, reason: string): Promise<void> {
+    // Reciprocate, or some clients report 1006 instead of the code they sent.
+    try {
+      ws.close(code === 1005 ? 1000 : code, reason);
+    } catch {
+      // Already closed: nothing to reciprocate.
+    }
+  }
+
+  override async webSocketError(_ws: WebSocket, error: unknown): Promise<void> {
+    console.warn(`InterviewSession ${this.ctx.id}: socket error`, error);
+  }
+
+  override async alarm(): Promise<void> {
+    await this.queue.run(() => this.dispatch({ kind: "alarm" }));
+  }
+
+  /** Records this object holds for a session: its own copy, replicated to D1 separately. */
+  records(sessionId: string): PersistRecord[] {
+    return this.outbox.all(sessionId);
+  }
+
+  private async checkResume(sessionId: string, token: string): Promise<Response | null> {
+    const session = this.state?.session;
+    if (!token) return json(401, errorBody("unauthorized", "A resume token is required."));
+    if (!session || session.id !== sessionId || !(await tokenMatches(token, session.resumeTokenHash))) {
+      return json(403, errorBody("forbidden", "The resume token does not match this session."));
+    }
+    if (session.ended) return json(409, errorBody("session_ended"));
+    return null;
+  }
+
+  private async mint(clientGroup: Group | null): Promise<StartMint> {
+    const objectId = this.ctx.id.toString();
+    const resumeToken = mintResumeToken(objectId);
+    return {
+      sessionId: crypto.randomUUID(),
+      objectId,
+      resumeToken,
+      resumeTokenHash: await sha256Hex(resumeToken),
+      assignedGroup: clientGroup ?? (await this.assignGroup()),
+    };
+  }
+
+  private async assignGroup(): Promise<Group> {
+    try {
+      return await this.env.GROUP_ASSIGNER.get(this.env.GROUP_ASSIGNER.idFromName("global")).assign();
+    } catch (error) {
+      // Balance is a nicety; starting the interview is not. A coin flip keeps it unbiased.
+      console.error("GroupAssigner unavailable; assigning by coin flip", error);
+      return secureRandom() < 0.5 ? "control" : "treatment";
+    }
+  }
+
+  private async dispatch(event: EngineEvent): Promise<void> {
+    // A turn parked on the model when the object was evicted is finished first.
+    if (this.state?.pending && event.kind !== "consulted") await this.consult(this.state.pending.request);
+    const before = this.state ?? initialState(crypto.randomUUID());
+    const { state, effects } = reduce(before, event, { now: Date.now(), random: Math.random });
+    this.state = state;
+    const records = effects.flatMap((effect) => (effect.kind === "persist" ? [effect.record] : []));
+    this.ctx.storage.transactionSync(() => {
+      this.ctx.storage.kv.put(STATE_KEY, state);
+      this.outbox.append(records);
+    });
+    const consults: ConsultRequest[] = [];
+    for (const effect of effects) {
+      if (effect.kind === "send") this.broadcast(effect.message);
+      else if (effect.kind === "close") this.closeAll(effect.code, effect.reason);
+      else if (effect.kind === "schedule") await this.schedule(effect.at);
+      else if (effect.kind === "consult") consults.push(effect.request);
+    }
+    for (const request of consults) await this.consult(request);
+  }
+
+  private async consult(request: ConsultRequest): Promise<void> {
+    const signal = this.turnAbort.signal;
+    let result = {};
+    try {
+      result = await this.model.consult(request, {
+        signal,
+        onQuestionDelta: request.stream
+          ? (delta) => this.broadcast({ type: "interviewer_delta", turn: request.turn, delta })
+          : undefined,
+      });
+    } catch (error) {
+      console.error(`InterviewSession ${this.ctx.id}: model ${this.model.name} threw; heuristics answer`, error);
+    }
+    await this.dispatch({ kind: "consulted", requestId: request.id, result });
+  }
+
+  private async schedule(at: number | null): Promise<void> {
+    if (at === null) await this.ctx.storage.deleteAlarm();
+    else await this.ctx.storage.setAlarm(at);
+  }
+
+  private broadcast(message: ServerMessage): void {
+    for (const ws of this.ctx.getWebSockets()) sendTo(ws, message);
+  }
+
+  private closeAll(code: number, reason: string): void {
+    for (const ws of this.ctx.getWebSockets()) {
+      try {
+        ws.close(code, reason);
+      } catch {
+        // A socket already closing cannot be closed again.
+      }
+    }
+  }
+
+  private bucketFor(ws: WebSocket): TokenBucket {
+    let bucket = this.buckets.get(ws);
+    if (!bucket) {
+      bucket = new TokenBucket(RATE_LIMIT_BURST, RATE_LIMIT_PER_SECOND, Date.now());
+      this.buckets.set(ws, bucket);
+    }
+    return bucket;
+  }
+
+  private reportFailure(ws: WebSocket, error: unknown): void {
+    console.error(`InterviewSession ${this.ctx.id}: frame failed`, error);
+    const code: ErrorCode = "internal";
+    sendTo(ws, { type: "error", ...errorBody(code, "The server could not process this message; please try again.") });
+  }
+}
+
+function sendTo(ws: WebSocket, message: ServerMessage): void {
+  try {
+    ws.send(JSON.stringify(message));
+  } catch {
+    // The socket closed under us; the state is stored and a resume will catch up.
+  }
+}
+
+function json(status: number, body: unknown): Response {
+  return Response.json(body, { status });
+}

@@ -1,0 +1,140 @@
+/**
+ * The interview engine's data: state, the events it reacts to and the effects it asks its
+ * adapter to carry out. All of it is plain JSON so the Durable Object can store the state
+ * as is and pick up after hibernation or eviction.
+ */
+import type {
+  AnswerMetrics,
+  ClientMessage,
+  Difficulty,
+  Group,
+  Pack,
+  PersistRecord,
+  QuestionOut,
+  ServerMessage,
+  Style,
+  Tip,
+} from "@interview/shared";
+
+/** What the engine may not decide itself: the time and chance. */
+export interface EngineContext {
+  /** Epoch milliseconds. */
+  now: number;
+  /** Uniform in [0, 1). */
+  random: () => number;
+}
+
+export interface QaPair {
+  question: string;
+  answer: string;
+}
+
+export interface SessionState {
+  id: string;
+  /** The Durable Object holding this interview (for deletion and resume routing). */
+  objectId: string;
+  style: Style;
+  group: Group;
+  groupAssignment: "client" | "server";
+  consent: boolean;
+  accent: string | null;
+  notes: string | null;
+  pack: Pack;
+  difficulty: Difficulty;
+  maxQuestions: number | null;
+  durationSeconds: number | null;
+  customQuestionCount: number;
+  customQueue: string[];
+  startedAt: number;
+  /** Epoch ms after which the session ends with `time_limit`, or null. */
+  deadline: number | null;
+  /** Number of answers so far, follow-up answers included (seed §1.3). */
+  turn: number;
+  lastQuestion: QuestionOut | null;
+  history: QaPair[];
+  awaitingFollowUp: boolean;
+  /** Main questions asked so far; indexes the fallback bank (decisions.md, Fix). */
+  mainQuestionCount: number;
+  ended: boolean;
+  stream: boolean;
+  resumeTokenHash: string;
+  /** Next per-session sequence number for idempotent record keys. */
+  seq: number;
+}
+
+/** Context the interviewer model gets; the heuristics need none of it. */
+export interface ConsultRequest {
+  id: number;
+  sessionId: string;
+  turn: number;
+  style: Style;
+  pack: Pack;
+  difficulty: Difficulty;
+  /** The last three question/answer pairs, oldest first. */
+  history: QaPair[];
+  stream: boolean;
+  coaching?: { question: string; answer: string; metrics: AnswerMetrics };
+  /** Present when the engine needs a new main question; `previousQuestion` may be null. */
+  nextQuestion?: { previousQuestion: string | null; mainQuestionIndex: number };
+  clarification?: { prompt: string; question: string };
+}
+
+/** What the model produced; anything missing or null is filled by the heuristics. */
+export interface ConsultResult {
+  coaching?: { followUp: string | null; tips: Tip[] | null } | null;
+  question?: string | null;
+  clarification?: string | null;
+}
+
+export type PendingConsult =
+  | { kind: "first_question"; request: ConsultRequest }
+  | {
+      kind: "answer";
+      request: ConsultRequest;
+      answer: string;
+      metrics: AnswerMetrics;
+      answeredQuestion: string;
+      wasFollowUp: boolean;
+      receivedAt: number;
+    }
+  | { kind: "switch_style"; request: ConsultRequest }
+  | { kind: "clarification"; request: ConsultRequest; prompt: string; question: string };
+
+export interface InterviewState {
+  /** The id announced in `session_ready`, before any session starts. */
+  readyId: string;
+  session: SessionState | null;
+  pending: PendingConsult | null;
+  /** Monotonic id for consult requests, so a late answer to an old one is ignored. */
+  nextConsultId: number;
+}
+
+/** Everything the adapter has to mint for a `start_session`: ids and the assignment. */
+export interface StartMint {
+  sessionId: string;
+  objectId: string;
+  resumeToken: string;
+  resumeTokenHash: string;
+  /** The server's balanced assignment, used only when the client sent no group. */
+  assignedGroup: Group;
+}
+
+export type EngineEvent =
+  | { kind: "connected" }
+  | { kind: "resumed" }
+  | { kind: "start"; message: Extract<ClientMessage, { type: "start_session" }>; mint: StartMint }
+  | { kind: "message"; message: Exclude<ClientMessage, { type: "start_session" }> }
+  | { kind: "consulted"; requestId: number; result: ConsultResult }
+  | { kind: "alarm" };
+
+export type Effect =
+  | { kind: "send"; message: ServerMessage }
+  | { kind: "close"; code: number; reason: string }
+  | { kind: "persist"; record: PersistRecord }
+  | { kind: "schedule"; at: number | null }
+  | { kind: "consult"; request: ConsultRequest };
+
+export interface Transition {
+  state: InterviewState;
+  effects: Effect[];
+}

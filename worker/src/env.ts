@@ -1,0 +1,28 @@
+/**
+ * The Worker's bindings and variables, typed once. Every variable is documented in
+ * `.dev.vars.example` and the README.
+ */
+import type { InterviewSession } from "./durable/interview-session.ts";
+import type { GroupAssigner } from "./durable/group-assigner.ts";
+
+export interface Env {
+  INTERVIEW: DurableObjectNamespace<InterviewSession>;
+  GROUP_ASSIGNER: DurableObjectNamespace<GroupAssigner>;
+  DB: D1Database;
+  /** "development" relaxes auth for token-less seed clients; anything else is production. */
+  ENVIRONMENT?: string;
+  ADMIN_TOKEN?: string;
+  CORS_ORIGINS?: string;
+  NVIDIA_API_KEY?: string;
+  NVIDIA_LLM_MODEL?: string;
+  NVIDIA_LLM_URL?: string;
+  NVIDIA_LLM_TIMEOUT?: string;
+  SPEECH_WORKER_URL?: string;
+  SPEECH_API_KEY?: string;
+}
+
+export type AppEnv = { Bindings: Env };
+
+export function isDevelopment(env: Env): boolean {
+  return env.ENVIRONMENT === "development";
+}

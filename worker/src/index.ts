@@ -1,0 +1,7 @@
+/** Worker entry point: the HTTP app and the Durable Object classes wrangler binds. */
+import { app } from "./app.ts";
+
+export { InterviewSession } from "./durable/interview-session.ts";
+export { GroupAssigner } from "./durable/group-assigner.ts";
+
+export default app;

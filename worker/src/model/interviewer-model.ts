@@ -1,0 +1,27 @@
+/**
+ * The port through which the interview consults a language model. The engine asks for what
+ * a turn needs (coaching, a next question, a clarification) in one ConsultRequest and fills
+ * anything the model leaves out with its own heuristics, so an implementation may return
+ * nothing at all, and must never throw: failures come back as missing parts.
+ */
+import type { ConsultRequest, ConsultResult } from "../engine/types.ts";
+
+export interface ConsultHooks {
+  /** Aborted when the turn is abandoned (socket replaced, session restarted). */
+  signal: AbortSignal;
+  /** Streams the next question as it is generated, when the session opted in. */
+  onQuestionDelta?: (delta: string) => void;
+}
+
+export interface InterviewerModel {
+  readonly name: string;
+  consult(request: ConsultRequest, hooks: ConsultHooks): Promise<ConsultResult>;
+}
+
+/** No model configured: every part comes from the engine's heuristics. */
+export const heuristicsOnly: InterviewerModel = {
+  name: "heuristics",
+  async consult(_request, _hooks) {
+    return {};
+  },
+};
