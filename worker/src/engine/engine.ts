@@ -42,6 +42,7 @@ import type {
   EngineContext,
   EngineEvent,
   InterviewState,
+  LlmCallReport,
   PendingConsult,
   SessionState,
   StartMint,
@@ -318,6 +319,7 @@ function onConsulted(step: Step, requestId: number, result: ConsultResult): void
   const s = step.state.session;
   if (!pending || pending.request.id !== requestId || !s) return;
   step.state.pending = null;
+  for (const call of result.calls ?? []) recordLlmCall(step, s, call);
   switch (pending.kind) {
     case "first_question":
     case "switch_style":
@@ -341,6 +343,27 @@ function onConsulted(step: Step, requestId: number, result: ConsultResult): void
       finishAnswer(step, s, pending, result);
       break;
   }
+}
+
+/** Server-side latency telemetry for one model call (decisions.md: the server measures itself). */
+function recordLlmCall(step: Step, s: SessionState, call: LlmCallReport): void {
+  step.telemetry(
+    s,
+    "llm_call",
+    {
+      turn: s.turn,
+      purpose: call.purpose,
+      model: call.model,
+      outcome: call.outcome,
+      latency_ms: call.latencyMs,
+      ttft_ms: call.ttftMs,
+      attempts: call.attempts,
+      status: call.status,
+      streamed: call.streamed,
+      ...(call.detail ? { detail: call.detail } : {}),
+    },
+    call.latencyMs,
+  );
 }
 
 /** Seed §4.4: the model's follow-up and tips where usable, the heuristics for the rest. */

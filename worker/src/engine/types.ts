@@ -84,6 +84,30 @@ export interface ConsultResult {
   coaching?: { followUp: string | null; tips: Tip[] | null } | null;
   question?: string | null;
   clarification?: string | null;
+  /** One report per model call made for this consult; the engine stores each as `llm_call` telemetry. */
+  calls?: LlmCallReport[];
+}
+
+export type LlmPurpose = "coaching" | "question" | "clarification";
+/** `invalid`: the API answered but the content was unusable; `circuit_open`: not called at all. */
+export type LlmCallOutcome = "ok" | "timeout" | "http_error" | "invalid" | "circuit_open";
+
+/** How one model call went, measured by the model adapter (the engine does no I/O). */
+export interface LlmCallReport {
+  purpose: LlmPurpose;
+  model: string;
+  outcome: LlmCallOutcome;
+  /** From the first request to the last byte (or the give-up), retries included. */
+  latencyMs: number;
+  /** Streamed: first content token; otherwise the response headers of the last attempt. Null if none came. */
+  ttftMs: number | null;
+  /** HTTP requests made: 0 when the circuit was open, 2 after a retry. */
+  attempts: number;
+  /** HTTP status of the last attempt, null when none arrived. */
+  status: number | null;
+  streamed: boolean;
+  /** A short reason for a non-ok outcome (never model content or secrets). */
+  detail?: string;
 }
 
 export type PendingConsult =
