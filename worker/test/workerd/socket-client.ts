@@ -27,7 +27,8 @@ export class TestSocket {
   }
 
   send(frame: unknown): void {
-    this.ws.send(typeof frame === "string" ? frame : JSON.stringify(frame));
+    if (typeof frame === "string" || frame instanceof Uint8Array || frame instanceof ArrayBuffer) this.ws.send(frame);
+    else this.ws.send(JSON.stringify(frame));
   }
 
   /** The next frame, which must be of `type` when given. */
