@@ -1,0 +1,282 @@
+/**
+ * One repository test suite, run against both drivers: libSQL in Node
+ * (`repository.libsql.test.ts`) and D1 inside workerd (`test/workerd/repository-d1.test.ts`).
+ * Tests share a database within a file, so each uses its own session ids and its own window
+ * of timestamps (far from the wall clock) and filters on it.
+ */
+import { describe, expect, it } from "vitest";
+import type { PersistRecord } from "@interview/shared";
+import {
+  addComment,
+  deleteSession,
+  exportSession,
+  insertRecords,
+  listComments,
+  listSessions,
+  metricsAggregates,
+  ping,
+  sessionAccess,
+  type ResearchDb,
+} from "../../src/storage/repository.ts";
+
+let windowCounter = 0;
+/** A fresh block of epoch-ms timestamps, one day long, unique per call in this process. */
+export function timeWindow(): number {
+  windowCounter += 1;
+  return Date.UTC(2100, 0, 1) + Math.floor(Math.random() * 1e5) * 86_400_000 * 3 + windowCounter * 86_400_000;
+}
+
+export function sessionRecords(
+  base: number,
+  opts: { group?: "control" | "treatment"; consented?: boolean; pack?: string; style?: "supportive" | "neutral" | "cold" } = {},
+): { id: string; records: PersistRecord[] } {
+  const id = crypto.randomUUID();
+  const group = opts.group ?? "treatment";
+  const style = opts.style ?? "neutral";
+  const records: PersistRecord[] = [
+    {
+      kind: "session",
+      key: `${id}:0`,
+      sessionId: id,
+      style,
+      group,
+      groupAssignment: "server",
+      consented: opts.consented ?? true,
+      accent: "en-GB",
+      notes: null,
+      resumeTokenHash: "ab".repeat(32),
+      objectId: "cd".repeat(32),
+      createdAt: base,
+    },
+    {
+      kind: "telemetry",
+      key: `${id}:1`,
+      sessionId: id,
+      eventType: "session_meta",
+      latencyMs: null,
+      group,
+      payload: { pack: opts.pack ?? "swe_behavioral", difficulty: "standard" },
+      createdAt: base,
+    },
+  ];
+  return { id, records };
+}
+
+export function answer(id: string, seq: number, at: number, turn: number, metrics: Partial<Record<"speakingRate" | "pauseRatio" | "gaze" | "fillers", number | null>> = {}, group: "control" | "treatment" = "treatment"): PersistRecord {
+  return {
+    kind: "answer",
+    key: `${id}:${seq}`,
+    sessionId: id,
+    turn,
+    answer: `answer ${turn}`,
+    style: "neutral",
+    group,
+    speakingRate: metrics.speakingRate ?? null,
+    pauseRatio: metrics.pauseRatio ?? null,
+    gaze: metrics.gaze ?? null,
+    fillers: metrics.fillers ?? null,
+    createdAt: at,
+  };
+}
+
+export function checkin(id: string, seq: number, at: number, confidence: number, stress: number, group: "control" | "treatment" = "treatment"): PersistRecord {
+  return { kind: "checkin", key: `${id}:${seq}`, sessionId: id, group, confidence, stress, createdAt: at };
+}
+
+export function telemetry(id: string, seq: number, at: number, eventType: string, latencyMs: number | null, payload: unknown = {}, group: "control" | "treatment" = "treatment"): PersistRecord {
+  return { kind: "telemetry", key: `${id}:${seq}`, sessionId: id, eventType, latencyMs, group, payload, createdAt: at };
+}
+
+export function repositorySuite(driver: string, database: () => ResearchDb): void {
+  describe(`repository on ${driver}`, () => {
+    it("answers a ping", async () => {
+      await expect(ping(database())).resolves.toBeUndefined();
+    });
+
+    it("stores records once however often they are written, and exports them ordered by time", async () => {
+      const db = database();
+      const base = timeWindow();
+      const { id, records } = sessionRecords(base);
+      const rows = [
+        ...records,
+        answer(id, 3, base + 300, 2, { speakingRate: 150, fillers: 2 }),
+        answer(id, 2, base + 100, 1, { speakingRate: 120.5, pauseRatio: 0.2, gaze: 0.9, fillers: 1 }),
+        checkin(id, 4, base + 200, 4, 2),
+        telemetry(id, 5, base + 150, "latency", 812.5, { turn: 1 }),
+      ];
+      await insertRecords(db, rows);
+      await insertRecords(db, rows);
+      await insertRecords(db, [...rows].reverse());
+      const exported = await exportSession(db, id);
+      expect(exported).not.toBeNull();
+      expect(exported!.session).toEqual({
+        id,
+        style: "neutral",
+        group_name: "treatment",
+        group_assignment: "server",
+        consented: true,
+        accent: "en-GB",
+        notes: null,
+        created_at: new Date(base).toISOString(),
+      });
+      expect(exported!.answers.map((a) => a.turn)).toEqual([1, 2]);
+      expect(exported!.answers[0]).toMatchObject({
+        session_id: id,
+        answer: "answer 1",
+        style: "neutral",
+        group_name: "treatment",
+        speaking_rate: 120.5,
+        pause_ratio: 0.2,
+        gaze: 0.9,
+        fillers: 1,
+        created_at: new Date(base + 100).toISOString(),
+      });
+      expect(exported!.checkins).toHaveLength(1);
+      expect(exported!.checkins[0]).toMatchObject({ confidence: 4, stress: 2, group_name: "treatment" });
+      expect(exported!.telemetry.map((t) => t.event_type)).toEqual(["session_meta", "latency"]);
+      expect(exported!.telemetry[1]!.payload).toEqual({ turn: 1 });
+      expect(exported!.telemetry[1]!.latency_ms).toBe(812.5);
+      expect(exported!.telemetry[1]!.created_at).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
+    });
+
+    it("upserts the session row by id", async () => {
+      const db = database();
+      const { id, records } = sessionRecords(timeWindow(), { consented: true });
+      await insertRecords(db, records);
+      const changed = { ...records[0]!, consented: false, notes: "second write" } as PersistRecord;
+      await insertRecords(db, [changed]);
+      const exported = await exportSession(db, id);
+      expect(exported!.session.consented).toBe(false);
+      expect(exported!.session.notes).toBe("second write");
+      const access = await sessionAccess(db, id);
+      expect(access).toEqual({ id, groupName: "treatment", consented: false, resumeTokenHash: "ab".repeat(32), objectId: "cd".repeat(32) });
+    });
+
+    it("writes large batches in chunks the database accepts", async () => {
+      const db = database();
+      const base = timeWindow();
+      const { id, records } = sessionRecords(base);
+      const many = Array.from({ length: 60 }, (_, i) => telemetry(id, 10 + i, base + i, "question", null, { turn: i }));
+      const answers = Array.from({ length: 30 }, (_, i) => answer(id, 100 + i, base + i, i + 1, { gaze: i / 30 }));
+      await insertRecords(db, [...records, ...many, ...answers]);
+      const exported = await exportSession(db, id);
+      expect(exported!.telemetry).toHaveLength(61);
+      expect(exported!.answers).toHaveLength(30);
+      expect(exported!.telemetry.slice(1).map((t) => (t.payload as { turn: number }).turn)).toEqual(
+        Array.from({ length: 60 }, (_, i) => i),
+      );
+    });
+
+    it("returns null for an unknown session", async () => {
+      expect(await exportSession(database(), crypto.randomUUID())).toBeNull();
+      expect(await sessionAccess(database(), crypto.randomUUID())).toBeNull();
+    });
+
+    it("lists the newest sessions with answer aggregates", async () => {
+      const db = database();
+      // Far beyond every other test's window, so these are the newest rows in the table.
+      const base = Date.UTC(9000, 0, 1) + Math.floor(Math.random() * 1e9);
+      const a = sessionRecords(base, { group: "control" });
+      const b = sessionRecords(base + 1000);
+      const c = sessionRecords(base + 2000);
+      await insertRecords(db, [
+        ...a.records,
+        ...b.records,
+        ...c.records,
+        answer(b.id, 2, base + 1100, 1, { speakingRate: 100, pauseRatio: 0.1, gaze: 0.5, fillers: 1 }),
+        answer(b.id, 3, base + 1200, 2, { speakingRate: 200, fillers: 4 }),
+      ]);
+      const items = await listSessions(db, 2);
+      expect(items.map((i) => i.id)).toEqual([c.id, b.id]);
+      expect(items[0]).toMatchObject({ n_answers: 0, last_turn: 0, last_answer_at: null, avg_speaking_rate: null });
+      expect(items[1]).toMatchObject({
+        n_answers: 2,
+        last_turn: 2,
+        last_answer_at: new Date(base + 1200).toISOString(),
+        avg_speaking_rate: 150,
+        avg_pause_ratio: 0.1,
+        avg_gaze: 0.5,
+        avg_fillers: 2.5,
+        consented: true,
+      });
+    });
+
+    it("stores comments and assignments as telemetry and lists them in time order", async () => {
+      const db = database();
+      const base = timeWindow();
+      const { id, records } = sessionRecords(base, { group: "control" });
+      await insertRecords(db, records);
+      await addComment(db, { sessionId: id, turn: 2, text: "later", author: null, kind: "comment", groupName: "control", key: `http:${crypto.randomUUID()}`, createdAt: base + 20 });
+      await addComment(db, { sessionId: id, turn: 1, text: "first", author: "ana", kind: "assignment", groupName: "control", key: `http:${crypto.randomUUID()}`, createdAt: base + 10 });
+      const items = await listComments(db, id);
+      expect(items.map((i) => [i.event_type, i.payload])).toEqual([
+        ["assignment", { turn: 1, text: "first", author: "ana", kind: "assignment" }],
+        ["comment", { turn: 2, text: "later", author: null, kind: "comment" }],
+      ]);
+      expect(items[0]!.group_name).toBe("control");
+    });
+
+    it("deletes a session and every row that references it", async () => {
+      const db = database();
+      const base = timeWindow();
+      const { id, records } = sessionRecords(base);
+      const other = sessionRecords(base);
+      await insertRecords(db, [...records, answer(id, 2, base, 1), checkin(id, 3, base, 1, 1), ...other.records]);
+      expect(await deleteSession(db, id)).toBe(true);
+      expect(await exportSession(db, id)).toBeNull();
+      expect(await deleteSession(db, id)).toBe(false);
+      expect(await exportSession(db, other.id)).not.toBeNull();
+      // The rows are gone, not orphaned: the same keys can be written again.
+      await insertRecords(db, [...records, answer(id, 2, base, 1)]);
+      expect((await exportSession(db, id))!.answers).toHaveLength(1);
+    });
+
+    it("aggregates metrics per session and group, filtered by time, pack and style", async () => {
+      const db = database();
+      const base = timeWindow();
+      const s1 = sessionRecords(base, { group: "control", pack: "leadership", style: "cold" });
+      const s2 = sessionRecords(base + 10, { group: "treatment", pack: "leadership" });
+      const outside = sessionRecords(base + 86_400_000, { group: "treatment", pack: "leadership" });
+      await insertRecords(db, [
+        ...s1.records,
+        ...s2.records,
+        ...outside.records,
+        answer(s1.id, 2, base + 1, 1, { speakingRate: 100, fillers: 1 }, "control"),
+        answer(s1.id, 3, base + 2, 2, { speakingRate: 110, fillers: 2 }, "control"),
+        checkin(s1.id, 4, base + 3, 3, 4, "control"),
+        telemetry(s1.id, 5, base + 4, "latency", 500, {}, "control"),
+        telemetry(s1.id, 6, base + 5, "turn_latency", 12, {}, "control"),
+        telemetry(s1.id, 7, base + 6, "question", null, {}, "control"),
+        answer(s2.id, 2, base + 11, 1, { gaze: 0.5 }),
+        checkin(s2.id, 3, base + 12, 5, 1, "control"),
+        answer(outside.id, 2, base + 86_400_001, 1, { speakingRate: 999 }),
+      ]);
+      const all = await metricsAggregates(db, { from: base, to: base + 86_400_000 });
+      const find = (id: string, group: string) => all.find((a) => a.sessionId === id && a.group === group);
+      expect(all).toHaveLength(3);
+      expect(find(s1.id, "control")).toEqual({
+        sessionId: s1.id,
+        group: "control",
+        rows: { answers: 2, checkins: 1, latency: 1, turn_latency: 1 },
+        sums: {
+          speaking_rate: [210, 2],
+          pause_ratio: [0, 0],
+          gaze: [0, 0],
+          fillers: [3, 2],
+          confidence: [3, 1],
+          stress: [4, 1],
+          latency_ms: [500, 1],
+          turn_latency_ms: [12, 1],
+        },
+      });
+      // A check-in may name another group than its session's; it counts where it says.
+      expect(find(s2.id, "control")!.rows).toEqual({ checkins: 1 });
+      expect(find(s2.id, "treatment")!.sums.gaze).toEqual([0.5, 1]);
+      const cold = await metricsAggregates(db, { from: base, to: base + 86_400_000, style: "cold" });
+      expect(cold.map((a) => a.sessionId)).toEqual([s1.id]);
+      const pack = await metricsAggregates(db, { from: base, to: base + 2 * 86_400_000, pack: "leadership" });
+      expect(new Set(pack.map((a) => a.sessionId))).toEqual(new Set([s1.id, s2.id, outside.id]));
+      expect(await metricsAggregates(db, { from: base, to: base + 2 * 86_400_000, pack: "swe_behavioral" })).toEqual([]);
+    });
+  });
+}

@@ -1,0 +1,5 @@
+/** Node-side tests beyond the engine: storage on libSQL, statistics, the export CLI. */
+import { defineConfig } from "vitest/config";
+export default defineConfig({
+  test: { include: ["test/storage/**/*.test.ts", "test/stats/**/*.test.ts", "test/scripts/**/*.test.ts"], name: "node" },
+});
