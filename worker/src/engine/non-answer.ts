@@ -25,13 +25,13 @@ const EXACT_NON_ANSWERS: ReadonlySet<string> = new Set([
   "i cannot answer",
 ]);
 
-/** One regex per family of §4.5, in the seed's order. */
+/** One regex per family of §4.5, in the seed's order; "can not" is accepted beside "cannot". */
 const NON_ANSWER_FAMILIES: readonly RegExp[] = [
   /\bi (?:don'?t|do not) know\b|\bi have no idea\b|\bno idea\b|\bno clue\b|\bnot sure\b|\bunsure\b/,
-  /\bblanking\b|\bdrawing a blank\b|\b(?:can'?t|cannot) think of\b/,
-  /\bi (?:don'?t|do not) have an example\b|\bi (?:can'?t|cannot) (?:remember|recall)\b/,
+  /\bblanking\b|\bdrawing a blank\b|\b(?:can'?t|can ?not) think of\b/,
+  /\bi (?:don'?t|do not) have an example\b|\bi (?:can'?t|can ?not) (?:remember|recall)\b/,
   /\bi (?:haven'?t|have not) (?:done|used|worked with|seen|heard of)\b|\bnever (?:did|done|used|worked with|heard of)\b/,
-  /\bnot familiar\b|\bunfamiliar\b|\b(?:can'?t|cannot) answer\b/,
+  /\bnot familiar\b|\bunfamiliar\b|\b(?:can'?t|can ?not) answer\b/,
   /\bpass\b|\bskip\b/,
 ];
 

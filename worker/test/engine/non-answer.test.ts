@@ -66,6 +66,7 @@ describe("isNonAnswer: regex families", () => {
     expect(isNonAnswer("I can't think of one")).toBe(true);
     expect(isNonAnswer("I cant think of one")).toBe(true);
     expect(isNonAnswer("I cannot think of one")).toBe(true);
+    expect(isNonAnswer("I can not think of one")).toBe(true);
   });
   it("family 3: no example / can't remember or recall", () => {
     expect(isNonAnswer("Sorry, I don't have an example")).toBe(true);
@@ -136,7 +137,7 @@ describe("isNonAnswer: recovery exemption", () => {
     expect(isNonAnswer(text)).toBe(true);
   });
   it("does not exempt 9+ words without a recovery phrase", () => {
-    expect(isNonAnswer("I really do not know anything about this topic at all")).toBe(true);
+    expect(isNonAnswer("Honestly, I do not know anything about this topic at all")).toBe(true);
   });
   const recoveries = [
     "but",
