@@ -36,7 +36,8 @@ export interface WorkerOptions {
 
 export interface TranscribeTask {
   kind: "transcribe";
-  audio: Float32Array; // 16 kHz mono
+  audio: Float32Array; // mono, at sampleRate (resampled to 16 kHz in the worker)
+  sampleRate: number;
   language: string;
   temperature: number;
   words: boolean;

@@ -1,0 +1,79 @@
+/**
+ * Body of an inference worker thread (piscina). On import it loads its engine's models from
+ * workerData (ASR: Silero VAD + Whisper; TTS: Kokoro) and warms them; each task then runs
+ * without touching the HTTP thread's event loop. A load failure is reported by `info`, not
+ * thrown, so the service still starts and answers 503 for that engine.
+ */
+import { workerData } from "node:worker_threads";
+import type { EngineInfo, SynthesizeResult, Task, TranscribeResult, TranscribeTask, WorkerOptions } from "./types.ts";
+import { resample } from "../pipelines/resample.ts";
+import { SileroVad, VAD_SAMPLE_RATE } from "../pipelines/vad.ts";
+import { Whisper } from "../pipelines/asr.ts";
+import { Kokoro, KOKORO_SAMPLE_RATE } from "../pipelines/tts.ts";
+
+const options = workerData as WorkerOptions;
+const log = (msg: string) => { if (process.env.SPEECH_WORKER_QUIET !== "1") console.log(JSON.stringify({ level: 30, time: Date.now(), engine: options.engine, msg })); };
+
+/** One second of silence: enough to run every graph once at start. */
+const WARMUP_SAMPLES = 16_000;
+
+interface Loaded {
+  vad: SileroVad | null;
+  whisper: Whisper | null;
+  kokoro: Kokoro | null;
+  info: EngineInfo;
+}
+
+async function load(): Promise<Loaded> {
+  const started = performance.now();
+  const info: EngineInfo = { engine: options.engine, loaded: false, model: options.model, provider: null, error: null, languages: [], voices: [], vad: false, sampleRate: null, loadMs: null };
+  const loaded: Loaded = { vad: null, whisper: null, kokoro: null, info };
+  try {
+    if (options.engine === "asr") {
+      loaded.vad = await SileroVad.load(options.vadModelPath, options.vadThreshold);
+      info.vad = true;
+      loaded.whisper = await Whisper.load({ ...options, log });
+      info.provider = loaded.whisper.provider;
+      info.languages = loaded.whisper.languages;
+      info.sampleRate = VAD_SAMPLE_RATE;
+      if (options.warmup) await loaded.whisper.transcribe(new Float32Array(WARMUP_SAMPLES), { language: info.languages[0] ?? "en", temperature: 0, words: false, segments: false });
+    } else {
+      loaded.kokoro = await Kokoro.load({ ...options, log });
+      info.provider = loaded.kokoro.provider;
+      info.voices = loaded.kokoro.voices;
+      info.sampleRate = KOKORO_SAMPLE_RATE;
+      if (options.warmup) await loaded.kokoro.synthesize("Ready.", loaded.kokoro.voices[0]!, 1);
+    }
+    info.loaded = true;
+  } catch (err) {
+    info.error = err instanceof Error ? err.message.split("\n")[0]! : String(err);
+    log(`load failed: ${info.error}`);
+  }
+  info.loadMs = Math.round(performance.now() - started);
+  return loaded;
+}
+
+const ready = load();
+
+async function transcribe(loaded: Loaded, task: TranscribeTask): Promise<TranscribeResult> {
+  const started = performance.now();
+  const audio = resample(task.audio, task.sampleRate, VAD_SAMPLE_RATE);
+  const vad = await loaded.vad!.detect(audio);
+  const base = { language: task.language, duration: vad.duration, speechSeconds: vad.speechSeconds, pauseRatio: vad.pauseRatio, speech: vad.regions };
+  if (vad.regions.length === 0) {
+    // No speech anywhere: skip Whisper (it would hallucinate on silence).
+    return { ...base, text: "", segments: [], words: [], skipped: true, inferenceMs: performance.now() - started };
+  }
+  const out = await loaded.whisper!.transcribe(audio, task);
+  return { ...base, ...out, skipped: false, inferenceMs: performance.now() - started };
+}
+
+export default async function runTask(task: Task): Promise<EngineInfo | TranscribeResult | SynthesizeResult> {
+  const loaded = await ready;
+  if (task.kind === "info") return loaded.info;
+  if (!loaded.info.loaded) throw new Error(`${options.engine} model not loaded: ${loaded.info.error}`);
+  if (task.kind === "transcribe") return transcribe(loaded, task);
+  const started = performance.now();
+  const audio = await loaded.kokoro!.synthesize(task.text, task.voice, task.speed);
+  return { audio, sampleRate: KOKORO_SAMPLE_RATE, inferenceMs: performance.now() - started };
+}

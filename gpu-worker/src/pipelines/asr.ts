@@ -1,0 +1,125 @@
+/**
+ * Whisper through the transformers.js ASR pipeline, from a local folder in the onnx-community
+ * layout (never the network). CUDA is tried first when DEVICE is auto or cuda (transformers.js
+ * does not fall back by itself), then CPU; the one that loaded is reported. Runs inside an ASR
+ * worker thread; the caller passes 16 kHz mono audio.
+ */
+import { env, pipeline, type AutomaticSpeechRecognitionPipeline } from "@huggingface/transformers";
+import { readFile } from "node:fs/promises";
+import { join } from "node:path";
+import type { DevicePreference, Provider, Segment, Word } from "../inference/types.ts";
+
+/** Whisper's window; longer audio is chunked with overlapping strides. */
+const WINDOW_S = 30;
+const STRIDE_S = 5;
+
+export interface WhisperLoadOptions {
+  modelsDir: string;
+  model: string;
+  dtype: string;
+  device: DevicePreference;
+  ortThreads: number;
+  log: (msg: string) => void;
+}
+
+export interface WhisperOutput {
+  text: string;
+  segments: Segment[];
+  words: Word[];
+}
+
+interface Chunk {
+  text: string;
+  timestamp: [number, number | null];
+}
+
+export class Whisper {
+  readonly provider: Provider;
+  readonly languages: string[];
+  readonly #asr: AutomaticSpeechRecognitionPipeline;
+
+  private constructor(asr: AutomaticSpeechRecognitionPipeline, provider: Provider, languages: string[]) {
+    this.#asr = asr;
+    this.provider = provider;
+    this.languages = languages;
+  }
+
+  static async load(options: WhisperLoadOptions): Promise<Whisper> {
+    env.allowRemoteModels = false;
+    env.allowLocalModels = true;
+    env.localModelPath = options.modelsDir.endsWith("/") ? options.modelsDir : `${options.modelsDir}/`;
+    const folder = join(options.modelsDir, options.model);
+    const generation = JSON.parse(await readFile(join(folder, "generation_config.json"), "utf8")) as { lang_to_id?: Record<string, number> };
+    const languages = Object.keys(generation.lang_to_id ?? { "<|en|>": 0 }).map((t) => t.replace(/^<\|(.*)\|>$/, "$1"));
+    const attempts: Provider[] = options.device === "cpu" ? ["cpu"] : options.device === "cuda" ? ["cuda", "cpu"] : ["cuda", "cpu"];
+    let lastError: unknown = null;
+    for (const device of attempts) {
+      try {
+        const asr = (await pipeline("automatic-speech-recognition", options.model, {
+          device,
+          dtype: options.dtype as "fp32",
+          local_files_only: true,
+          session_options: options.ortThreads > 0 ? { intraOpNumThreads: options.ortThreads, interOpNumThreads: 1 } : {},
+        })) as AutomaticSpeechRecognitionPipeline;
+        options.log(`whisper '${options.model}' loaded on ${device}`);
+        return new Whisper(asr, device, languages);
+      } catch (err) {
+        lastError = err;
+        options.log(`whisper '${options.model}' could not load on ${device}: ${err instanceof Error ? err.message.split("\n")[0] : String(err)}`);
+      }
+    }
+    throw lastError instanceof Error ? lastError : new Error(String(lastError));
+  }
+
+  async transcribe(audio: Float32Array, options: { language: string; temperature: number; words: boolean; segments: boolean }): Promise<WhisperOutput> {
+    const duration = audio.length / 16_000;
+    const timestamps = options.words ? "word" : options.segments ? true : false;
+    const out = (await this.#asr(audio, {
+      language: options.language,
+      task: "transcribe",
+      return_timestamps: timestamps,
+      ...(duration > WINDOW_S ? { chunk_length_s: WINDOW_S, stride_length_s: STRIDE_S } : {}),
+      ...(options.temperature > 0 ? { do_sample: true, temperature: options.temperature } : {}),
+    } as Record<string, unknown>)) as { text: string; chunks?: Chunk[] };
+    const text = out.text.trim();
+    const chunks = out.chunks ?? [];
+    const end = (c: Chunk) => round2(c.timestamp[1] ?? duration);
+    if (options.words) {
+      const words = chunks.map((c) => ({ word: c.text.trim(), start: round2(c.timestamp[0]), end: end(c) })).filter((w) => w.word);
+      return { text, words, segments: options.segments ? segmentsFromWords(words, text, duration) : [] };
+    }
+    const segments = chunks
+      .map((c, id) => ({ id, start: round2(c.timestamp[0]), end: end(c), text: c.text }))
+      .filter((s) => s.text.trim());
+    if (options.segments && segments.length === 0 && text) segments.push({ id: 0, start: 0, end: round2(duration), text: ` ${text}` });
+    return { text, words: [], segments: segments.map((s, id) => ({ ...s, id })) };
+  }
+
+  async dispose(): Promise<void> {
+    await this.#asr.dispose();
+  }
+}
+
+function round2(x: number): number {
+  return Math.round(x * 100) / 100;
+}
+
+/** Groups words into segments at sentence ends and gaps of 1 s or more. */
+export function segmentsFromWords(words: Word[], text: string, duration: number): Segment[] {
+  if (words.length === 0) return text ? [{ id: 0, start: 0, end: round2(duration), text: ` ${text}` }] : [];
+  const segments: Segment[] = [];
+  let current: Word[] = [];
+  const flush = () => {
+    if (!current.length) return;
+    segments.push({ id: segments.length, start: current[0]!.start, end: current.at(-1)!.end, text: ` ${current.map((w) => w.word).join(" ")}` });
+    current = [];
+  };
+  for (const w of words) {
+    const prev = current.at(-1);
+    if (prev && w.start - prev.end >= 1) flush();
+    current.push(w);
+    if (/[.!?]$/.test(w.word)) flush();
+  }
+  flush();
+  return segments;
+}

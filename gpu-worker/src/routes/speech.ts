@@ -1,0 +1,95 @@
+/**
+ * POST /v1/audio/speech, the OpenAI shape (JSON `model`, `input`, `voice`, `speed`,
+ * `response_format` wav | pcm). With `stream: true` (extension) the audio is sent as chunked
+ * transfer, one sentence at a time as each is synthesised: a WAV header of unknown length then
+ * 16-bit PCM, or bare PCM. OpenAI voice names map to Kokoro voices of similar character.
+ * Synthesis runs in the TTS worker threads.
+ */
+import type { FastifyInstance } from "fastify";
+import { PassThrough } from "node:stream";
+import { z } from "zod";
+import type { Config } from "../config.ts";
+import { ApiError } from "../errors.ts";
+import { normaliseText, splitSentences } from "../pipelines/text.ts";
+import { encodeWav, toPcm16, wavHeader } from "../pipelines/wav.ts";
+import { modelIds } from "./models.ts";
+
+export const OPENAI_VOICES: Record<string, string> = {
+  alloy: "af_alloy", ash: "am_adam", ballad: "bm_george", coral: "af_heart", echo: "am_echo", fable: "bm_fable",
+  nova: "af_nova", onyx: "am_onyx", sage: "af_sarah", shimmer: "af_bella", verse: "am_michael",
+};
+
+const Body = z.object({
+  model: z.string({ error: "`model` is required." }).min(1, "`model` is required."),
+  input: z.string({ error: "`input` must be a string." }),
+  voice: z.string().optional(),
+  speed: z.number({ error: "`speed` must be a number." }).min(0.25, "`speed` must be between 0.25 and 4.").max(4, "`speed` must be between 0.25 and 4.").default(1),
+  response_format: z.enum(["wav", "pcm"], { error: "`response_format` must be wav or pcm (this worker does not encode mp3, opus, aac or flac)." }).default("wav"),
+  stream: z.boolean({ error: "`stream` must be a boolean." }).default(false),
+  instructions: z.string().optional(),
+});
+
+export default async function speechRoutes(app: FastifyInstance, opts: { config: Config }) {
+  const { config } = opts;
+  const accepted = new Set(modelIds(config).tts);
+
+  app.post("/v1/audio/speech", async function speak(request, reply) {
+    if (request.body === null || typeof request.body !== "object" || Array.isArray(request.body)) {
+      throw new ApiError("invalid_request", "The body must be a JSON object.");
+    }
+    const parsed = Body.safeParse(request.body);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0]!;
+      const param = issue.path.join(".") || null;
+      throw new ApiError("invalid_request", issue.message.startsWith("`") ? issue.message : `${param}: ${issue.message}`, param ? { param } : {});
+    }
+    const body = parsed.data;
+    if (!accepted.has(body.model)) throw new ApiError("model_not_found", `The model '${body.model}' does not exist. Use one of: ${[...accepted].join(", ")}.`, { param: "model" });
+    if (body.input.trim().length === 0) throw new ApiError("invalid_request", "`input` is empty.", { param: "input" });
+    if (body.input.length > config.MAX_TTS_CHARS) throw new ApiError("input_too_long", `\`input\` has ${body.input.length} characters; the limit is ${config.MAX_TTS_CHARS} (MAX_TTS_CHARS).`, { param: "input" });
+
+    const pool = app.speech.tts;
+    if (!pool?.info?.loaded) throw new ApiError("model_not_loaded", `Text-to-speech is not available: ${pool?.info?.error ?? "disabled (KOKORO_MODEL is empty)"}.`);
+    const requested = body.voice ?? config.DEFAULT_VOICE;
+    const voice = pool.info.voices.includes(requested) ? requested : OPENAI_VOICES[requested];
+    if (!voice || !pool.info.voices.includes(voice)) {
+      throw new ApiError("unknown_voice", `Unknown voice '${requested}'. Available: ${pool.info.voices.join(", ")}.`, { param: "voice" });
+    }
+    const sampleRate = pool.info.sampleRate ?? 24_000;
+    const contentType = body.response_format === "wav" ? "audio/wav" : `audio/pcm;rate=${sampleRate};encoding=signed-int;bits=16;channels=1`;
+
+    if (!body.stream) {
+      const result = await pool.synthesize({ kind: "synthesize", text: body.input, voice, speed: body.speed });
+      app.metrics.inferenceSeconds.observe({ engine: "tts" }, result.inferenceMs / 1000);
+      app.metrics.audioSeconds.inc({ engine: "tts" }, result.audio.length / result.sampleRate);
+      reply.header("content-type", contentType);
+      return body.response_format === "wav" ? encodeWav(result.audio, result.sampleRate) : toPcm16(result.audio);
+    }
+
+    // Streaming: the first sentence is synthesised before any byte is sent, so a failure
+    // there still gets a proper error status; later failures end the stream early.
+    const sentences = splitSentences(normaliseText(body.input));
+    const first = await pool.synthesize({ kind: "synthesize", text: sentences[0] ?? body.input, voice, speed: body.speed });
+    const stream = new PassThrough();
+    reply.header("content-type", contentType);
+    reply.header("x-sample-rate", String(sampleRate));
+    if (body.response_format === "wav") stream.write(wavHeader(sampleRate, 0xffffffff));
+    stream.write(toPcm16(first.audio));
+    const rest = sentences.slice(1);
+    void (async function streamRest() {
+      try {
+        for (const sentence of rest) {
+          if (stream.destroyed) return;
+          const r = await pool.synthesize({ kind: "synthesize", text: sentence, voice, speed: body.speed });
+          app.metrics.audioSeconds.inc({ engine: "tts" }, r.audio.length / r.sampleRate);
+          stream.write(toPcm16(r.audio));
+        }
+        stream.end();
+      } catch (err) {
+        request.log.error({ err }, "streaming synthesis failed");
+        stream.destroy(err instanceof Error ? err : new Error(String(err)));
+      }
+    })();
+    return reply.send(stream);
+  });
+}

@@ -1,0 +1,144 @@
+/**
+ * POST /v1/audio/transcriptions, the OpenAI shape (multipart `file`, `model`, `language`,
+ * `prompt`, `response_format`, `timestamp_granularities[]`, `temperature`) plus extension
+ * fields `speech_seconds` and `pause_ratio` from Silero VAD. Decoding happens here (JS WAV
+ * parser or an ffmpeg child process, neither blocks the loop for long); VAD and Whisper run in
+ * the ASR worker threads.
+ */
+import type { FastifyInstance, FastifyRequest } from "fastify";
+import type { Multipart } from "@fastify/multipart";
+import { z } from "zod";
+import type { Config } from "../config.ts";
+import { ApiError } from "../errors.ts";
+import { decodeAudio, DecodeError } from "../pipelines/decode.ts";
+import { toSrt, toVtt } from "../pipelines/formats.ts";
+import type { TranscribeResult } from "../inference/types.ts";
+import { modelIds } from "./models.ts";
+
+const LANGUAGE_NAMES: Record<string, string> = {
+  en: "english", de: "german", fr: "french", es: "spanish", it: "italian", nl: "dutch", pt: "portuguese",
+  pl: "polish", sv: "swedish", ru: "russian", uk: "ukrainian", ja: "japanese", zh: "chinese", ko: "korean",
+  tr: "turkish", ar: "arabic", hi: "hindi", cs: "czech", da: "danish", fi: "finnish", no: "norwegian",
+};
+
+const Fields = z.object({
+  model: z.string({ error: "`model` is required." }).min(1, "`model` is required."),
+  language: z.string().trim().toLowerCase().regex(/^[a-z]{2,3}$/, "`language` must be an ISO-639-1 code such as 'en'.").default("en"),
+  prompt: z.string().max(4096).optional(),
+  response_format: z.enum(["json", "verbose_json", "text", "srt", "vtt"]).default("json"),
+  temperature: z.coerce.number({ error: "`temperature` must be a number." }).min(0).max(1).default(0),
+  timestamp_granularities: z.array(z.enum(["word", "segment"])).default([]),
+});
+
+function firstIssue(error: z.ZodError): ApiError {
+  const issue = error.issues[0]!;
+  const param = issue.path.join(".") || null;
+  return new ApiError("invalid_request", issue.message.startsWith("`") ? issue.message : `${param ?? "request"}: ${issue.message}`, param ? { param } : {});
+}
+
+async function readMultipart(request: FastifyRequest): Promise<{ file: Buffer | null; filename: string | null; fields: Record<string, unknown> }> {
+  if (!request.isMultipart()) throw new ApiError("unsupported_media_type", "Send the audio as multipart/form-data with a `file` field.");
+  const fields: Record<string, unknown> = {};
+  const granularities: string[] = [];
+  let file: Buffer | null = null;
+  let filename: string | null = null;
+  for await (const part of request.parts() as AsyncIterableIterator<Multipart>) {
+    if (part.type === "file") {
+      if (part.fieldname !== "file" || file) {
+        await part.toBuffer().catch(() => undefined);
+        continue;
+      }
+      file = await part.toBuffer();
+      filename = part.filename;
+    } else if (part.fieldname === "timestamp_granularities[]" || part.fieldname === "timestamp_granularities") {
+      granularities.push(String(part.value));
+    } else {
+      fields[part.fieldname] = part.value;
+    }
+  }
+  if (granularities.length) fields.timestamp_granularities = granularities;
+  return { file, filename, fields };
+}
+
+function openaiVerbose(result: TranscribeResult, granularities: string[]) {
+  const wantWords = granularities.includes("word");
+  const wantSegments = granularities.length === 0 || granularities.includes("segment");
+  return {
+    task: "transcribe",
+    language: LANGUAGE_NAMES[result.language] ?? result.language,
+    duration: result.duration,
+    text: result.text,
+    ...(wantSegments
+      ? { segments: result.segments.map((s) => ({ id: s.id, seek: 0, start: s.start, end: s.end, text: s.text, tokens: [], temperature: 0, avg_logprob: 0, compression_ratio: 1, no_speech_prob: 0 })) }
+      : {}),
+    ...(wantWords ? { words: result.words } : {}),
+    speech_seconds: result.speechSeconds,
+    pause_ratio: result.pauseRatio,
+    speech_segments: result.speech,
+  };
+}
+
+export default async function transcriptionRoutes(app: FastifyInstance, opts: { config: Config }) {
+  const { config } = opts;
+  const accepted = new Set(modelIds(config).asr);
+
+  app.post("/v1/audio/transcriptions", async function transcribe(request, reply) {
+    const { file, fields } = await readMultipart(request);
+    const parsed = Fields.safeParse(fields);
+    if (!parsed.success) throw firstIssue(parsed.error);
+    const body = parsed.data;
+    if (!accepted.has(body.model)) throw new ApiError("model_not_found", `The model '${body.model}' does not exist. Use one of: ${[...accepted].join(", ")}.`, { param: "model" });
+    if (body.timestamp_granularities.length && body.response_format !== "verbose_json") {
+      throw new ApiError("invalid_request", "`timestamp_granularities` requires `response_format` verbose_json.", { param: "timestamp_granularities" });
+    }
+    if (!file) throw new ApiError("missing_file", undefined, { param: "file" });
+    if (file.length === 0) throw new ApiError("empty_file", undefined, { param: "file" });
+
+    const pool = app.speech.asr;
+    if (!pool?.info?.loaded) throw new ApiError("model_not_loaded", `Speech-to-text is not available: ${pool?.info?.error ?? "disabled (WHISPER_MODEL is empty)"}.`);
+    if (!pool.info.languages.includes(body.language)) {
+      throw new ApiError("unsupported_language", `Language '${body.language}' is not supported by ${pool.info.model}. Supported: ${pool.info.languages.join(", ")}.`, { param: "language" });
+    }
+
+    let audio;
+    try {
+      audio = await decodeAudio(file, { ffmpegPath: config.FFMPEG_PATH, maxSeconds: config.MAX_AUDIO_SECONDS });
+    } catch (err) {
+      if (err instanceof DecodeError) throw new ApiError("invalid_audio", `The file could not be decoded as audio: ${err.message}`, { param: "file", cause: err });
+      throw err;
+    }
+    const seconds = audio.samples.length / audio.sampleRate;
+    if (audio.samples.length === 0) throw new ApiError("invalid_audio", "The file decoded to no audio samples.", { param: "file" });
+    if (seconds > config.MAX_AUDIO_SECONDS) throw new ApiError("audio_too_long", `The audio lasts more than ${config.MAX_AUDIO_SECONDS} s (MAX_AUDIO_SECONDS).`, { param: "file" });
+
+    const granularities = body.timestamp_granularities;
+    const verbose = body.response_format === "verbose_json";
+    const result = await pool.transcribe({
+      kind: "transcribe",
+      audio: audio.samples,
+      sampleRate: audio.sampleRate,
+      language: body.language,
+      temperature: body.temperature,
+      words: verbose && granularities.includes("word"),
+      segments: body.response_format !== "json" && body.response_format !== "text",
+    });
+    app.metrics.inferenceSeconds.observe({ engine: "asr" }, result.inferenceMs / 1000);
+    app.metrics.audioSeconds.inc({ engine: "asr" }, result.duration);
+
+    switch (body.response_format) {
+      case "text":
+        reply.type("text/plain; charset=utf-8");
+        return result.text;
+      case "srt":
+        reply.type("text/plain; charset=utf-8");
+        return toSrt(result.segments);
+      case "vtt":
+        reply.type("text/vtt; charset=utf-8");
+        return toVtt(result.segments);
+      case "verbose_json":
+        return openaiVerbose(result, granularities);
+      default:
+        return { text: result.text, speech_seconds: result.speechSeconds, pause_ratio: result.pauseRatio };
+    }
+  });
+}

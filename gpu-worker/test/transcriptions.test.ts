@@ -1,0 +1,111 @@
+/**
+ * Speech-to-text end to end through inject(): real Silero VAD on espeak-ng speech, silence and
+ * noise; the tiny Whisper through transformers.js; every response_format; word and segment
+ * timestamps; decoding of compressed formats through ffmpeg (skipped if no ffmpeg binary).
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { FastifyInstance } from "fastify";
+import { spawnSync } from "node:child_process";
+import { build, fixture, transcription } from "./helpers/build.ts";
+import { encodeWav } from "../src/pipelines/wav.ts";
+import { findFfmpeg } from "../src/pipelines/decode.ts";
+
+let app: FastifyInstance;
+const speech = fixture("speech.wav");
+const silence = encodeWav(new Float32Array(16_000 * 2), 16_000);
+
+beforeAll(async () => {
+  app = await build();
+});
+afterAll(async () => {
+  await app.close();
+});
+
+const post = (file: Buffer, fields: Record<string, string | string[]> = {}, filename?: string) =>
+  app.inject({ method: "POST", url: "/v1/audio/transcriptions", ...transcription(file, fields, filename) });
+
+describe("transcriptions", () => {
+  it("json: text plus speech_seconds and pause_ratio", async () => {
+    const res = await post(speech);
+    expect(res.statusCode).toBe(200);
+    const body = res.json();
+    expect(body.text).toBe("hello world");
+    expect(body.speech_seconds).toBeGreaterThan(1.2);
+    expect(body.speech_seconds).toBeLessThan(2.9);
+    expect(body.pause_ratio).toBeGreaterThan(0.1);
+    expect(body.pause_ratio).toBeLessThan(0.6);
+  });
+
+  it("silence: VAD finds no speech, Whisper is skipped, text is empty", async () => {
+    const res = await post(silence, { response_format: "verbose_json" });
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toMatchObject({ text: "", speech_seconds: 0, pause_ratio: 1, duration: 2, segments: [] });
+  });
+
+  it("verbose_json with word and segment timestamps", async () => {
+    const res = await post(speech, { response_format: "verbose_json", "timestamp_granularities[]": ["word", "segment"], language: "en" });
+    expect(res.statusCode).toBe(200);
+    const body = res.json();
+    expect(body).toMatchObject({ task: "transcribe", language: "english", text: "hello world" });
+    expect(body.duration).toBeCloseTo(2.89, 1);
+    expect(body.words.map((w: { word: string }) => w.word)).toEqual(["hello", "world"]);
+    for (const w of body.words) expect(w.end).toBeGreaterThanOrEqual(w.start);
+    expect(body.segments.length).toBeGreaterThan(0);
+    expect(body.speech_segments.length).toBe(2);
+  });
+
+  it("verbose_json defaults to segments only", async () => {
+    const body = (await post(speech, { response_format: "verbose_json" })).json();
+    expect(body.words).toBeUndefined();
+    expect(body.segments[0]).toMatchObject({ id: 0, text: " hello world" });
+  });
+
+  it("text, srt and vtt", async () => {
+    const text = await post(speech, { response_format: "text" });
+    expect(text.headers["content-type"]).toContain("text/plain");
+    expect(text.body).toBe("hello world");
+    const srt = await post(speech, { response_format: "srt" });
+    expect(srt.body).toMatch(/^1\n00:00:00,000 --> 00:00:0\d,\d{3}\nhello world\n/);
+    const vtt = await post(speech, { response_format: "vtt" });
+    expect(vtt.headers["content-type"]).toContain("text/vtt");
+    expect(vtt.body).toMatch(/^WEBVTT\n\n00:00:00\.000 --> 00:00:0\d\.\d{3}\nhello world\n/);
+  });
+
+  it("resamples a 22.05 kHz WAV parsed in JS", async () => {
+    const res = await post(fixture("speech-22k.wav"), { response_format: "verbose_json" });
+    expect(res.statusCode).toBe(200);
+    expect(res.json().duration).toBeCloseTo(1.2, 1);
+    expect(res.json().text).toBe("hello world");
+  });
+
+  it("another supported language passes through", async () => {
+    const res = await post(speech, { language: "de" });
+    expect(res.statusCode).toBe(200);
+  });
+});
+
+const ffmpeg = findFfmpeg();
+const hasFfmpeg = spawnSync(ffmpeg, ["-version"]).status === 0;
+
+function encode(args: string[]): Buffer {
+  const out = spawnSync(ffmpeg, ["-hide_banner", "-loglevel", "error", "-f", "wav", "-i", "pipe:0", ...args, "pipe:1"], { input: speech, maxBuffer: 10 * 1024 * 1024 });
+  if (out.status !== 0) throw new Error(out.stderr.toString());
+  return out.stdout;
+}
+
+describe.skipIf(!hasFfmpeg)("compressed formats through ffmpeg", () => {
+  const formats: Array<[string, string[]]> = [
+    ["webm", ["-c:a", "libopus", "-f", "webm"]],
+    ["ogg", ["-c:a", "libopus", "-f", "ogg"]],
+    ["mp3", ["-c:a", "libmp3lame", "-f", "mp3"]],
+    ["flac", ["-c:a", "flac", "-f", "flac"]],
+    ["m4a", ["-c:a", "aac", "-f", "adts"]],
+  ];
+  it.each(formats)("%s", async (ext, args) => {
+    const res = await post(encode(args), { response_format: "verbose_json" }, `answer.${ext}`);
+    expect(res.statusCode, res.body).toBe(200);
+    expect(res.json().text).toBe("hello world");
+    expect(res.json().duration).toBeGreaterThan(2.5);
+    expect(res.json().duration).toBeLessThan(3.3);
+  });
+});
