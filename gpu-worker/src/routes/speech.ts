@@ -51,8 +51,12 @@ export default async function speechRoutes(app: FastifyInstance, opts: { config:
     const pool = app.speech.tts;
     if (!pool?.info?.loaded) throw new ApiError("model_not_loaded", `Text-to-speech is not available: ${pool?.info?.error ?? "disabled (KOKORO_MODEL is empty)"}.`);
     const requested = body.voice ?? config.DEFAULT_VOICE;
-    const voice = pool.info.voices.includes(requested) ? requested : OPENAI_VOICES[requested];
-    if (!voice || !pool.info.voices.includes(voice)) {
+    const voices = pool.info.voices;
+    // OpenAI names map to a Kokoro voice of similar character, or to DEFAULT_VOICE when that
+    // one is not installed, so stock clients always get audio; other names must exist.
+    const mapped = OPENAI_VOICES[requested];
+    const voice = voices.includes(requested) ? requested : mapped ? (voices.includes(mapped) ? mapped : config.DEFAULT_VOICE) : undefined;
+    if (!voice || !voices.includes(voice)) {
       throw new ApiError("unknown_voice", `Unknown voice '${requested}'. Available: ${pool.info.voices.join(", ")}.`, { param: "voice" });
     }
     const sampleRate = pool.info.sampleRate ?? 24_000;

@@ -1,0 +1,47 @@
+/**
+ * The process entry point (src/server.ts) as a child process: it validates the config (exit 1
+ * naming the bad variable), listens, serves /health, and drains and exits 0 on SIGTERM.
+ */
+import { describe, expect, it } from "vitest";
+import { spawn } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import { MODELS_DIR } from "./helpers/build.ts";
+import { TINY_KOKORO, TINY_WHISPER } from "./fixtures/tiny-models.ts";
+
+const SERVER = fileURLToPath(new URL("../src/server.ts", import.meta.url));
+
+function start(env: Record<string, string>) {
+  const child = spawn(process.execPath, [SERVER], { env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
+  let output = "";
+  child.stdout.on("data", (c: Buffer) => { output += c.toString(); });
+  child.stderr.on("data", (c: Buffer) => { output += c.toString(); });
+  const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
+  return { child, exited, output: () => output };
+}
+
+describe("server.ts", () => {
+  it("exits 1 on a bad config, naming the variable", async () => {
+    const s = start({ DEVICE: "tpu" });
+    expect(await s.exited).toBe(1);
+    expect(s.output()).toContain("DEVICE");
+  });
+
+  it("listens, answers /health, drains on SIGTERM", async () => {
+    const s = start({
+      HOST: "127.0.0.1", PORT: "0", MODELS_DIR, WHISPER_MODEL: TINY_WHISPER, KOKORO_MODEL: TINY_KOKORO, DEFAULT_VOICE: "af_heart",
+      DEVICE: "cpu", ORT_THREADS: "1", WARMUP: "true", SPEECH_API_KEY: "k", SPEECH_WORKER_QUIET: "1",
+    });
+    let url = "";
+    for (let i = 0; i < 300 && !url; i++) {
+      url = /Server listening at (http:\/\/127\.0\.0\.1:\d+)/.exec(s.output())?.[1] ?? "";
+      if (!url) await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(url, s.output()).not.toBe("");
+    const health = await fetch(`${url}/health`);
+    expect(health.status).toBe(200);
+    expect(((await health.json()) as { status: string }).status).toBe("ok");
+    s.child.kill("SIGTERM");
+    expect(await s.exited).toBe(0);
+    expect(s.output()).toContain("closing");
+  });
+});

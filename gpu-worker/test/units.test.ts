@@ -1,0 +1,114 @@
+/**
+ * Pure modules on their own: config validation, the WAV parser/encoder, the resampler, text
+ * normalisation and splitting, SRT/VTT formatting and VAD segmentation rules. No models.
+ */
+import { describe, expect, it } from "vitest";
+import { ConfigError, loadConfig } from "../src/config.ts";
+import { encodeWav, parseWav, WavError } from "../src/pipelines/wav.ts";
+import { resample } from "../src/pipelines/resample.ts";
+import { normaliseText, splitPunctuation, splitSentences } from "../src/pipelines/text.ts";
+import { toSrt, toVtt } from "../src/pipelines/formats.ts";
+import { regionsFromProbabilities } from "../src/pipelines/vad.ts";
+import { segmentsFromWords } from "../src/pipelines/asr.ts";
+
+describe("config", () => {
+  it("has defaults", () => {
+    const c = loadConfig({});
+    expect(c.PORT).toBe(8788);
+    expect(c.DEVICE).toBe("auto");
+    expect(c.MAX_UPLOAD_BYTES).toBe(25 * 1024 * 1024);
+  });
+  it("coerces and rejects with the variable named", () => {
+    expect(loadConfig({ PORT: "9000", WARMUP: "false" })).toMatchObject({ PORT: 9000, WARMUP: false });
+    expect(() => loadConfig({ PORT: "eighty" })).toThrow(/PORT/);
+    expect(() => loadConfig({ DEVICE: "tpu" })).toThrow(ConfigError);
+    expect(() => loadConfig({ REQUIRE_API_KEY: "true" })).toThrow(/SPEECH_API_KEY/);
+  });
+});
+
+function wavBytes(format: number, bits: number, channels: number, rate: number, frames: number, write: (view: DataView, offset: number, i: number, c: number) => void): Uint8Array {
+  const bps = bits / 8;
+  const data = frames * channels * bps;
+  const buf = new Uint8Array(44 + data);
+  const v = new DataView(buf.buffer);
+  const str = (o: number, s: string) => [...s].forEach((ch, i) => v.setUint8(o + i, ch.charCodeAt(0)));
+  str(0, "RIFF"); v.setUint32(4, 36 + data, true); str(8, "WAVE"); str(12, "fmt ");
+  v.setUint32(16, 16, true); v.setUint16(20, format, true); v.setUint16(22, channels, true); v.setUint32(24, rate, true);
+  v.setUint32(28, rate * channels * bps, true); v.setUint16(32, channels * bps, true); v.setUint16(34, bits, true);
+  str(36, "data"); v.setUint32(40, data, true);
+  for (let i = 0; i < frames; i++) for (let c = 0; c < channels; c++) write(v, 44 + (i * channels + c) * bps, i, c);
+  return buf;
+}
+
+describe("wav", () => {
+  it("round-trips 16-bit PCM", () => {
+    const samples = Float32Array.from({ length: 100 }, (_v, i) => Math.sin(i / 5) * 0.8);
+    const out = parseWav(encodeWav(samples, 16_000));
+    expect(out.sampleRate).toBe(16_000);
+    out.samples.forEach((s, i) => expect(s).toBeCloseTo(samples[i]!, 3));
+  });
+  it("reads 8/24/32-bit integer, float32 and downmixes stereo", () => {
+    expect(parseWav(wavBytes(1, 8, 1, 8000, 4, (v, o) => v.setUint8(o, 192))).samples[0]).toBeCloseTo(0.5);
+    expect(parseWav(wavBytes(1, 24, 1, 8000, 4, (v, o) => { v.setUint8(o, 0); v.setUint8(o + 1, 0); v.setInt8(o + 2, -64); })).samples[0]).toBeCloseTo(-0.5);
+    expect(parseWav(wavBytes(1, 32, 1, 8000, 4, (v, o) => v.setInt32(o, 2 ** 30, true))).samples[0]).toBeCloseTo(0.5);
+    expect(parseWav(wavBytes(3, 32, 1, 8000, 4, (v, o) => v.setFloat32(o, 0.25, true))).samples[0]).toBeCloseTo(0.25);
+    const stereo = parseWav(wavBytes(3, 32, 2, 44_100, 4, (v, o, _i, c) => v.setFloat32(o, c === 0 ? 1 : 0, true)));
+    expect(stereo.samples[0]).toBeCloseTo(0.5);
+    expect(stereo.sampleRate).toBe(44_100);
+  });
+  it("rejects non-WAV and unsupported encodings", () => {
+    expect(() => parseWav(new Uint8Array(10))).toThrow(WavError);
+    expect(() => parseWav(wavBytes(2, 4, 1, 8000, 4, () => undefined))).toThrow(/unsupported/);
+  });
+});
+
+describe("resample", () => {
+  it("keeps a 440 Hz tone's frequency and length", () => {
+    const from = 48_000;
+    const input = Float32Array.from({ length: from }, (_v, i) => Math.sin((2 * Math.PI * 440 * i) / from));
+    const out = resample(input, from, 16_000);
+    expect(out.length).toBe(16_000);
+    let crossings = 0;
+    for (let i = 1; i < out.length; i++) if (out[i - 1]! < 0 && out[i]! >= 0) crossings++;
+    expect(crossings).toBeGreaterThanOrEqual(438);
+    expect(crossings).toBeLessThanOrEqual(442);
+  });
+});
+
+describe("text", () => {
+  it("normalises currency, percent, separators, decimals and symbols", () => {
+    expect(normaliseText("It costs $42.50 & grew 7% to 1,200,000 users at 3.14")).toBe("It costs 42 dollars 50 and grew 7 percent to 1200000 users at 3 point 1 4");
+    expect(normaliseText("£1 now")).toBe("1 pound now");
+  });
+  it("splits sentences and keeps punctuation runs", () => {
+    expect(splitSentences("One. Two!  Three? four")).toEqual(["One.", "Two!", "Three?", "four"]);
+    expect(splitPunctuation("Well, yes.")).toEqual([{ text: "Well", punctuation: false }, { text: ", ", punctuation: true }, { text: "yes", punctuation: false }, { text: ".", punctuation: true }]);
+  });
+});
+
+describe("formats", () => {
+  const segs = [{ id: 0, start: 0, end: 1.5, text: " hello" }, { id: 1, start: 61.25, end: 3723.004, text: " world" }];
+  it("srt", () => {
+    expect(toSrt(segs)).toBe("1\n00:00:00,000 --> 00:00:01,500\nhello\n\n2\n00:01:01,250 --> 01:02:03,004\nworld\n");
+  });
+  it("vtt", () => {
+    expect(toVtt(segs)).toBe("WEBVTT\n\n00:00:00.000 --> 00:00:01.500\nhello\n\n00:01:01.250 --> 01:02:03.004\nworld\n");
+  });
+  it("segments from words split at sentence ends and long gaps", () => {
+    const words = [{ word: "Hi.", start: 0, end: 0.3 }, { word: "so", start: 0.4, end: 0.5 }, { word: "then", start: 2, end: 2.3 }];
+    expect(segmentsFromWords(words, "Hi. so then", 3).map((s) => s.text)).toEqual([" Hi.", " so", " then"]);
+  });
+});
+
+describe("vad segmentation", () => {
+  it("needs 250 ms of speech, bridges gaps under 100 ms, pads 30 ms", () => {
+    const p = new Float32Array(100).fill(0.05);
+    p.fill(0.9, 10, 30); // 640 ms speech
+    p.fill(0.9, 31, 40); // 1-frame dip is bridged
+    p.fill(0.9, 60, 63); // 96 ms blip: dropped
+    const regions = regionsFromProbabilities(p, 0.5, 100 * 0.032);
+    expect(regions).toHaveLength(1);
+    expect(regions[0]!.start).toBeCloseTo(10 * 0.032 - 0.03, 3);
+    expect(regions[0]!.end).toBeCloseTo(40 * 0.032 + 0.03, 3);
+  });
+});
