@@ -1,0 +1,175 @@
+/**
+ * The interviewer model backed by NVIDIA's chat completions (spec §5), behind the
+ * InterviewerModel port. One consult is one turn: its parts (coaching, next question,
+ * clarification) run in parallel under one deadline, so a turn costs the slowest call, not
+ * the sum. At the deadline unfinished calls are aborted and their parts come back empty for
+ * the engine's heuristics. A circuit breaker refuses calls at once after repeated failures.
+ *
+ * Never throws, and reports every call it made (or refused) in `calls` for telemetry.
+ */
+import type { ConsultRequest, ConsultResult, LlmCallReport, LlmPurpose } from "../../engine/types.ts";
+import type { ConsultHooks, InterviewerModel } from "../interviewer-model.ts";
+import { ChatClient } from "./chat-client.ts";
+import { CircuitBreaker } from "./circuit-breaker.ts";
+import type { NvidiaConfig } from "./config.ts";
+import { BUDGETS, clarificationMessages, coachingMessages, questionMessages, type ChatMessage } from "./prompts.ts";
+import { parseClarification, parseCoaching, parseQuestion, type CoachingContent } from "./reply-parsing.ts";
+import { QuestionDeltaFilter } from "./sse.ts";
+
+export interface NvidiaInterviewerDeps {
+  client?: ChatClient;
+  breaker?: CircuitBreaker;
+  clock?: () => number;
+}
+
+interface CallSpec<T> {
+  purpose: LlmPurpose;
+  messages: ChatMessage[];
+  stream: boolean;
+  parse: (text: string) => T | null;
+  onDelta?: (text: string) => void;
+}
+
+export class NvidiaInterviewer implements InterviewerModel {
+  readonly name = "nvidia";
+  readonly client: ChatClient;
+  readonly breaker: CircuitBreaker;
+  private readonly clock: () => number;
+
+  constructor(
+    private readonly config: NvidiaConfig,
+    deps: NvidiaInterviewerDeps = {},
+  ) {
+    this.clock = deps.clock ?? Date.now;
+    this.client = deps.client ?? new ChatClient({ url: config.url, apiKey: config.apiKey, model: config.model, clock: this.clock });
+    this.breaker = deps.breaker ?? new CircuitBreaker(undefined, this.clock);
+  }
+
+  async consult(request: ConsultRequest, hooks: ConsultHooks): Promise<ConsultResult> {
+    if (hooks.signal.aborted) return {};
+    const turn = new AbortController();
+    const deadline = this.clock() + this.config.timeoutMs;
+    const timer = setTimeout(() => turn.abort("deadline"), this.config.timeoutMs);
+    const onAbort = () => turn.abort("aborted");
+    hooks.signal.addEventListener("abort", onAbort, { once: true });
+    const calls: LlmCallReport[] = [];
+    const result: ConsultResult = { calls };
+    const run = <T>(spec: CallSpec<T>, use: (value: T | null) => void): Promise<void> =>
+      this.call(spec, turn.signal, deadline).then(({ value, report }) => {
+        calls.push(report);
+        use(value);
+      });
+    try {
+      const parts: Promise<void>[] = [];
+      if (request.coaching) {
+        parts.push(
+          run<CoachingContent>(
+            { purpose: "coaching", messages: coachingMessages(request), stream: false, parse: parseCoaching },
+            (value) => (result.coaching = value),
+          ),
+        );
+      }
+      if (request.nextQuestion) {
+        const filter = new QuestionDeltaFilter();
+        const onQuestionDelta = hooks.onQuestionDelta;
+        parts.push(
+          run<string>(
+            {
+              purpose: "question",
+              messages: questionMessages(request),
+              stream: request.stream && onQuestionDelta !== undefined,
+              parse: parseQuestion,
+              onDelta: onQuestionDelta
+                ? (raw) => {
+                    const shown = filter.push(raw);
+                    if (shown) onQuestionDelta(shown);
+                  }
+                : undefined,
+            },
+            (value) => (result.question = value),
+          ),
+        );
+      }
+      if (request.clarification) {
+        parts.push(
+          run<string>(
+            { purpose: "clarification", messages: clarificationMessages(request), stream: false, parse: parseClarification },
+            (value) => (result.clarification = value),
+          ),
+        );
+      }
+      await Promise.all(parts);
+    } catch (error) {
+      // `call` does not throw; this guards the port's promise against a bug all the same.
+      console.error("NvidiaInterviewer: consult failed; heuristics answer", error);
+    } finally {
+      clearTimeout(timer);
+      hooks.signal.removeEventListener("abort", onAbort);
+    }
+    return result;
+  }
+
+  private async call<T>(spec: CallSpec<T>, signal: AbortSignal, deadline: number): Promise<{ value: T | null; report: LlmCallReport }> {
+    const base = { purpose: spec.purpose, model: this.config.model, streamed: spec.stream };
+    if (!this.breaker.tryAcquire()) {
+      return { value: null, report: { ...base, outcome: "circuit_open", latencyMs: 0, ttftMs: null, attempts: 0, status: null } };
+    }
+    const chat = await this.client.complete({
+      purpose: spec.purpose,
+      messages: spec.messages,
+      budget: BUDGETS[spec.purpose],
+      stream: spec.stream,
+      onDelta: spec.onDelta,
+      signal,
+      deadline,
+    });
+    // The breaker watches availability: a prompt answer with unusable content is not an outage.
+    if (chat.aborted) this.breaker.release();
+    else if (chat.outcome === "ok" || chat.outcome === "invalid") this.breaker.success();
+    else this.breaker.failure();
+
+    let value: T | null = null;
+    let outcome: LlmCallReport["outcome"] = chat.outcome;
+    let detail = chat.detail;
+    if (chat.outcome === "ok" && chat.text !== null) {
+      // A stream cut short is used only if what arrived is already a whole reply.
+      const usable = !chat.truncated || isWholeReply(chat.text);
+      value = usable ? safeParse(spec.parse, chat.text) : null;
+      if (value === null) {
+        outcome = "invalid";
+        detail = chat.truncated ? "truncated stream" : "unusable content";
+      }
+    }
+    const report: LlmCallReport = {
+      ...base,
+      streamed: chat.streamed,
+      outcome,
+      latencyMs: chat.latencyMs,
+      ttftMs: chat.ttftMs,
+      attempts: chat.attempts,
+      status: chat.status,
+      ...(detail ? { detail } : {}),
+    };
+    return { value, report };
+  }
+}
+
+/** A complete JSON object, or a plain sentence that already ends its question. */
+function isWholeReply(text: string): boolean {
+  const trimmed = text.trim();
+  if (trimmed.endsWith("?")) return true;
+  try {
+    JSON.parse(trimmed);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function safeParse<T>(parse: (text: string) => T | null, text: string): T | null {
+  try {
+    return parse(text);
+  } catch {
+    return null;
+  }
+}

@@ -1,0 +1,175 @@
+/**
+ * Turning model text into interview content, or into nothing. Replies are parsed tolerantly
+ * (bare JSON, a fenced block, or JSON wrapped in prose) and validated with zod; anything that
+ * does not fit comes back null so the engine's heuristics answer that part, and only that
+ * part. Nothing here throws.
+ *
+ * Fixes against the seed (§5.2-5.4): a non-string follow-up is invalid instead of a crash;
+ * a JSON reply without a question key is invalid instead of becoming the question.
+ */
+import { z } from "zod";
+import type { Tip } from "@interview/shared";
+import { normalizeWhitespace } from "../../engine/text.ts";
+
+/** Longest question we show; longer model output is cut at a word boundary. */
+export const QUESTION_MAX_CHARS = 300;
+/** Follow-ups are one sentence too. */
+export const FOLLOW_UP_MAX_CHARS = 300;
+/** The engine caps clarifications at 1400 as well (seed §9); this keeps memory bounded earlier. */
+export const CLARIFICATION_MAX_CHARS = 1400;
+const TIP_SUMMARY_MAX_CHARS = 120;
+const TIP_DETAIL_MAX_CHARS = 400;
+const TIPS_MAX = 2;
+/** A "question" of fewer words is noise ("Why?", "Next?"). */
+const QUESTION_MIN_WORDS = 3;
+
+/** Whole text, then a fenced block, then the first `{` to the last `}`; null when none parses. */
+export function extractJson(text: string): unknown {
+  const candidates = [text.trim()];
+  const fenced = /```(?:json|JSON)?\s*([\s\S]*?)```/.exec(text);
+  if (fenced?.[1]) candidates.push(fenced[1].trim());
+  const first = text.indexOf("{");
+  const last = text.lastIndexOf("}");
+  if (first >= 0 && last > first) candidates.push(text.slice(first, last + 1));
+  for (const candidate of candidates) {
+    if (!candidate.startsWith("{") && !candidate.startsWith("[")) continue;
+    try {
+      return JSON.parse(candidate) as unknown;
+    } catch {
+      // Try the next shape.
+    }
+  }
+  return null;
+}
+
+const textOrList = z.union([z.string(), z.array(z.string()).transform((parts) => parts.join(" "))]);
+
+const CoachingReply = z.object({
+  follow_up: z.string().optional(),
+  followup: z.string().optional(),
+  followUp: z.string().optional(),
+  tips: z.array(z.unknown()).optional(),
+});
+
+const TipReply = z.object({
+  summary: z.string(),
+  detail: z.string().optional(),
+  text: z.string().optional(),
+});
+
+export interface CoachingContent {
+  followUp: string | null;
+  tips: Tip[] | null;
+}
+
+/** Seed §5.2: follow-up from follow_up | followup | followUp, at most two tips; null if both are empty. */
+export function parseCoaching(text: string): CoachingContent | null {
+  const parsed = CoachingReply.safeParse(extractJson(text));
+  if (!parsed.success) return null;
+  const reply = parsed.data;
+  const followUp = cleanSentence(reply.follow_up ?? reply.followup ?? reply.followUp ?? "", FOLLOW_UP_MAX_CHARS);
+  const tips: Tip[] = [];
+  for (const item of reply.tips ?? []) {
+    const tip = TipReply.safeParse(item);
+    if (!tip.success) continue;
+    const summary = cap(stripMarkdown(tip.data.summary), TIP_SUMMARY_MAX_CHARS);
+    const detail = cap(stripMarkdown(tip.data.detail ?? tip.data.text ?? ""), TIP_DETAIL_MAX_CHARS);
+    if (summary && detail) tips.push({ summary, detail });
+    if (tips.length === TIPS_MAX) break;
+  }
+  if (!followUp && tips.length === 0) return null;
+  return { followUp: followUp || null, tips: tips.length > 0 ? tips : null };
+}
+
+const QuestionReply = z.object({ question: textOrList.optional(), prompt: textOrList.optional(), text: textOrList.optional() });
+
+/**
+ * Seed §5.3: `question`, else `prompt`, else `text`; a reply with no JSON at all is read as
+ * the bare question (first non-empty line). Cleaned, capped, and it must read as a question.
+ */
+export function parseQuestion(text: string): string | null {
+  const json = extractJson(text);
+  let candidate: string;
+  if (json !== null) {
+    const parsed = QuestionReply.safeParse(json);
+    if (!parsed.success) return null;
+    candidate = parsed.data.question ?? parsed.data.prompt ?? parsed.data.text ?? "";
+  } else {
+    candidate = firstLine(text.replace(/```[a-zA-Z]*/g, ""));
+  }
+  return cleanQuestion(candidate);
+}
+
+/** A question fit to show: no markdown, labels or wrapping quotes, ≤ 300 chars, ends with "?". */
+export function cleanQuestion(raw: string): string | null {
+  let q = cleanSentence(raw, QUESTION_MAX_CHARS - 1);
+  if (!q || looksLikeJson(q)) return null;
+  if (q.split(" ").filter((w) => /\p{L}/u.test(w)).length < QUESTION_MIN_WORDS) return null;
+  q = q.replace(/[\s.:;,!-]+$/u, "");
+  return q.endsWith("?") ? q : `${q}?`;
+}
+
+const ClarificationReply = z.object({
+  message: textOrList.optional(),
+  clarification: textOrList.optional(),
+  response: textOrList.optional(),
+  text: textOrList.optional(),
+});
+
+/** Seed §5.4: message | clarification | response | text, else the whole text if it is prose. */
+export function parseClarification(text: string): string | null {
+  const json = extractJson(text);
+  let candidate: string;
+  if (json !== null) {
+    const parsed = ClarificationReply.safeParse(json);
+    if (!parsed.success) return null;
+    candidate = parsed.data.message ?? parsed.data.clarification ?? parsed.data.response ?? parsed.data.text ?? "";
+  } else {
+    candidate = text.replace(/```[a-zA-Z]*/g, "");
+  }
+  const cleaned = cap(stripQuotes(stripMarkdown(candidate)), CLARIFICATION_MAX_CHARS);
+  return cleaned && !looksLikeJson(cleaned) ? cleaned : null;
+}
+
+function cleanSentence(raw: string, max: number): string {
+  return cap(stripQuotes(stripLabel(stripMarkdown(raw))), max);
+}
+
+function stripMarkdown(s: string): string {
+  return normalizeWhitespace(
+    s
+      .replace(/```[a-zA-Z]*/g, " ")
+      .replace(/\*\*|__|`/g, "")
+      .replace(/^\s*(?:#{1,6}\s+|[-*•]\s+|\d+[.)]\s+|>\s+)/u, "")
+      .replace(/(^|\s)\*(\S[^*]*?)\*(?=\s|$|[.,?!])/gu, "$1$2"),
+  );
+}
+
+/** "Question: ...", "Next question - ..." */
+function stripLabel(s: string): string {
+  return s.replace(/^(?:next\s+)?(?:question|follow[- ]?up|interviewer)\s*[:\-–—]\s*/iu, "");
+}
+
+function stripQuotes(s: string): string {
+  let out = s.trim();
+  for (;;) {
+    const next = out.replace(/^["'“”‘’«»]+|["“”«»]+$/gu, "").replace(/(?<=[?.!])['‘’]+$/u, "").trim();
+    if (next === out) return out;
+    out = next;
+  }
+}
+
+function looksLikeJson(s: string): boolean {
+  return /[{}[\]]/.test(s) || /"\s*:\s*/.test(s);
+}
+
+function firstLine(s: string): string {
+  return s.split(/\r?\n/).find((line) => line.trim() !== "")?.trim() ?? "";
+}
+
+function cap(s: string, max: number): string {
+  if (s.length <= max) return s;
+  const cut = s.slice(0, max);
+  const space = cut.lastIndexOf(" ");
+  return (space > max * 0.6 ? cut.slice(0, space) : cut).trimEnd();
+}
