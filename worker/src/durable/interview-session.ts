@@ -7,6 +7,10 @@
  *
  * After hibernation or eviction memory is empty; the state is read back from storage, and a
  * turn that was waiting on the model when the object went away is re-run.
+ *
+ * Records reach D1 by replication from the outbox, started in the background after each
+ * write and retried with backoff by the alarm, which also carries the session time limit:
+ * the alarm is set to the earlier of the deadline and the next retry (storage/README.md).
  */
 import { DurableObject } from "cloudflare:workers";
 import {
@@ -29,8 +33,11 @@ import { SerialQueue } from "./serial-queue.ts";
 import { TokenBucket } from "./token-bucket.ts";
 import { mintResumeToken, sha256Hex, tokenMatches } from "./resume-token.ts";
 import { secureRandom } from "./group-assigner.ts";
+import { drizzle } from "drizzle-orm/d1";
+import { drainOutbox, retryDelay, type RetryState } from "../storage/replicator.ts";
 
 const STATE_KEY = "state";
+const RETRY_KEY = "replication_retry";
 /** Close code sent to a socket that another connection resumed the interview from. */
 const CLOSE_REPLACED = 4001;
 
@@ -41,10 +48,14 @@ export class InterviewSession extends DurableObject<Env> {
   private readonly buckets = new WeakMap<WebSocket, TokenBucket>();
   private readonly model: InterviewerModel;
   private turnAbort = new AbortController();
+  /** The replication in flight (or the last one); each new run chains after it. */
+  private replication: Promise<void> = Promise.resolve();
+  private retry: RetryState | null;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.state = ctx.storage.kv.get<InterviewState>(STATE_KEY) ?? null;
+    this.retry = ctx.storage.kv.get<RetryState>(RETRY_KEY) ?? null;
     this.outbox = new RecordOutbox(ctx.storage.sql);
     this.model = selectInterviewerModel(env);
   }
@@ -106,8 +117,63 @@ export class InterviewSession extends DurableObject<Env> {
     console.warn(`InterviewSession ${this.ctx.id}: socket error`, error);
   }
 
+  /** One alarm, two jobs: retry replication, then end the session if its deadline passed. */
   override async alarm(): Promise<void> {
-    await this.queue.run(() => this.dispatch({ kind: "alarm" }));
+    await this.replicate();
+    const deadline = this.activeDeadline();
+    if (deadline !== null && Date.now() >= deadline) {
+      await this.queue.run(() => this.dispatch({ kind: "alarm" }));
+    } else {
+      await this.schedule(deadline);
+    }
+  }
+
+  /**
+   * Deletes this object's copy of a session (outbox rows), and forgets the interview if it is
+   * the current one: its socket is closed and the state dropped. Called by DELETE /sessions/:id.
+   */
+  async forgetSession(sessionId: string): Promise<void> {
+    await this.queue.run(async () => {
+      // A replication in flight could otherwise write the rows back after the caller's delete.
+      await this.replication;
+      this.outbox.deleteSession(sessionId);
+      if (this.state?.session?.id === sessionId) {
+        this.turnAbort.abort();
+        this.closeAll(4004, "session deleted");
+        this.state = null;
+        this.ctx.storage.kv.delete(STATE_KEY);
+        await this.schedule(null);
+      }
+    });
+  }
+
+  /** Copies unreplicated outbox rows to D1; never throws, never delays a reply. */
+  replicate(): Promise<void> {
+    this.replication = this.replication.then(() => this.replicateNow());
+    return this.replication;
+  }
+
+  private async replicateNow(): Promise<void> {
+    try {
+      await drainOutbox(this.outbox, drizzle(this.env.DB));
+      if (this.retry) {
+        this.retry = null;
+        this.ctx.storage.kv.delete(RETRY_KEY);
+        await this.schedule(this.activeDeadline());
+      }
+    } catch (error) {
+      const attempt = (this.retry?.attempt ?? 0) + 1;
+      this.retry = { attempt, retryAt: Date.now() + retryDelay(attempt) };
+      this.ctx.storage.kv.put(RETRY_KEY, this.retry);
+      console.warn(`InterviewSession ${this.ctx.id}: replication to D1 failed (attempt ${attempt}); retrying by alarm`, error);
+      await this.schedule(this.activeDeadline());
+    }
+  }
+
+  /** The running session's time limit, or null when there is none to enforce. */
+  private activeDeadline(): number | null {
+    const session = this.state?.session;
+    return session && !session.ended ? session.deadline : null;
   }
 
   /** Records this object holds for a session: its own copy, replicated to D1 separately. */
@@ -158,6 +224,7 @@ export class InterviewSession extends DurableObject<Env> {
       this.ctx.storage.kv.put(STATE_KEY, state);
       this.outbox.append(records);
     });
+    if (records.length > 0) this.ctx.waitUntil(this.replicate());
     const consults: ConsultRequest[] = [];
     for (const effect of effects) {
       if (effect.kind === "send") this.broadcast(effect.message);
@@ -184,9 +251,12 @@ export class InterviewSession extends DurableObject<Env> {
     await this.dispatch({ kind: "consulted", requestId: request.id, result });
   }
 
+  /** Sets the alarm to the earlier of `at` (the session deadline) and a pending replication retry. */
   private async schedule(at: number | null): Promise<void> {
-    if (at === null) await this.ctx.storage.deleteAlarm();
-    else await this.ctx.storage.setAlarm(at);
+    const retryAt = this.retry?.retryAt ?? null;
+    const next = at === null ? retryAt : retryAt === null ? at : Math.min(at, retryAt);
+    if (next === null) await this.ctx.storage.deleteAlarm();
+    else await this.ctx.storage.setAlarm(next);
   }
 
   private broadcast(message: ServerMessage): void {

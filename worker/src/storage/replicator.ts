@@ -1,0 +1,48 @@
+/**
+ * Outbox → D1 replication for the interview Durable Object. The object writes every record
+ * into its own SQLite outbox in the same transaction as the state change (record-outbox.ts);
+ * this module copies unreplicated rows to the research database and marks them done. Writes
+ * are idempotent (keys), so a batch that half-succeeded is simply sent again.
+ *
+ * Retry policy when the database fails: exponential backoff from 1 s, doubling, capped at
+ * 5 minutes, driven by the object's alarm (which it shares with the session time limit).
+ */
+import type { PersistRecord } from "@interview/shared";
+import { insertRecords, type ResearchDb } from "./repository.ts";
+
+/** Rows sent per round trip batch; D1 statements are chunked further by the repository. */
+export const REPLICATION_BATCH = 100;
+export const RETRY_BASE_MS = 1_000;
+export const RETRY_MAX_MS = 5 * 60_000;
+
+/** The part of the outbox replication needs (RecordOutbox implements it). */
+export interface ReplicationSource {
+  pending(limit: number): { seq: number; record: PersistRecord }[];
+  markReplicated(seqs: readonly number[]): void;
+}
+
+/** Persisted between attempts so backoff survives eviction. */
+export interface RetryState {
+  attempt: number;
+  retryAt: number;
+}
+
+/** Delay before retry number `attempt` (1-based). */
+export function retryDelay(attempt: number): number {
+  return Math.min(RETRY_MAX_MS, RETRY_BASE_MS * 2 ** Math.max(0, attempt - 1));
+}
+
+/** Copies every pending row to the database; throws on the first failure. Returns the count. */
+export async function drainOutbox(source: ReplicationSource, db: ResearchDb): Promise<number> {
+  let total = 0;
+  for (;;) {
+    const batch = source.pending(REPLICATION_BATCH);
+    if (batch.length === 0) return total;
+    await insertRecords(
+      db,
+      batch.map((row) => row.record),
+    );
+    source.markReplicated(batch.map((row) => row.seq));
+    total += batch.length;
+  }
+}
