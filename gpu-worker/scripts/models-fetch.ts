@@ -1,0 +1,47 @@
+/**
+ * `npm run models:fetch -- [--models-dir DIR] [--base-url URL] [--only whisper|kokoro]
+ *   [--whisper-repo R] [--whisper-name N] [--whisper-dtype fp32|q8|...] [--kokoro-dtype fp32|fp16|q8]
+ *   [--voices af_heart,am_echo]`
+ * Downloads the real weights into MODELS_DIR (see src/models/manifest.ts and fetch.ts).
+ * MODELS_BASE_URL overrides the hub (a mirror); HF_TOKEN is sent as a bearer token if set.
+ */
+import { parseArgs } from "node:util";
+import { buildManifest, DEFAULT_MANIFEST_OPTIONS } from "../src/models/manifest.ts";
+import { fetchModels } from "../src/models/fetch.ts";
+
+const { values } = parseArgs({
+  options: {
+    "models-dir": { type: "string", default: process.env.MODELS_DIR ?? "./models" },
+    "base-url": { type: "string", default: process.env.MODELS_BASE_URL ?? "https://huggingface.co" },
+    only: { type: "string" },
+    "whisper-repo": { type: "string", default: DEFAULT_MANIFEST_OPTIONS.whisperRepo },
+    "whisper-name": { type: "string", default: process.env.WHISPER_MODEL ?? DEFAULT_MANIFEST_OPTIONS.whisperName },
+    "whisper-dtype": { type: "string", default: process.env.WHISPER_DTYPE ?? DEFAULT_MANIFEST_OPTIONS.whisperDtype },
+    "kokoro-name": { type: "string", default: process.env.KOKORO_MODEL ?? DEFAULT_MANIFEST_OPTIONS.kokoroName },
+    "kokoro-dtype": { type: "string", default: DEFAULT_MANIFEST_OPTIONS.kokoroDtype },
+    voices: { type: "string", default: DEFAULT_MANIFEST_OPTIONS.voices.join(",") },
+  },
+});
+
+const manifest = buildManifest({
+  ...DEFAULT_MANIFEST_OPTIONS,
+  whisperRepo: values["whisper-repo"]!,
+  whisperName: values["whisper-name"]!,
+  whisperDtype: values["whisper-dtype"]!,
+  kokoroName: values["kokoro-name"]!,
+  kokoroDtype: values["kokoro-dtype"] as "fp32" | "fp16" | "q8",
+  voices: values.voices!.split(",").map((v) => v.trim()).filter(Boolean),
+}).filter((m) => !values.only || (values.only === "whisper" ? m.name === values["whisper-name"] : m.name === values["kokoro-name"]));
+
+try {
+  const report = await fetchModels({
+    modelsDir: values["models-dir"]!,
+    baseUrl: values["base-url"]!,
+    manifest,
+    ...(process.env.HF_TOKEN ? { token: process.env.HF_TOKEN } : {}),
+  });
+  console.error(`models:fetch: ${report.downloaded.length} downloaded (${report.resumed.length} resumed), ${report.skipped.length} already present in ${values["models-dir"]}`);
+} catch (err) {
+  console.error(`models:fetch failed: ${err instanceof Error ? err.message : String(err)}`);
+  process.exit(1);
+}

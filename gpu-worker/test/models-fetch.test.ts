@@ -1,0 +1,147 @@
+/**
+ * models:fetch against a local HTTP server on loopback that mimics the hub's resolve URLs:
+ * Range requests, `x-linked-etag` SHA-256 on LFS files, a connection cut mid-file (resume),
+ * a corrupted file (checksum refusal), the lock file, skipping present files, and the CLI.
+ */
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { createHash } from "node:crypto";
+import { createServer, type Server } from "node:http";
+import { spawn } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { ChecksumError, fetchModels } from "../src/models/fetch.ts";
+import { buildManifest, DEFAULT_MANIFEST_OPTIONS, type ManifestModel } from "../src/models/manifest.ts";
+
+const files = new Map<string, Buffer>();
+const requests: Array<{ url: string; range: string | undefined }> = [];
+let cutOnce = new Set<string>();
+let corrupt = new Set<string>();
+let server: Server;
+let baseUrl: string;
+const sink = { write: () => true, isTTY: false } as unknown as NodeJS.WritableStream;
+
+const sha = (b: Buffer) => createHash("sha256").update(b).digest("hex");
+
+beforeAll(async () => {
+  server = createServer((req, res) => {
+    const url = req.url ?? "";
+    requests.push({ url, range: req.headers.range });
+    const body = files.get(url);
+    if (!body) { res.writeHead(404).end("not found"); return; }
+    const headers: Record<string, string> = { "accept-ranges": "bytes" };
+    if (/\.(onnx|bin)$/.test(url)) headers["x-linked-etag"] = `"${sha(body)}"`;
+    const served = corrupt.has(url) ? Buffer.from(body).fill(0, 0, 10) : body;
+    const m = /^bytes=(\d+)-$/.exec(req.headers.range ?? "");
+    const start = m ? Number(m[1]) : 0;
+    if (start >= served.length && m) { res.writeHead(416).end(); return; }
+    const slice = served.subarray(start);
+    res.writeHead(m ? 206 : 200, { ...headers, "content-length": String(slice.length), ...(m ? { "content-range": `bytes ${start}-${served.length - 1}/${served.length}` } : {}) });
+    if (cutOnce.has(url)) {
+      cutOnce.delete(url);
+      res.write(slice.subarray(0, Math.floor(slice.length / 3)), () => res.socket?.destroy());
+      return;
+    }
+    res.end(slice);
+  });
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+  const addr = server.address();
+  if (!addr || typeof addr === "string") throw new Error("no address");
+  baseUrl = `http://127.0.0.1:${addr.port}`;
+});
+afterAll(async () => {
+  await new Promise((r) => server.close(r));
+});
+
+function manifest(): ManifestModel[] {
+  return buildManifest({ ...DEFAULT_MANIFEST_OPTIONS, whisperRepo: "org/whisper", kokoroRepo: "org/kokoro", voices: ["af_heart", "am_echo"] });
+}
+
+beforeEach(() => {
+  files.clear();
+  requests.length = 0;
+  cutOnce = new Set();
+  corrupt = new Set();
+  for (const model of manifest()) {
+    for (const f of model.files) {
+      const size = f.path.endsWith(".onnx") ? 300_000 : f.path.endsWith(".bin") ? 50_000 : 200;
+      const data = Buffer.alloc(size);
+      for (let i = 0; i < size; i++) data[i] = (i * 7 + f.path.length) & 0xff;
+      files.set(`/${model.repo}/resolve/main/${f.path}`, data);
+    }
+  }
+});
+
+function tmp(): string {
+  return mkdtempSync(join(tmpdir(), "models-fetch-"));
+}
+
+describe("models:fetch", () => {
+  it("downloads every file into the layout and writes a lock with SHA-256s", async () => {
+    const dir = tmp();
+    const report = await fetchModels({ modelsDir: dir, baseUrl, manifest: manifest(), out: sink });
+    expect(report.downloaded).toHaveLength(7 + 5);
+    const encoder = readFileSync(join(dir, "whisper-base/onnx/encoder_model.onnx"));
+    expect(encoder.equals(files.get("/org/whisper/resolve/main/onnx/encoder_model.onnx")!)).toBe(true);
+    expect(existsSync(join(dir, "kokoro-82m/onnx/model.onnx"))).toBe(true); // model_quantized.onnx stored as model.onnx
+    expect(existsSync(join(dir, "kokoro-82m/voices/am_echo.bin"))).toBe(true);
+    const lock = JSON.parse(readFileSync(join(dir, "models.lock.json"), "utf8"));
+    expect(lock["whisper-base/onnx/encoder_model.onnx"].sha256).toBe(sha(encoder));
+    // Second run: nothing downloaded.
+    requests.length = 0;
+    const again = await fetchModels({ modelsDir: dir, baseUrl, manifest: manifest(), out: sink });
+    expect(again.skipped).toHaveLength(12);
+    expect(requests).toHaveLength(0);
+  });
+
+  it("resumes a file whose connection was cut, with a Range request", async () => {
+    const dir = tmp();
+    const path = "/org/whisper/resolve/main/onnx/decoder_model_merged.onnx";
+    cutOnce.add(path);
+    const report = await fetchModels({ modelsDir: dir, baseUrl, manifest: manifest(), out: sink });
+    expect(report.resumed).toContain("whisper-base/onnx/decoder_model_merged.onnx");
+    const ranged = requests.filter((r) => r.url === path && r.range);
+    expect(ranged).toHaveLength(1);
+    expect(ranged[0]!.range).toMatch(/^bytes=\d+-$/);
+    expect(readFileSync(join(dir, "whisper-base/onnx/decoder_model_merged.onnx")).equals(files.get(path)!)).toBe(true);
+  });
+
+  it("refuses a file whose SHA-256 does not match and leaves no file behind", async () => {
+    const dir = tmp();
+    const path = "/org/kokoro/resolve/main/voices/af_heart.bin";
+    corrupt.add(path);
+    await expect(fetchModels({ modelsDir: dir, baseUrl, manifest: manifest(), out: sink })).rejects.toBeInstanceOf(ChecksumError);
+    expect(existsSync(join(dir, "kokoro-82m/voices/af_heart.bin"))).toBe(false);
+    expect(existsSync(join(dir, "kokoro-82m/voices/af_heart.bin.part"))).toBe(false);
+  });
+
+  it("enforces a pinned checksum and re-downloads a file that differs from the lock", async () => {
+    const dir = tmp();
+    const pinned = manifest();
+    pinned[0]!.files[0]!.sha256 = "0".repeat(64);
+    await expect(fetchModels({ modelsDir: dir, baseUrl, manifest: pinned, out: sink })).rejects.toThrow(/does not match/);
+    await fetchModels({ modelsDir: dir, baseUrl, manifest: manifest(), out: sink });
+    writeFileSync(join(dir, "whisper-base/config.json"), "tampered");
+    const report = await fetchModels({ modelsDir: dir, baseUrl, manifest: manifest(), out: sink });
+    expect(report.downloaded).toEqual(["whisper-base/config.json"]);
+  });
+
+  it("runs as the npm script's CLI, with progress, and exits 1 on a 404", async () => {
+    const dir = tmp();
+    const cli = fileURLToPath(new URL("../scripts/models-fetch.ts", import.meta.url));
+    const run = (args: string[]) => new Promise<{ code: number | null; err: string }>((resolve) => {
+      const child = spawn(process.execPath, [cli, "--models-dir", dir, "--base-url", baseUrl, ...args], { stdio: ["ignore", "ignore", "pipe"] });
+      let err = "";
+      child.stderr.on("data", (c: Buffer) => { err += c.toString(); });
+      child.on("exit", (code) => resolve({ code, err }));
+    });
+    const ok = await run(["--whisper-repo", "org/whisper", "--only", "whisper"]);
+    expect(ok.code, ok.err).toBe(0);
+    expect(ok.err).toMatch(/7 downloaded/);
+    expect(ok.err).toMatch(/encoder_model\.onnx .*100%/);
+    const missing = await run(["--whisper-repo", "org/missing", "--whisper-name", "other", "--only", "whisper"]);
+    expect(missing.code).toBe(1);
+    expect(missing.err).toMatch(/HTTP 404/);
+  });
+});
