@@ -1,0 +1,73 @@
+/**
+ * `/metrics/summary` assembly from per-session aggregates: the seed's pooled means and
+ * counts, the added latency deltas, and the per-session statistics (each session weighs
+ * once) checked against the scipy reference.
+ */
+import { describe, expect, it } from "vitest";
+import type { SessionGroupAggregate } from "../../src/storage/repository.ts";
+import { metricsSummary } from "../../src/stats/summary.ts";
+import { WELCH } from "./reference-values.ts";
+
+function agg(sessionId: string, group: string, sums: Record<string, [number, number]>, rows: Record<string, number>): SessionGroupAggregate {
+  return { sessionId, group, sums, rows };
+}
+
+describe("metrics summary", () => {
+  it("keeps the seed's keys with pooled means, and adds latency deltas", () => {
+    const summary = metricsSummary([
+      // control: one session with 3 answers (rate 100, 110, 120), one with 1 answer (rate 200)
+      agg("c1", "control", { speaking_rate: [330, 3], fillers: [3, 3], confidence: [7, 2], stress: [5, 2], latency_ms: [900, 2] }, { answers: 3, checkins: 2, latency: 2 }),
+      agg("c2", "control", { speaking_rate: [200, 1], turn_latency_ms: [40, 2] }, { answers: 1, turn_latency: 2 }),
+      agg("t1", "treatment", { speaking_rate: [150, 1], fillers: [0, 1], confidence: [4, 1], stress: [1, 1], latency_ms: [300, 1], stt_ms: [250, 1], turn_latency_ms: [30, 1] }, { answers: 1, checkins: 1, latency: 1, stt: 1, turn_latency: 1 }),
+    ]);
+    expect(Object.keys(summary.groups.control).slice(0, 12)).toEqual([
+      "n_answers", "n_checkins", "n_latency", "n_stt", "avg_speaking_rate", "avg_pause_ratio", "avg_gaze",
+      "avg_fillers", "avg_confidence", "avg_stress", "avg_latency_ms", "avg_stt_latency_ms",
+    ]);
+    expect(summary.groups.control).toEqual({
+      n_answers: 4, n_checkins: 2, n_latency: 2, n_stt: 0,
+      avg_speaking_rate: 132.5, avg_pause_ratio: null, avg_gaze: null, avg_fillers: 1,
+      avg_confidence: 3.5, avg_stress: 2.5, avg_latency_ms: 450, avg_stt_latency_ms: null,
+      n_sessions: 2, n_turn_latency: 2, avg_turn_latency_ms: 20,
+    });
+    expect(summary.delta).toEqual({
+      speaking_rate: 17.5, pause_ratio: null, gaze: null, fillers: -1, confidence: 0.5, stress: -1.5,
+      latency_ms: -150, stt_latency_ms: null, turn_latency_ms: 10,
+    });
+    // Per session, control's sessions weigh once each: (110 + 200) / 2.
+    expect(summary.per_session.speaking_rate.control).toMatchObject({ n: 2, mean: 155 });
+    expect(summary.per_session.speaking_rate.difference).toBe(-5);
+    expect(summary.per_session.speaking_rate.welch).toBeNull(); // one treatment session
+  });
+
+  it("computes Welch's CI and Cohen's d over session means like scipy", () => {
+    const c = WELCH[0];
+    const aggregates = [
+      ...c.treatment.map((v, i) => agg(`t${i}`, "treatment", { gaze: [v * 2, 2] }, { answers: 2 })),
+      ...c.control.map((v, i) => agg(`c${i}`, "control", { gaze: [v, 1] }, { answers: 1 })),
+    ];
+    const gaze = metricsSummary(aggregates).per_session.gaze;
+    expect(gaze.treatment.n).toBe(c.treatment.length);
+    expect(gaze.difference!).toBeCloseTo(c.difference, 9);
+    expect(gaze.welch!.df).toBeCloseTo(c.df, 9);
+    expect(gaze.welch!.t).toBeCloseTo(c.t, 9);
+    expect(gaze.welch!.p_value).toBeCloseTo(c.pValue, 9);
+    expect(gaze.welch!.ci95[0]).toBeCloseTo(c.ci95[0], 9);
+    expect(gaze.welch!.ci95[1]).toBeCloseTo(c.ci95[1], 9);
+    expect(gaze.cohens_d!).toBeCloseTo(c.cohensD, 9);
+  });
+
+  it("reports nulls and zeros when there is no data", () => {
+    const empty = metricsSummary([]);
+    expect(empty.groups.treatment.n_answers).toBe(0);
+    expect(empty.groups.treatment.avg_gaze).toBeNull();
+    expect(empty.delta.gaze).toBeNull();
+    expect(empty.per_session.gaze).toEqual({
+      control: { n: 0, mean: null, sd: null },
+      treatment: { n: 0, mean: null, sd: null },
+      difference: null,
+      welch: null,
+      cohens_d: null,
+    });
+  });
+});
