@@ -40,7 +40,8 @@ beforeAll(async () => {
     res.writeHead(m ? 206 : 200, { ...headers, "content-length": String(slice.length), ...(m ? { "content-range": `bytes ${start}-${served.length - 1}/${served.length}` } : {}) });
     if (cutOnce.has(url)) {
       cutOnce.delete(url);
-      res.write(slice.subarray(0, Math.floor(slice.length / 3)), () => res.socket?.destroy());
+      // Give the client time to receive and write the first third before the cut.
+      res.write(slice.subarray(0, Math.floor(slice.length / 3)), () => setTimeout(() => res.socket?.destroy(), 300));
       return;
     }
     res.end(slice);
