@@ -23,6 +23,8 @@ export default defineConfig(async () => ({
   test: {
     name: "workerd",
     include: ["test/workerd/**/*.test.ts"],
+    // Those run with the model switched on, in vitest.llm.config.ts.
+    exclude: ["test/workerd/llm-*.test.ts"],
     setupFiles: ["./test/workerd/apply-migrations.ts"],
     testTimeout: 20_000,
   },

@@ -1,0 +1,193 @@
+/**
+ * The interview with the NVIDIA model on, over a real WebSocket into the Durable Object, the
+ * model played by the fake server (NVIDIA_LLM_TIMEOUT = 1 s here). Covers: model-written
+ * content and `source: "llm"`, `llm_call` telemetry, parallel calls, each failure mode
+ * (the turn completes with heuristic content within the timeout plus a margin and the socket
+ * stays open), the circuit breaker, and opt-in streaming. Prompt wording and parsing details
+ * are unit-tested in test/model.
+ */
+import { env } from "cloudflare:workers";
+import { beforeEach, describe, expect, it } from "vitest";
+import type { PersistRecord } from "@interview/shared";
+import { objectIdOf } from "../../src/durable/resume-token.ts";
+import { DEFAULT_CONTENT, type FakeReply } from "../fakes/fake-nvidia.ts";
+import { fakeCalls, resetFake, scriptFake } from "./llm-fake-control.ts";
+import { connect, startInterview as startPlain, type TestSocket } from "./socket-client.ts";
+
+const TIMEOUT_MS = 1_000;
+/** Loopback HTTP, storage and timers on a shared CI machine. */
+const MARGIN_MS = 600;
+const FAKE_COACHING = JSON.parse(DEFAULT_CONTENT.coaching.json) as { follow_up: string; tips: unknown[] };
+const ANSWER = "I moved our billing jobs to a queue; p99 dropped from 9 s to 400 ms for 30k users.";
+
+beforeEach(() => resetFake());
+
+async function timed<T>(work: () => Promise<T>): Promise<[T, number]> {
+  const start = Date.now();
+  const value = await work();
+  return [value, Date.now() - start];
+}
+
+/** Like the loop tests' helper, but a streaming session's deltas may precede the first question. */
+async function startInterview(fields: Record<string, unknown>) {
+  if (!fields.stream) return { ...(await startPlain(fields)), deltas: [] as string[] };
+  const socket = await connect();
+  await socket.next("session_ready");
+  socket.send({ type: "start_session", ...fields });
+  const started = await socket.next("session_started");
+  const frames = await socket.collectUntil("question");
+  const question = frames.at(-1) as Awaited<ReturnType<typeof startPlain>>["question"];
+  const deltas = frames.flatMap((f) => (f.type === "interviewer_delta" ? [f.delta as string] : []));
+  return { socket, started, question, deltas };
+}
+
+async function stillOpen(socket: TestSocket): Promise<void> {
+  socket.send({ type: "ping" });
+  await socket.next("pong");
+  expect(socket.closed).toBeNull();
+}
+
+async function recordsOf(resumeToken: string, sessionId: string): Promise<PersistRecord[]> {
+  const stub = env.INTERVIEW.get(env.INTERVIEW.idFromString(objectIdOf(resumeToken)!));
+  return (await stub.records(sessionId)) as PersistRecord[];
+}
+
+describe("interview with the NVIDIA model", () => {
+  it("asks model-written questions (source llm), uses its follow-up and tips, and records llm_call telemetry", async () => {
+    const { socket, question, started } = await startInterview({ group: "control", consent: true });
+    expect(question).toMatchObject({ source: "llm", turn: 0 });
+    expect(question.question).toMatch(/^Tell me about a time you changed a plan.*\?$/);
+
+    socket.send({ type: "user_answer", answer: ANSWER, metrics: { speakingRate: 150 } });
+    const [tips, followUp] = (await socket.collectUntil("interviewer_message")) as [any, any, any];
+    expect(tips.items).toEqual(FAKE_COACHING.tips);
+    expect(followUp).toMatchObject({ source: "follow_up", question: FAKE_COACHING.follow_up });
+
+    socket.send({ type: "user_answer", answer: "I owned the rollout and the canary alarms." });
+    const frames = await socket.collectUntil("question");
+    expect(frames.map((f) => f.type)).toEqual(["tips", "question"]);
+    expect(frames[1]).toMatchObject({ source: "llm", turn: 2 });
+
+    const rows = (await recordsOf(started.resumeToken as string, started.session_id as string)).filter(
+      (r): r is Extract<PersistRecord, { kind: "telemetry" }> => r.kind === "telemetry",
+    );
+    const llm = rows.filter((r) => r.eventType === "llm_call");
+    expect(llm.map((r) => (r.payload as { purpose: string }).purpose).sort()).toEqual(["coaching", "coaching", "question", "question"]);
+    for (const row of llm) {
+      expect(row.payload).toMatchObject({ outcome: "ok", model: "test/fake-model", attempts: 1, status: 200 });
+      expect(row.latencyMs).toBe((row.payload as { latency_ms: number }).latency_ms);
+    }
+    await stillOpen(socket);
+    socket.close();
+  });
+
+  it("runs coaching and the next question in parallel: the turn takes about one call's time", async () => {
+    const { socket } = await startInterview({ group: "control" });
+    socket.send({ type: "user_answer", answer: ANSWER });
+    await socket.collectUntil("interviewer_message");
+    await resetFake();
+    await scriptFake([{ reply: { delayMs: 400 } }]);
+    socket.send({ type: "user_answer", answer: "I wrote the runbook." });
+    const [frames, ms] = await timed(() => socket.collectUntil("question"));
+    expect(frames.at(-1)).toMatchObject({ source: "llm" });
+    expect(ms).toBeLessThan(400 + 300);
+    const calls = await fakeCalls();
+    expect(calls.map((c) => c.purpose).sort()).toEqual(["coaching", "question"]);
+    const [a, b] = calls.sort((x, y) => x.receivedAt - y.receivedAt);
+    expect(b!.receivedAt).toBeLessThan(a!.endedAt!);
+    socket.close();
+  });
+
+  const failures: [string, FakeReply, boolean][] = [
+    ["a call slower than the timeout", { delayMs: 5_000 }, false],
+    ["HTTP 500 twice", { status: 500 }, false],
+    ["HTTP 429 with a Retry-After beyond the deadline", { status: 429, retryAfter: "30" }, false],
+    ["a malformed body", { rawBody: '{"id": "x", "choices": [' }, false],
+    ["empty content", { content: "" }, false],
+    ["content that is no question", { content: '{"question": "{}"}' }, false],
+    ["a stream cut off mid-question", { chunks: ["Tell me ", "about the ", "time"], truncateAfter: 2 }, true],
+  ];
+  for (const [name, reply, stream] of failures) {
+    it(`falls back to the heuristics on ${name}, in time, and keeps the socket open`, async () => {
+      // A cut stream only exists for the streamed question; coaching is never streamed.
+      await scriptFake([{ reply, ...(stream ? { purpose: "question" as const } : {}) }]);
+      const [{ socket, question }, firstMs] = await timed(() => startInterview({ group: "control", stream }));
+      expect(question.source).toBe("fallback");
+      expect(firstMs).toBeLessThan(TIMEOUT_MS + MARGIN_MS);
+      socket.send({ type: "user_answer", answer: ANSWER });
+      const [frames, turnMs] = await timed(() => socket.collectUntil("interviewer_message"));
+      expect(turnMs).toBeLessThan(TIMEOUT_MS + MARGIN_MS);
+      const [tips, followUp] = frames.filter((f) => f.type !== "interviewer_delta") as [any, any];
+      expect(tips.items.length).toBeGreaterThanOrEqual(1);
+      expect(followUp.source).toBe("follow_up");
+      if (!stream) {
+        expect(tips.items).not.toEqual(FAKE_COACHING.tips);
+        expect(followUp.question).not.toBe(FAKE_COACHING.follow_up);
+      }
+      await stillOpen(socket);
+      socket.close();
+    });
+  }
+
+  it("retries a 429 once when Retry-After fits the deadline", async () => {
+    await scriptFake([{ purpose: "question", times: 1, reply: { status: 429, retryAfter: "0.1" } }]);
+    const { socket, question } = await startInterview({ group: "control" });
+    expect(question.source).toBe("llm");
+    expect((await fakeCalls()).map((c) => c.status)).toEqual([429, 200]);
+    socket.close();
+  });
+
+  it("accepts fenced JSON", async () => {
+    await scriptFake([{ purpose: "question", reply: { content: 'Here:\n```json\n{"question": "Which metric would you watch first?"}\n```' } }]);
+    const { socket, question } = await startInterview({ group: "control" });
+    expect(question).toMatchObject({ source: "llm", question: "Which metric would you watch first?" });
+    socket.close();
+  });
+
+  it("opens the circuit after repeated timeouts: the next turn answers at once, without calling the API", async () => {
+    await scriptFake([{ reply: { delayMs: 5_000 } }]);
+    const { socket } = await startInterview({ group: "control" }); // question: 1 failure
+    socket.send({ type: "user_answer", answer: ANSWER }); // coaching: 2
+    await socket.collectUntil("interviewer_message");
+    socket.send({ type: "user_answer", answer: "Second." }); // coaching + question: 3, 4 → open
+    await socket.collectUntil("question");
+    const before = (await fakeCalls()).length;
+    socket.send({ type: "user_answer", answer: ANSWER });
+    const [, ms] = await timed(() => socket.collectUntil("interviewer_message"));
+    expect(ms).toBeLessThan(300);
+    expect((await fakeCalls()).length).toBe(before);
+    await stillOpen(socket);
+    socket.close();
+  });
+
+  describe("streaming", () => {
+    it("streams the question as interviewer_delta frames before the final question", async () => {
+      await scriptFake([{ purpose: "question", reply: { chunks: ["How would ", "you size ", "the queue?"], chunkDelayMs: 30 } }]);
+      const { socket, question, deltas: first } = await startInterview({ group: "control", stream: true });
+      expect(first).toEqual(["How would ", "you size ", "the queue?"]);
+      expect(question).toMatchObject({ source: "llm", question: "How would you size the queue?" });
+      socket.send({ type: "user_answer", answer: ANSWER });
+      await socket.collectUntil("interviewer_message");
+      socket.send({ type: "user_answer", answer: "Follow-up answer." });
+      const frames = await socket.collectUntil("question");
+      const deltas = frames.filter((f) => f.type === "interviewer_delta") as unknown as { turn: number; delta: string }[];
+      expect(deltas.map((d) => d.delta)).toEqual(["How would ", "you size ", "the queue?"]);
+      expect(deltas.every((d) => d.turn === 2)).toBe(true);
+      expect(frames.map((f) => f.type)).toEqual(["interviewer_delta", "interviewer_delta", "interviewer_delta", "tips", "question"]);
+      expect(frames.at(-1)).toMatchObject({ type: "question", source: "llm", question: "How would you size the queue?" });
+      expect((await fakeCalls()).filter((c) => c.purpose === "question").every((c) => c.stream)).toBe(true);
+      socket.close();
+    });
+
+    it("sends no delta frames to clients that did not opt in", async () => {
+      const { socket } = await startInterview({ group: "control" });
+      socket.send({ type: "user_answer", answer: ANSWER });
+      await socket.collectUntil("interviewer_message");
+      socket.send({ type: "user_answer", answer: "Follow-up answer." });
+      const frames = await socket.collectUntil("question");
+      expect(frames.map((f) => f.type)).toEqual(["tips", "question"]);
+      expect((await fakeCalls()).some((c) => c.stream)).toBe(false);
+      socket.close();
+    });
+  });
+});
