@@ -8,11 +8,23 @@ import { errorBody, type ErrorCode } from "@interview/shared";
 import type { AppEnv } from "./env.ts";
 import { health } from "./routes/health.ts";
 import { interviewSocket } from "./routes/interview-socket.ts";
+import { restCors } from "./routes/cors.ts";
+import { checkins } from "./routes/checkins.ts";
+import { metrics } from "./routes/metrics.ts";
+import { exports as sessionExports } from "./routes/exports.ts";
+import { sessions } from "./routes/sessions.ts";
+import { comments } from "./routes/comments.ts";
 
 export const app = new Hono<AppEnv>();
 
+app.use("*", restCors);
 app.route("/", health);
 app.route("/", interviewSocket);
+app.route("/", checkins);
+app.route("/", metrics);
+app.route("/", sessionExports);
+app.route("/", sessions);
+app.route("/", comments);
 
 app.notFound((c) => c.json(errorBody("not_found", `No route for ${c.req.method} ${c.req.path}`), 404));
 

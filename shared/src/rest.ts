@@ -1,0 +1,52 @@
+/**
+ * Request schemas of the REST routes (seed-behaviour.md §6 as amended by decisions.md). The
+ * Worker validates with them; researchers' tools may reuse them. Field names are the seed's.
+ */
+import { z } from "zod";
+import { GroupSchema, PackSchema, StyleSchema, pythonInt } from "./protocol.ts";
+
+const sessionId = z.string().trim().min(1, "is required").max(100, "is too long");
+
+/** `POST /checkins`. Unlike the seed, values must be 0..10 integers (int-like strings allowed). */
+export const CheckinBody = z.object({
+  sessionId,
+  group: z.preprocess((v) => (v === "" ? null : v), GroupSchema.nullish()),
+  confidence: pythonInt.pipe(z.number().int().min(0).max(10)),
+  stress: pythonInt.pipe(z.number().int().min(0).max(10)),
+});
+export type CheckinBody = z.infer<typeof CheckinBody>;
+
+/** `POST /comments`. */
+export const CommentBody = z.object({
+  sessionId,
+  turn: pythonInt.pipe(z.number().int().min(0)),
+  text: z.string().trim().min(1, "is required").max(4000, "is too long (max 4000)"),
+  author: z.string().trim().max(200).nullish(),
+  kind: z.enum(["comment", "assignment"]).default("comment"),
+});
+export type CommentBody = z.infer<typeof CommentBody>;
+
+/** `GET /sessions?limit=`: clamped to 1..100 like the seed; default 20. */
+export const SessionsQuery = z.object({
+  limit: z.coerce
+    .number()
+    .int("must be an integer")
+    .default(20)
+    .transform((n) => Math.min(100, Math.max(1, n))),
+});
+
+const instant = z
+  .string()
+  .refine((s) => !Number.isNaN(Date.parse(s)), "must be an ISO-8601 date or date-time")
+  .transform((s) => Date.parse(s));
+
+/** `GET /metrics/summary` filters: sessions started in [from, to), by pack and starting style. */
+export const MetricsQuery = z.object({
+  from: instant.optional(),
+  to: instant.optional(),
+  pack: PackSchema.optional(),
+  style: StyleSchema.optional(),
+});
+export type MetricsQuery = z.infer<typeof MetricsQuery>;
+
+export const SessionIdParam = z.object({ id: sessionId });

@@ -1,0 +1,24 @@
+/**
+ * `GET /metrics/summary` (admin): the seed's shape (`groups`, `delta`) plus per-session
+ * statistics (stats/summary.ts). Filters: `from`, `to` (ISO-8601, on the session's start,
+ * `to` exclusive), `pack`, `style` (the session's starting style).
+ */
+import { Hono } from "hono";
+import { MetricsQuery } from "@interview/shared/rest";
+import type { AppEnv } from "../env.ts";
+import { metricsAggregates } from "../storage/repository.ts";
+import { withDb } from "../storage/db.ts";
+import { metricsSummary } from "../stats/summary.ts";
+import { requireAdmin } from "./auth.ts";
+import { validate } from "./validate.ts";
+
+export const metrics = new Hono<AppEnv>().get(
+  "/metrics/summary",
+  requireAdmin,
+  validate("query", MetricsQuery),
+  async function getMetricsSummary(c) {
+    const filter = c.req.valid("query");
+    const aggregates = await withDb(c.env, (db) => metricsAggregates(db, filter));
+    return c.json(metricsSummary(aggregates));
+  },
+);

@@ -1,0 +1,107 @@
+/**
+ * `POST /checkins`: stored with the session's resume token or the admin token, refused with a
+ * wrong or missing token (production), accepted token-less in development, 404 for unknown
+ * sessions, 400 for bad bodies, not stored without consent, idempotent with Idempotency-Key.
+ */
+import { describe, expect, it } from "vitest";
+import { startInterview } from "./socket-client.ts";
+import { ADMIN_TOKEN, bearer, call, postJson, replicated } from "./rest-client.ts";
+
+async function consentedSession(fields: Record<string, unknown> = {}) {
+  const { socket, started } = await startInterview({ consent: true, group: "control", ...fields });
+  const token = started.resumeToken as string;
+  await replicated(token, started.session_id);
+  return { socket, id: started.session_id, token };
+}
+
+describe("POST /checkins", () => {
+  it("stores a check-in authorised by the session's resume token, with the session's group", async () => {
+    const { socket, id, token } = await consentedSession();
+    const response = await call("/checkins", postJson({ sessionId: id, confidence: "4", stress: 2 }, bearer(token)));
+    expect(response.status).toBe(200);
+    expect(await response.json()).toEqual({ status: "ok", stored: true });
+    const exported = await replicated(token, id, 1);
+    expect(exported.checkins).toMatchObject([{ session_id: id, group_name: "control", confidence: 4, stress: 2 }]);
+    socket.close();
+  });
+
+  it("accepts the admin token and an explicit group", async () => {
+    const { socket, id, token } = await consentedSession();
+    const response = await call("/checkins", postJson({ sessionId: id, group: "treatment", confidence: 1, stress: 9 }, bearer(ADMIN_TOKEN)));
+    expect(response.status).toBe(200);
+    expect((await replicated(token, id, 1)).checkins[0]).toMatchObject({ group_name: "treatment" });
+    socket.close();
+  });
+
+  it("stores one row per Idempotency-Key", async () => {
+    const { socket, id, token } = await consentedSession();
+    const init = postJson({ sessionId: id, confidence: 3, stress: 3 }, { ...bearer(token), "Idempotency-Key": "retry-1" });
+    expect((await call("/checkins", init)).status).toBe(200);
+    expect((await call("/checkins", init)).status).toBe(200);
+    expect((await replicated(token, id, 1)).checkins).toHaveLength(1);
+    socket.close();
+  });
+
+  it("refuses a wrong token (403) and a missing one in production (401)", async () => {
+    const { socket, id, token } = await consentedSession();
+    const other = await consentedSession();
+    const wrong = await call("/checkins", postJson({ sessionId: id, confidence: 3, stress: 3 }, bearer(other.token)));
+    expect(wrong.status).toBe(403);
+    expect(await wrong.json()).toMatchObject({ code: "forbidden" });
+    const devWrong = await call("/checkins", postJson({ sessionId: id, confidence: 3, stress: 3 }, bearer("nope")), { ENVIRONMENT: "development" });
+    expect(devWrong.status).toBe(403);
+    const missing = await call("/checkins", postJson({ sessionId: id, confidence: 3, stress: 3 }));
+    expect(missing.status).toBe(401);
+    expect(await missing.json()).toMatchObject({ code: "unauthorized", message: expect.stringContaining("Bearer") });
+    const malformed = await call("/checkins", postJson({ sessionId: id, confidence: 3, stress: 3 }, { Authorization: "Basic abc" }));
+    expect(malformed.status).toBe(401);
+    expect((await replicated(token, id)).checkins).toHaveLength(0);
+    socket.close();
+    other.socket.close();
+  });
+
+  it("accepts a token-less call in development only", async () => {
+    const { socket, id, token } = await consentedSession();
+    const response = await call("/checkins", postJson({ sessionId: id, confidence: 2, stress: 2 }), { ENVIRONMENT: "development" });
+    expect(response.status).toBe(200);
+    expect((await replicated(token, id, 1)).checkins).toHaveLength(1);
+    socket.close();
+  });
+
+  it("answers 404 for an unknown session", async () => {
+    const response = await call("/checkins", postJson({ sessionId: crypto.randomUUID(), confidence: 2, stress: 2 }, bearer(ADMIN_TOKEN)));
+    expect(response.status).toBe(404);
+    expect(await response.json()).toMatchObject({ code: "not_found" });
+  });
+
+  it.each([
+    [{ confidence: 2, stress: 2 }, "sessionId"],
+    [{ sessionId: "x", confidence: "high", stress: 2 }, "confidence"],
+    [{ sessionId: "x", confidence: 2 }, "stress"],
+    [{ sessionId: "x", confidence: 11, stress: 2 }, "confidence"],
+    [{ sessionId: "x", confidence: 2, stress: 2, group: "placebo" }, "group"],
+  ])("refuses %j with 400 naming %s", async (body, field) => {
+    const response = await call("/checkins", postJson(body, bearer(ADMIN_TOKEN)));
+    expect(response.status).toBe(400);
+    const error = (await response.json()) as { code: string; message: string };
+    expect(error.code).toBe("validation_failed");
+    expect(error.message).toContain(`${field}:`);
+  });
+
+  it("refuses malformed JSON with 400 in the same shape", async () => {
+    const response = await call("/checkins", { method: "POST", headers: { "Content-Type": "application/json", ...bearer(ADMIN_TOKEN) }, body: "{nope" });
+    expect(response.status).toBe(400);
+    expect(await response.json()).toMatchObject({ code: "validation_failed" });
+  });
+
+  it("stores nothing for a session without consent", async () => {
+    const { socket, started } = await startInterview({ consent: false });
+    const token = started.resumeToken as string;
+    await replicated(token, started.session_id);
+    const response = await call("/checkins", postJson({ sessionId: started.session_id, confidence: 2, stress: 2 }, bearer(token)));
+    expect(response.status).toBe(200);
+    expect(await response.json()).toEqual({ status: "ok", stored: false });
+    expect((await replicated(token, started.session_id)).checkins).toHaveLength(0);
+    socket.close();
+  });
+});
