@@ -24,6 +24,8 @@ export const ConfigSchema = z.object({
   WHISPER_MODEL: z.string().default("whisper-base"),
   /** Which ONNX weights transformers.js loads: fp32 = onnx/encoder_model.onnx, q8 = *_quantized.onnx ... */
   WHISPER_DTYPE: z.enum(["fp32", "fp16", "q8", "int8", "uint8", "q4", "bnb4", "q4f16"]).default("fp32"),
+  /** Log-mel front end: onnx = an ONNX graph on the Whisper device (fast), js = transformers.js's extractor. */
+  WHISPER_FEATURES: z.enum(["onnx", "js"]).default("onnx"),
   /** Folder under MODELS_DIR holding onnx/model.onnx, tokenizer.json and voices/*.bin; empty disables TTS. */
   KOKORO_MODEL: z.string().default("kokoro-82m"),
   DEFAULT_VOICE: z.string().default("af_heart"),

@@ -27,6 +27,7 @@ export interface WorkerOptions {
   modelsDir: string;
   model: string;
   dtype: string;
+  features: "onnx" | "js";
   device: DevicePreference;
   ortThreads: number;
   vadModelPath: string;

@@ -4,10 +4,11 @@
  * does not fall back by itself), then CPU; the one that loaded is reported. Runs inside an ASR
  * worker thread; the caller passes 16 kHz mono audio.
  */
-import { env, pipeline, type AutomaticSpeechRecognitionPipeline } from "@huggingface/transformers";
+import { env, pipeline, Tensor, type AutomaticSpeechRecognitionPipeline } from "@huggingface/transformers";
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { DevicePreference, Provider, Segment, Word } from "../inference/types.ts";
+import { LogMel } from "./logmel.ts";
 
 /** Whisper's window; longer audio is chunked with overlapping strides. */
 const WINDOW_S = 30;
@@ -19,7 +20,30 @@ export interface WhisperLoadOptions {
   dtype: string;
   device: DevicePreference;
   ortThreads: number;
+  /** onnx = log-mel by the ONNX graph in logmel.ts; js = transformers.js's own extractor. */
+  features: "onnx" | "js";
   log: (msg: string) => void;
+}
+
+interface FeatureExtractorLike {
+  config: { n_fft: number; hop_length: number; n_samples: number; nb_max_frames: number; mel_filters: number[][] };
+  window: ArrayLike<number>;
+  _call: (audio: Float32Array) => Promise<{ input_features: Tensor }>;
+}
+
+/** Swaps the pipeline's JS log-mel extractor for the ONNX graph (same numbers, see logmel.ts). */
+async function useOnnxFeatures(asr: AutomaticSpeechRecognitionPipeline, provider: Provider, threads: number): Promise<LogMel> {
+  const fe = (asr.processor as unknown as { feature_extractor: FeatureExtractorLike }).feature_extractor;
+  const mel = await LogMel.create(
+    { nFft: fe.config.n_fft, hop: fe.config.hop_length, nSamples: fe.config.n_samples, nFrames: fe.config.nb_max_frames, melFilters: fe.config.mel_filters, window: fe.window },
+    provider,
+    threads,
+  );
+  fe._call = async function onnxLogMel(audio: Float32Array) {
+    const { data, dims } = await mel.compute(audio);
+    return { input_features: new Tensor("float32", data, dims) };
+  };
+  return mel;
 }
 
 export interface WhisperOutput {
@@ -37,6 +61,7 @@ export class Whisper {
   readonly provider: Provider;
   readonly languages: string[];
   readonly #asr: AutomaticSpeechRecognitionPipeline;
+  #mel: LogMel | null = null;
 
   private constructor(asr: AutomaticSpeechRecognitionPipeline, provider: Provider, languages: string[]) {
     this.#asr = asr;
@@ -61,8 +86,10 @@ export class Whisper {
           local_files_only: true,
           session_options: options.ortThreads > 0 ? { intraOpNumThreads: options.ortThreads, interOpNumThreads: 1 } : {},
         })) as AutomaticSpeechRecognitionPipeline;
-        options.log(`whisper '${options.model}' loaded on ${device}`);
-        return new Whisper(asr, device, languages);
+        const whisper = new Whisper(asr, device, languages);
+        if (options.features === "onnx") whisper.#mel = await useOnnxFeatures(asr, device, options.ortThreads);
+        options.log(`whisper '${options.model}' loaded on ${device} (log-mel: ${options.features})`);
+        return whisper;
       } catch (err) {
         lastError = err;
         options.log(`whisper '${options.model}' could not load on ${device}: ${err instanceof Error ? err.message.split("\n")[0] : String(err)}`);
@@ -96,6 +123,7 @@ export class Whisper {
   }
 
   async dispose(): Promise<void> {
+    await this.#mel?.release();
     await this.#asr.dispose();
   }
 }

@@ -29,6 +29,7 @@ export default fp(
     const common = {
       modelsDir,
       dtype: config.WHISPER_DTYPE,
+      features: config.WHISPER_FEATURES,
       device: config.DEVICE,
       ortThreads: config.ORT_THREADS,
       vadModelPath: config.VAD_MODEL_PATH,
