@@ -1,0 +1,90 @@
+/**
+ * The export CLI's work, apart from process concerns so tests can call it: read sessions
+ * from a libSQL database (a `file:` path or `libsql://` Turso URL) through the same
+ * repository the Worker uses, and render JSON (the `/export/session/:id` shape) or CSV.
+ *
+ * JSON: one session → its export object; all sessions → `{"sessions": [...]}`, newest first.
+ * CSV: one table (`--table`, default `answers`) for the chosen session(s), RFC 4180 quoting,
+ * nulls as empty fields, telemetry payloads as JSON text.
+ */
+import { createClient } from "@libsql/client";
+import { drizzle } from "drizzle-orm/libsql";
+import { exportSession, sessionIds, type SessionExport } from "../src/storage/repository.ts";
+import { parseFlags } from "./cli-args.ts";
+
+export const USAGE = `Usage: npm run export -- --db <libsql url> [--session <id>] [--format json|csv] [--table sessions|answers|checkins|telemetry] [--auth-token <token>]
+  --db          file:research.db, or libsql://<db>.turso.io (token from --auth-token or LIBSQL_AUTH_TOKEN)
+  --session     one session id; default: every session
+  --format      json (default) or csv
+  --table       for csv: which table to write (default answers)`;
+
+const TABLES = ["sessions", "answers", "checkins", "telemetry"] as const;
+type Table = (typeof TABLES)[number];
+
+export interface ExportOptions {
+  db: string;
+  authToken?: string;
+  session?: string;
+  format: "json" | "csv";
+  table: Table;
+}
+
+export function parseExportArgs(argv: readonly string[], env: Record<string, string | undefined> = {}): ExportOptions {
+  const flags = parseFlags(argv, ["db", "session", "format", "table", "auth-token"]);
+  if (!flags.db) throw new Error("--db is required");
+  const format = flags.format ?? "json";
+  if (format !== "json" && format !== "csv") throw new Error("--format must be json or csv");
+  const table = (flags.table ?? "answers") as Table;
+  if (!TABLES.includes(table)) throw new Error(`--table must be one of ${TABLES.join(", ")}`);
+  const authToken = flags["auth-token"] ?? env.LIBSQL_AUTH_TOKEN;
+  return { db: flags.db, format, table, ...(flags.session ? { session: flags.session } : {}), ...(authToken ? { authToken } : {}) };
+}
+
+/** Renders the export; throws `Error("unknown session …")` for a missing --session. */
+export async function runExport(options: ExportOptions): Promise<string> {
+  const client = createClient({ url: options.db, ...(options.authToken ? { authToken: options.authToken } : {}) });
+  try {
+    const db = drizzle(client);
+    const ids = options.session ? [options.session] : await sessionIds(db);
+    const exports: SessionExport[] = [];
+    for (const id of ids) {
+      const exported = await exportSession(db, id);
+      if (!exported) throw new Error(`unknown session ${id}`);
+      exports.push(exported);
+    }
+    if (options.format === "json") {
+      return `${JSON.stringify(options.session ? exports[0] : { sessions: exports }, null, 2)}\n`;
+    }
+    const rows: Record<string, unknown>[] = exports.flatMap((e) =>
+      options.table === "sessions" ? [e.session as unknown as Record<string, unknown>] : (e[options.table] as unknown as Record<string, unknown>[]),
+    );
+    return toCsv(rows, columnsOf(options.table));
+  } finally {
+    client.close();
+  }
+}
+
+function columnsOf(table: Table): string[] {
+  switch (table) {
+    case "sessions":
+      return ["id", "style", "group_name", "group_assignment", "consented", "accent", "notes", "created_at"];
+    case "answers":
+      return ["id", "session_id", "turn", "answer", "style", "group_name", "speaking_rate", "pause_ratio", "gaze", "fillers", "created_at"];
+    case "checkins":
+      return ["id", "session_id", "group_name", "confidence", "stress", "created_at"];
+    case "telemetry":
+      return ["id", "session_id", "event_type", "latency_ms", "group_name", "payload", "created_at"];
+  }
+}
+
+export function toCsv(rows: readonly Record<string, unknown>[], columns: readonly string[]): string {
+  const lines = [columns.map(csvField).join(",")];
+  for (const row of rows) lines.push(columns.map((c) => csvField(row[c])).join(","));
+  return `${lines.join("\r\n")}\r\n`;
+}
+
+function csvField(value: unknown): string {
+  if (value === null || value === undefined) return "";
+  const text = typeof value === "string" ? value : typeof value === "object" ? JSON.stringify(value) : String(value);
+  return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+}
