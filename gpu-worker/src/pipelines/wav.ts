@@ -63,6 +63,24 @@ export function parseWav(bytes: Uint8Array): DecodedAudio {
   const frameBytes = bytesPerSample * channels;
   const frames = Math.floor(dataLength / frameBytes);
   const out = new Float32Array(frames);
+  if ((format === FORMAT_PCM && bits === 16) || (format === FORMAT_FLOAT && bits === 32)) {
+    // Fast path for the common encodings: a typed view (copied once if unaligned), no per-sample calls.
+    const aligned = (bytes.byteOffset + dataStart) % bytesPerSample === 0;
+    const raw = aligned ? bytes.buffer : bytes.slice(dataStart, dataStart + frames * frameBytes).buffer;
+    const start = aligned ? bytes.byteOffset + dataStart : 0;
+    const src = bits === 16 ? new Int16Array(raw, start, frames * channels) : new Float32Array(raw, start, frames * channels);
+    const scale = bits === 16 ? 1 / (32768 * channels) : 1 / channels;
+    if (channels === 1) {
+      for (let f = 0; f < frames; f++) out[f] = src[f]! * scale;
+    } else {
+      for (let f = 0; f < frames; f++) {
+        let sum = 0;
+        for (let c = 0; c < channels; c++) sum += src[f * channels + c]!;
+        out[f] = sum * scale;
+      }
+    }
+    return { samples: out, sampleRate };
+  }
   const read = (p: number): number => {
     if (format === FORMAT_FLOAT) return bits === 32 ? view.getFloat32(p, true) : view.getFloat64(p, true);
     switch (bits) {

@@ -1,0 +1,203 @@
+/**
+ * Benchmarks of the speech worker, bounded in time (about a minute) and on loopback only.
+ * Every ratio is against a baseline measured in the same run on the same machine:
+ *   1. /health latency (p50/p99) idle, then while 8 transcriptions run concurrently.
+ *   2. Log-mel features: the ONNX graph vs transformers.js's JS extractor, on a 3 s clip and a
+ *      full 30 s window, with the largest absolute difference between the two.
+ *   3. Requests/s and latency of the tiny models (transcription with each log-mel front end,
+ *      speech) through the HTTP API at concurrency 4.
+ * Runs on the tiny generated models (real weights cannot be had here); DEVICE=cuda on a GPU box.
+ * Output: a table on stdout and bench/results/latest.json.
+ */
+import Fastify, { type FastifyInstance } from "fastify";
+import { spawn, type ChildProcess } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync, rmSync } from "node:fs";
+import { tmpdir, cpus } from "node:os";
+import { join } from "node:path";
+import { WhisperFeatureExtractor } from "@huggingface/transformers";
+import app from "../src/app.ts";
+import { loadConfig } from "../src/config.ts";
+import { LogMel } from "../src/pipelines/logmel.ts";
+import { encodeWav, parseWav } from "../src/pipelines/wav.ts";
+import { TINY_KOKORO, TINY_WHISPER, writeTinyModels } from "../test/fixtures/tiny-models.ts";
+
+process.env.SPEECH_WORKER_QUIET = "1";
+const DEVICE = (process.env.DEVICE ?? "cpu") as "cpu" | "cuda" | "auto";
+const KEY = "bench-key";
+/** Each load phase runs this long. */
+const PHASE_MS = Number(process.env.BENCH_PHASE_MS ?? 6_000);
+const HEALTH_INTERVAL_MS = 10;
+
+const modelsDir = mkdtempSync(join(tmpdir(), "speech-bench-"));
+writeTinyModels(modelsDir);
+const speech = readFileSync(new URL("../test/fixtures/audio/speech.wav", import.meta.url));
+const speechSamples = parseWav(speech).samples;
+// A 10 s answer: the phrase three times with pauses.
+const answer = new Float32Array(16_000 * 10);
+for (let k = 0; k < 3; k++) answer.set(speechSamples, k * 16_000 * 3.3);
+const answerWav = encodeWav(answer, 16_000);
+
+function pct(values: number[], p: number): number {
+  const s = [...values].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))] ?? NaN;
+}
+const r2 = (x: number) => Math.round(x * 100) / 100;
+
+async function start(overrides: Record<string, string>): Promise<{ server: FastifyInstance; url: string }> {
+  const config = loadConfig({
+    MODELS_DIR: modelsDir, WHISPER_MODEL: TINY_WHISPER, KOKORO_MODEL: TINY_KOKORO, DEFAULT_VOICE: "af_heart",
+    DEVICE, SPEECH_API_KEY: KEY, LOG_LEVEL: "silent", QUEUE_MAX: "64", ...overrides,
+  });
+  const server = Fastify({ logger: false });
+  await server.register(app, { config });
+  await server.listen({ host: "127.0.0.1", port: 0 });
+  const addr = server.server.address();
+  if (!addr || typeof addr === "string") throw new Error("no address");
+  return { server, url: `http://127.0.0.1:${addr.port}` };
+}
+
+/** The real entry point in its own process, so the load generator does not share its event loop. */
+async function startProcess(overrides: Record<string, string>): Promise<{ child: ChildProcess; url: string }> {
+  const child = spawn(process.execPath, [fileURLToPath(new URL("../src/server.ts", import.meta.url))], {
+    env: {
+      ...process.env, HOST: "127.0.0.1", PORT: "0", MODELS_DIR: modelsDir, WHISPER_MODEL: TINY_WHISPER, KOKORO_MODEL: TINY_KOKORO,
+      DEFAULT_VOICE: "af_heart", DEVICE, SPEECH_API_KEY: KEY, QUEUE_MAX: "64", LOG_LEVEL: "info", ...overrides,
+    },
+    stdio: ["ignore", "pipe", "inherit"],
+  });
+  let out = "";
+  const url = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`server did not start: ${out}`)), 60_000);
+    child.stdout!.on("data", (c: Buffer) => {
+      out += c.toString();
+      const m = /Server listening at (http:\/\/127\.0\.0\.1:\d+)/.exec(out);
+      if (m) { clearTimeout(timer); resolve(m[1]!); }
+    });
+  });
+  child.stdout!.resume();
+  return { child, url };
+}
+
+function transcribe(url: string, wav: Buffer): Promise<Response> {
+  const form = new FormData();
+  form.set("file", new Blob([new Uint8Array(wav)], { type: "audio/wav" }), "answer.wav");
+  form.set("model", "whisper-1");
+  form.set("language", "en");
+  return fetch(`${url}/v1/audio/transcriptions`, { method: "POST", body: form, headers: { authorization: `Bearer ${KEY}` } });
+}
+
+function speak(url: string): Promise<Response> {
+  return fetch(`${url}/v1/audio/speech`, {
+    method: "POST",
+    headers: { authorization: `Bearer ${KEY}`, "content-type": "application/json" },
+    body: JSON.stringify({ model: "tts-1", input: "Tell me about a project you are proud of. What was your role?", voice: "af_heart" }),
+  });
+}
+
+async function healthLatencies(url: string, until: () => boolean): Promise<number[]> {
+  const out: number[] = [];
+  while (!until()) {
+    const t = performance.now();
+    const res = await fetch(`${url}/health`);
+    await res.arrayBuffer();
+    out.push(performance.now() - t);
+    await new Promise((r) => setTimeout(r, HEALTH_INTERVAL_MS));
+  }
+  return out;
+}
+
+/** Runs `concurrency` loops of `call` for PHASE_MS; returns latencies and req/s. */
+async function load(concurrency: number, call: () => Promise<Response>, ms = PHASE_MS) {
+  const latencies: number[] = [];
+  let failures = 0;
+  const end = performance.now() + ms;
+  const started = performance.now();
+  await Promise.all(Array.from({ length: concurrency }, async () => {
+    while (performance.now() < end) {
+      const t = performance.now();
+      const res = await call();
+      await res.arrayBuffer();
+      if (res.ok) latencies.push(performance.now() - t);
+      else failures++;
+    }
+  }));
+  const seconds = (performance.now() - started) / 1000;
+  return { requests: latencies.length, failures, rps: r2(latencies.length / seconds), p50_ms: r2(pct(latencies, 50)), p99_ms: r2(pct(latencies, 99)) };
+}
+
+const results: Record<string, unknown> = { device: DEVICE, cpus: cpus().length, cpu_model: cpus()[0]?.model, node: process.version, date: new Date().toISOString() };
+
+// 1. /health under load
+{
+  const asrThreads = process.env.BENCH_ASR_THREADS ?? "1";
+  const { child, url } = await startProcess({ ASR_THREADS: asrThreads, ORT_THREADS: "1" });
+  let stop = false;
+  setTimeout(() => { stop = true; }, PHASE_MS / 2);
+  const idle = await healthLatencies(url, () => stop);
+  let done = false;
+  const transcriptions = load(8, () => transcribe(url, answerWav), PHASE_MS).then((r) => { done = true; return r; });
+  await new Promise((r) => setTimeout(r, 300)); // let the 8 requests get going
+  const busy = await healthLatencies(url, () => done);
+  const tr = await transcriptions;
+  results.health = {
+    idle: { samples: idle.length, p50_ms: r2(pct(idle, 50)), p99_ms: r2(pct(idle, 99)) },
+    with_8_transcriptions: { samples: busy.length, p50_ms: r2(pct(busy, 50)), p99_ms: r2(pct(busy, 99)), max_ms: r2(Math.max(...busy)) },
+    p99_ratio_busy_over_idle: r2(pct(busy, 99) / pct(idle, 99)),
+    transcriptions_completed: tr.requests,
+    asr_threads: Number(asrThreads),
+    target_p99_ms: 20,
+  };
+  child.kill("SIGTERM");
+  await new Promise((r) => child.once("exit", r));
+}
+
+// 2. log-mel features
+{
+  const cfg = JSON.parse(readFileSync(join(modelsDir, TINY_WHISPER, "preprocessor_config.json"), "utf8"));
+  const fe = new WhisperFeatureExtractor(cfg) as unknown as { config: { mel_filters: number[][] }; window: Float64Array; _call(a: Float32Array): Promise<{ input_features: { data: Float32Array } }> };
+  const mel = await LogMel.create({ nFft: 400, hop: 160, nSamples: 480_000, nFrames: 3000, melFilters: fe.config.mel_filters, window: fe.window }, DEVICE === "cuda" ? "cuda" : "cpu");
+  const full = Float32Array.from({ length: 480_000 }, (_v, i) => answer[i % answer.length]! + Math.sin(i * 0.01) * 0.01);
+  const out: Record<string, unknown> = {};
+  for (const [name, audio] of [["clip_2.9s", speechSamples], ["window_30s", full]] as const) {
+    const js: number[] = [];
+    const onnx: number[] = [];
+    let maxDiff = 0;
+    for (let i = 0; i < 12; i++) {
+      let t = performance.now();
+      const a = await fe._call(audio);
+      js.push(performance.now() - t);
+      t = performance.now();
+      const b = await mel.compute(audio);
+      onnx.push(performance.now() - t);
+      for (let j = 0; j < b.data.length; j++) maxDiff = Math.max(maxDiff, Math.abs(a.input_features.data[j]! - b.data[j]!));
+    }
+    js.splice(0, 2);
+    onnx.splice(0, 2); // warm-up
+    out[name] = { js_median_ms: r2(pct(js, 50)), onnx_median_ms: r2(pct(onnx, 50)), speedup: r2(pct(js, 50) / pct(onnx, 50)), max_abs_diff: maxDiff };
+  }
+  results.log_mel = out;
+  await mel.release();
+}
+
+// 3. tiny-model throughput through the HTTP API
+{
+  const tp: Record<string, unknown> = {};
+  for (const features of ["js", "onnx"] as const) {
+    const { server, url } = await start({ ASR_THREADS: "2", TTS_THREADS: "1", ORT_THREADS: "1", WHISPER_FEATURES: features });
+    tp[`transcriptions_10s_${features}_features`] = await load(4, () => transcribe(url, answerWav));
+    if (features === "onnx") tp.speech_sentence = await load(4, () => speak(url));
+    await server.close();
+  }
+  const js = tp.transcriptions_10s_js_features as { rps: number };
+  const onnx = tp.transcriptions_10s_onnx_features as { rps: number };
+  tp.transcription_rps_ratio_onnx_over_js = r2(onnx.rps / js.rps);
+  results.throughput = tp;
+}
+
+rmSync(modelsDir, { recursive: true, force: true });
+const dir = new URL("./results/", import.meta.url);
+mkdirSync(dir, { recursive: true });
+writeFileSync(new URL("latest.json", dir), `${JSON.stringify(results, null, 2)}\n`);
+console.log(JSON.stringify(results, null, 2));
+process.exit(0);
