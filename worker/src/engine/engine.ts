@@ -178,8 +178,9 @@ function startSession(step: Step, message: MessageOf<"start_session">, mint: Sta
     group: s.group,
     groupAssignment: s.groupAssignment,
     consented: s.consent,
-    accent: s.accent,
-    notes: s.notes,
+    // Fairness fields describe the person: without consent they are not kept either.
+    accent: s.consent ? s.accent : null,
+    notes: s.consent ? s.notes : null,
     resumeTokenHash: s.resumeTokenHash,
     objectId: s.objectId,
   });

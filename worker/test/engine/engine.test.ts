@@ -361,6 +361,15 @@ describe("consent and records", () => {
     expect(h.records()[0]).toMatchObject({ consented: false });
   });
 
+  it("without consent the fairness fields are not kept on the session row", () => {
+    const without = new Harness();
+    without.start({ consent: false, accent: "Irish", notes: "dyslexic" });
+    expect(without.records()[0]).toMatchObject({ accent: null, notes: null });
+    const withConsent = new Harness();
+    withConsent.start({ consent: true, accent: "Irish", notes: "dyslexic" });
+    expect(withConsent.records()[0]).toMatchObject({ accent: "Irish", notes: "dyslexic" });
+  });
+
   it("record keys are unique and sequential per session, and a restart keys the new session apart", () => {
     const h = new Harness();
     h.start({ consent: true });

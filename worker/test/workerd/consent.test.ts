@@ -31,8 +31,8 @@ describe("consent = false", () => {
       group_name: "control",
       group_assignment: "client",
       consented: false,
-      accent: "en-IE",
-      notes: "pilot",
+      accent: null,
+      notes: null,
       created_at: expect.stringMatching(/Z$/),
     });
     expect(exported.answers).toEqual([]);
