@@ -56,7 +56,7 @@ afterAll(async () => {
 });
 
 function manifest(): ManifestModel[] {
-  return buildManifest({ ...DEFAULT_MANIFEST_OPTIONS, whisperRepo: "org/whisper", kokoroRepo: "org/kokoro", voices: ["af_heart", "am_echo"] });
+  return buildManifest({ ...DEFAULT_MANIFEST_OPTIONS, whisperRepo: "org/whisper", kokoroRepo: "org/kokoro", voices: ["af_heart", "am_echo"], whisperRevision: "main", kokoroRevision: "main" });
 }
 
 beforeEach(() => {
@@ -82,7 +82,7 @@ describe("models:fetch", () => {
   it("downloads every file into the layout and writes a lock with SHA-256s", async () => {
     const dir = tmp();
     const report = await fetchModels({ modelsDir: dir, baseUrl, manifest: manifest(), out: sink });
-    expect(report.downloaded).toHaveLength(7 + 5);
+    expect(report.downloaded).toHaveLength(7 + 6);
     const encoder = readFileSync(join(dir, "whisper-base/onnx/encoder_model.onnx"));
     expect(encoder.equals(files.get("/org/whisper/resolve/main/onnx/encoder_model.onnx")!)).toBe(true);
     expect(existsSync(join(dir, "kokoro-82m/onnx/model.onnx"))).toBe(true); // model_quantized.onnx stored as model.onnx
@@ -92,7 +92,7 @@ describe("models:fetch", () => {
     // Second run: nothing downloaded.
     requests.length = 0;
     const again = await fetchModels({ modelsDir: dir, baseUrl, manifest: manifest(), out: sink });
-    expect(again.skipped).toHaveLength(12);
+    expect(again.skipped).toHaveLength(13);
     expect(requests).toHaveLength(0);
   });
 
@@ -137,12 +137,22 @@ describe("models:fetch", () => {
       child.stderr.on("data", (c: Buffer) => { err += c.toString(); });
       child.on("exit", (code) => resolve({ code, err }));
     });
-    const ok = await run(["--whisper-repo", "org/whisper", "--only", "whisper"]);
+    const ok = await run(["--whisper-repo", "org/whisper", "--whisper-revision", "main", "--only", "whisper"]);
     expect(ok.code, ok.err).toBe(0);
     expect(ok.err).toMatch(/7 downloaded/);
     expect(ok.err).toMatch(/encoder_model\.onnx .*100%/);
-    const missing = await run(["--whisper-repo", "org/missing", "--whisper-name", "other", "--only", "whisper"]);
+    const missing = await run(["--whisper-repo", "org/missing", "--whisper-revision", "main", "--whisper-name", "other", "--only", "whisper"]);
     expect(missing.code).toBe(1);
     expect(missing.err).toMatch(/HTTP 404/);
+  });
+
+  it("the default manifest is the onnx-community layout, at pinned commits", () => {
+    const [whisper, kokoro] = buildManifest();
+    expect(whisper!.files.map((f) => f.path)).toEqual(expect.arrayContaining(["onnx/encoder_model.onnx", "onnx/decoder_model_merged.onnx", "generation_config.json", "preprocessor_config.json", "tokenizer.json"]));
+    expect(kokoro!.files.find((f) => f.dest === "onnx/model.onnx")?.path).toBe("onnx/model_quantized.onnx");
+    expect(kokoro!.files.filter((f) => f.path.startsWith("voices/"))).toHaveLength(12);
+    for (const m of [whisper!, kokoro!]) expect(m.revision).toMatch(/^[0-9a-f]{40}$/);
+    const q8 = buildManifest({ ...DEFAULT_MANIFEST_OPTIONS, whisperDtype: "q8" });
+    expect(q8[0]!.files.map((f) => f.path)).toContain("onnx/decoder_model_merged_quantized.onnx");
   });
 });

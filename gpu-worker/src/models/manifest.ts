@@ -34,7 +34,9 @@ export interface ManifestOptions {
   /** fp32 = onnx/model.onnx (310 MB), q8 = onnx/model_quantized.onnx (92 MB); stored as onnx/model.onnx. */
   kokoroDtype: "fp32" | "fp16" | "q8";
   voices: string[];
-  revision: string;
+  /** Commits pinned so a fetch is reproducible ("main" follows the branch). */
+  whisperRevision: string;
+  kokoroRevision: string;
 }
 
 export const DEFAULT_MANIFEST_OPTIONS: ManifestOptions = {
@@ -45,7 +47,8 @@ export const DEFAULT_MANIFEST_OPTIONS: ManifestOptions = {
   kokoroName: "kokoro-82m",
   kokoroDtype: "q8",
   voices: DEFAULT_VOICES,
-  revision: "main",
+  whisperRevision: "c2f58ba5d2abe7e879d4e8246f774164c5bb8438",
+  kokoroRevision: "1939ad2a8e416c0acfeecc08a694d14ef25f2231",
 };
 
 export function buildManifest(o: ManifestOptions = DEFAULT_MANIFEST_OPTIONS): ManifestModel[] {
@@ -55,7 +58,7 @@ export function buildManifest(o: ManifestOptions = DEFAULT_MANIFEST_OPTIONS): Ma
     {
       name: o.whisperName,
       repo: o.whisperRepo,
-      revision: o.revision,
+      revision: o.whisperRevision,
       files: [
         { path: "config.json" },
         { path: "generation_config.json" },
@@ -69,10 +72,11 @@ export function buildManifest(o: ManifestOptions = DEFAULT_MANIFEST_OPTIONS): Ma
     {
       name: o.kokoroName,
       repo: o.kokoroRepo,
-      revision: o.revision,
+      revision: o.kokoroRevision,
       files: [
         { path: "config.json" },
         { path: "tokenizer.json" },
+        { path: "tokenizer_config.json" },
         { path: `onnx/${kokoroFile}`, dest: "onnx/model.onnx" },
         ...o.voices.map((v) => ({ path: `voices/${v}.bin` })),
       ],
