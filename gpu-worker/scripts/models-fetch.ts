@@ -1,7 +1,7 @@
 /**
- * `npm run models:fetch -- [--models-dir DIR] [--base-url URL] [--only whisper|kokoro]
+ * `npm run models:fetch -- [--models-dir DIR] [--base-url URL] [--only whisper|kokoro|piper]
  *   [--whisper-repo R] [--whisper-name N] [--whisper-dtype fp32|q8|...] [--kokoro-dtype fp32|fp16|q8]
- *   [--voices af_heart,am_echo] [--whisper-revision SHA|main] [--kokoro-revision SHA|main]`
+ *   [--voices af_heart,am_echo] [--piper en_US-lessac-medium,...] [--whisper-revision SHA|main] [--kokoro-revision SHA|main]`
  * Downloads the real weights into MODELS_DIR (see src/models/manifest.ts and fetch.ts).
  * MODELS_BASE_URL overrides the hub (a mirror); HF_TOKEN is sent as a bearer token if set.
  */
@@ -20,6 +20,7 @@ const { values } = parseArgs({
     "kokoro-name": { type: "string", default: process.env.KOKORO_MODEL ?? DEFAULT_MANIFEST_OPTIONS.kokoroName },
     "kokoro-dtype": { type: "string", default: DEFAULT_MANIFEST_OPTIONS.kokoroDtype },
     voices: { type: "string", default: DEFAULT_MANIFEST_OPTIONS.voices.join(",") },
+    piper: { type: "string", default: "" },
     "whisper-revision": { type: "string", default: DEFAULT_MANIFEST_OPTIONS.whisperRevision },
     "kokoro-revision": { type: "string", default: DEFAULT_MANIFEST_OPTIONS.kokoroRevision },
   },
@@ -33,9 +34,10 @@ const manifest = buildManifest({
   kokoroName: values["kokoro-name"]!,
   kokoroDtype: values["kokoro-dtype"] as "fp32" | "fp16" | "q8",
   voices: values.voices!.split(",").map((v) => v.trim()).filter(Boolean),
+  piperVoices: values.piper!.split(",").map((v) => v.trim()).filter(Boolean),
   whisperRevision: values["whisper-revision"]!,
   kokoroRevision: values["kokoro-revision"]!,
-}).filter((m) => !values.only || (values.only === "whisper" ? m.name === values["whisper-name"] : m.name === values["kokoro-name"]));
+}).filter((m) => !values.only || m.name === ({ whisper: values["whisper-name"], kokoro: values["kokoro-name"], piper: "piper" } as Record<string, string | undefined>)[values.only]);
 
 try {
   const report = await fetchModels({

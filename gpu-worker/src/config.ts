@@ -28,6 +28,8 @@ export const ConfigSchema = z.object({
   WHISPER_FEATURES: z.enum(["onnx", "js"]).default("onnx"),
   /** Folder under MODELS_DIR holding onnx/model.onnx, tokenizer.json and voices/*.bin; empty disables TTS. */
   KOKORO_MODEL: z.string().default("kokoro-82m"),
+  /** Folder under MODELS_DIR with Piper voices (<name>.onnx + <name>.onnx.json); a missing folder means none. */
+  PIPER_DIR: z.string().default("piper"),
   DEFAULT_VOICE: z.string().default("af_heart"),
   DEVICE: z.enum(["auto", "cpu", "cuda"]).default("auto"),
   /** onnxruntime intra-op threads per session; 0 lets onnxruntime decide. */

@@ -154,5 +154,11 @@ describe("models:fetch", () => {
     for (const m of [whisper!, kokoro!]) expect(m.revision).toMatch(/^[0-9a-f]{40}$/);
     const q8 = buildManifest({ ...DEFAULT_MANIFEST_OPTIONS, whisperDtype: "q8" });
     expect(q8[0]!.files.map((f) => f.path)).toContain("onnx/decoder_model_merged_quantized.onnx");
+    const piper = buildManifest({ ...DEFAULT_MANIFEST_OPTIONS, piperVoices: ["en_US-lessac-medium"] })[2]!;
+    expect(piper.files).toEqual([
+      { path: "en/en_US/lessac/medium/en_US-lessac-medium.onnx", dest: "en_US-lessac-medium.onnx" },
+      { path: "en/en_US/lessac/medium/en_US-lessac-medium.onnx.json", dest: "en_US-lessac-medium.onnx.json" },
+    ]);
+    expect(() => buildManifest({ ...DEFAULT_MANIFEST_OPTIONS, piperVoices: ["lessac"] })).toThrow(/Piper voice name/);
   });
 });

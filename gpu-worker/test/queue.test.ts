@@ -35,7 +35,7 @@ describe("bounded queue", () => {
 describe("missing models", () => {
   let app: FastifyInstance;
   beforeAll(async () => {
-    app = await build({ WHISPER_MODEL: "not-downloaded", KOKORO_MODEL: "not-downloaded-either" });
+    app = await build({ WHISPER_MODEL: "not-downloaded", KOKORO_MODEL: "not-downloaded-either", PIPER_DIR: "no-piper-voices" });
   });
   afterAll(async () => {
     await app.close();
@@ -51,5 +51,22 @@ describe("missing models", () => {
     expect(stt.json().error.code).toBe("model_not_loaded");
     const tts = await app.inject({ method: "POST", url: "/v1/audio/speech", headers: AUTH, payload: { model: "tts-1", input: "hi" } });
     expect(tts.statusCode).toBe(503);
+  });
+});
+
+describe("Kokoro missing, Piper voices present", () => {
+  let app: FastifyInstance;
+  beforeAll(async () => {
+    app = await build({ KOKORO_MODEL: "not-downloaded", DEFAULT_VOICE: "en_US-test-medium" });
+  });
+  afterAll(async () => {
+    await app.close();
+  });
+
+  it("serves speech with Piper alone", async () => {
+    const health = (await app.inject({ method: "GET", url: "/health" })).json();
+    expect(health.models.tts).toMatchObject({ loaded: true, model: "piper", voices: ["en_US-test-medium"] });
+    const res = await app.inject({ method: "POST", url: "/v1/audio/speech", headers: AUTH, payload: { model: "tts-1", input: "Hello." } });
+    expect(res.statusCode).toBe(200);
   });
 });

@@ -69,3 +69,29 @@ describe("speech", () => {
     expect(Math.abs(wav.samples.length - whole.rawPayload.length / 2)).toBeLessThan(2 * 600 + 1);
   });
 });
+
+describe("piper voices (second engine)", () => {
+  it("are listed beside Kokoro's and picked by voice name", async () => {
+    const health = (await app.inject({ method: "GET", url: "/health" })).json();
+    expect(health.models.tts.voices).toEqual(expect.arrayContaining(["af_heart", "en_US-test-medium"]));
+    const res = await speak({ model: "piper", input: "Hello there. Second sentence.", voice: "en_US-test-medium" });
+    expect(res.statusCode).toBe(200);
+    expect(res.headers["x-sample-rate"]).toBe("22050");
+    const wav = parseWav(res.rawPayload);
+    expect(wav.sampleRate).toBe(22_050);
+    expect(wav.samples.length).toBeGreaterThan(22_050 * 0.2); // two sentences with 0.2 s between
+  });
+
+  it("honour speed through length_scale", async () => {
+    const body = { model: "tts-1", input: "A sentence to time.", voice: "en_US-test-medium", response_format: "pcm" };
+    const slow = await speak({ ...body, speed: 0.5 });
+    const fast = await speak({ ...body, speed: 2 });
+    expect(slow.headers["content-type"]).toContain("rate=22050");
+    expect(slow.rawPayload.length / fast.rawPayload.length).toBeCloseTo(4, 1);
+  });
+
+  it("stream with the voice's own sample rate in the header", async () => {
+    const res = await speak({ model: "tts-1", input: "One. Two.", voice: "en_US-test-medium", stream: true });
+    expect(res.rawPayload.readUInt32LE(24)).toBe(22_050);
+  });
+});

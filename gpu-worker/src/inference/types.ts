@@ -30,6 +30,8 @@ export interface WorkerOptions {
   features: "onnx" | "js";
   device: DevicePreference;
   ortThreads: number;
+  /** Folder under modelsDir with Piper voices (TTS); empty = none. */
+  piperDir: string;
   vadModelPath: string;
   vadThreshold: number;
   warmup: boolean;

@@ -1,6 +1,6 @@
 /**
  * Body of an inference worker thread (piscina). On import it loads its engine's models from
- * workerData (ASR: Silero VAD + Whisper; TTS: Kokoro) and warms them; each task then runs
+ * workerData (ASR: Silero VAD + Whisper; TTS: Kokoro and/or Piper voices) and warms them; each task then runs
  * without touching the HTTP thread's event loop. A load failure is reported by `info`, not
  * thrown, so the service still starts and answers 503 for that engine.
  */
@@ -10,6 +10,8 @@ import { resample } from "../pipelines/resample.ts";
 import { SileroVad, VAD_SAMPLE_RATE } from "../pipelines/vad.ts";
 import { Whisper } from "../pipelines/asr.ts";
 import { Kokoro, KOKORO_SAMPLE_RATE } from "../pipelines/tts.ts";
+import { Piper } from "../pipelines/piper.ts";
+import { join } from "node:path";
 
 const options = workerData as WorkerOptions;
 const log = (msg: string) => { if (process.env.SPEECH_WORKER_QUIET !== "1") console.log(JSON.stringify({ level: 30, time: Date.now(), engine: options.engine, msg })); };
@@ -21,13 +23,14 @@ interface Loaded {
   vad: SileroVad | null;
   whisper: Whisper | null;
   kokoro: Kokoro | null;
+  piper: Piper | null;
   info: EngineInfo;
 }
 
 async function load(): Promise<Loaded> {
   const started = performance.now();
   const info: EngineInfo = { engine: options.engine, loaded: false, model: options.model, provider: null, error: null, languages: [], voices: [], vad: false, sampleRate: null, loadMs: null };
-  const loaded: Loaded = { vad: null, whisper: null, kokoro: null, info };
+  const loaded: Loaded = { vad: null, whisper: null, kokoro: null, piper: null, info };
   try {
     if (options.engine === "asr") {
       loaded.vad = await SileroVad.load(options.vadModelPath, options.vadThreshold);
@@ -38,11 +41,25 @@ async function load(): Promise<Loaded> {
       info.sampleRate = VAD_SAMPLE_RATE;
       if (options.warmup) await loaded.whisper.transcribe(new Float32Array(WARMUP_SAMPLES), { language: info.languages[0] ?? "en", temperature: 0, words: false, segments: false });
     } else {
-      loaded.kokoro = await Kokoro.load({ ...options, log });
-      info.provider = loaded.kokoro.provider;
-      info.voices = loaded.kokoro.voices;
-      info.sampleRate = KOKORO_SAMPLE_RATE;
-      if (options.warmup) await loaded.kokoro.synthesize("Ready.", loaded.kokoro.voices[0]!, 1);
+      let kokoroError: unknown = null;
+      if (options.model) {
+        try {
+          loaded.kokoro = await Kokoro.load({ ...options, log });
+        } catch (err) {
+          kokoroError = err;
+          log(`kokoro not loaded: ${err instanceof Error ? err.message.split("\n")[0] : String(err)}`);
+        }
+      }
+      if (options.piperDir) {
+        loaded.piper = await Piper.load(join(options.modelsDir, options.piperDir), loaded.kokoro?.provider ?? (options.device === "cpu" ? "cpu" : "cuda"), options.ortThreads, log);
+      }
+      const piperVoices = loaded.piper?.voices ?? [];
+      if (!loaded.kokoro && piperVoices.length === 0) throw kokoroError ?? new Error(`no TTS voices (KOKORO_MODEL empty and no Piper voices in ${options.piperDir})`);
+      info.provider = loaded.kokoro?.provider ?? loaded.piper!.provider;
+      info.model = loaded.kokoro ? options.model : "piper";
+      info.voices = [...(loaded.kokoro?.voices ?? []), ...piperVoices];
+      info.sampleRate = loaded.kokoro ? KOKORO_SAMPLE_RATE : loaded.piper!.sampleRate(piperVoices[0]!);
+      if (options.warmup) await synthesize(loaded, "Ready.", info.voices[0]!, 1);
     }
     info.loaded = true;
   } catch (err) {
@@ -74,6 +91,12 @@ export default async function runTask(task: Task): Promise<EngineInfo | Transcri
   if (!loaded.info.loaded) throw new Error(`${options.engine} model not loaded: ${loaded.info.error}`);
   if (task.kind === "transcribe") return transcribe(loaded, task);
   const started = performance.now();
-  const audio = await loaded.kokoro!.synthesize(task.text, task.voice, task.speed);
-  return { audio, sampleRate: KOKORO_SAMPLE_RATE, inferenceMs: performance.now() - started };
+  const { audio, sampleRate } = await synthesize(loaded, task.text, task.voice, task.speed);
+  return { audio, sampleRate, inferenceMs: performance.now() - started };
+}
+
+/** The voice picks the engine: a Piper voice name, else Kokoro. */
+async function synthesize(loaded: Loaded, text: string, voice: string, speed: number): Promise<{ audio: Float32Array; sampleRate: number }> {
+  if (loaded.piper?.voices.includes(voice)) return { audio: await loaded.piper.synthesize(text, voice, speed), sampleRate: loaded.piper.sampleRate(voice) };
+  return { audio: await loaded.kokoro!.synthesize(text, voice, speed), sampleRate: KOKORO_SAMPLE_RATE };
 }

@@ -34,6 +34,10 @@ export interface ManifestOptions {
   /** fp32 = onnx/model.onnx (310 MB), q8 = onnx/model_quantized.onnx (92 MB); stored as onnx/model.onnx. */
   kokoroDtype: "fp32" | "fp16" | "q8";
   voices: string[];
+  /** Piper voices such as en_US-lessac-medium (optional second TTS engine); none by default. */
+  piperVoices: string[];
+  piperRepo: string;
+  piperName: string;
   /** Commits pinned so a fetch is reproducible ("main" follows the branch). */
   whisperRevision: string;
   kokoroRevision: string;
@@ -47,6 +51,9 @@ export const DEFAULT_MANIFEST_OPTIONS: ManifestOptions = {
   kokoroName: "kokoro-82m",
   kokoroDtype: "q8",
   voices: DEFAULT_VOICES,
+  piperVoices: [],
+  piperRepo: "rhasspy/piper-voices",
+  piperName: "piper",
   whisperRevision: "c2f58ba5d2abe7e879d4e8246f774164c5bb8438",
   kokoroRevision: "1939ad2a8e416c0acfeecc08a694d14ef25f2231",
 };
@@ -81,5 +88,17 @@ export function buildManifest(o: ManifestOptions = DEFAULT_MANIFEST_OPTIONS): Ma
         ...o.voices.map((v) => ({ path: `voices/${v}.bin` })),
       ],
     },
+    ...(o.piperVoices.length
+      ? [{ name: o.piperName, repo: o.piperRepo, revision: "main", files: o.piperVoices.flatMap(piperFiles) }]
+      : []),
   ];
+}
+
+/** en_US-lessac-medium -> en/en_US/lessac/medium/en_US-lessac-medium.onnx (+ .onnx.json), stored flat. */
+function piperFiles(voice: string): ManifestFile[] {
+  const m = /^(([a-z]{2,3})_[A-Za-z]{2,3})-(.+)-([a-z_]+)$/.exec(voice);
+  if (!m) throw new Error(`not a Piper voice name: ${voice} (expected e.g. en_US-lessac-medium)`);
+  const [, locale, family, name, quality] = m;
+  const base = `${family}/${locale}/${name}/${quality}/${voice}`;
+  return [{ path: `${base}.onnx`, dest: `${voice}.onnx` }, { path: `${base}.onnx.json`, dest: `${voice}.onnx.json` }];
 }

@@ -57,14 +57,16 @@ function tidyIpa(ipa: string, american: boolean): string {
   return t.trim();
 }
 
-export async function textToPhonemes(text: string, espeakLanguage: string): Promise<string> {
+/** Text -> IPA with punctuation kept; `kokoro` applies Kokoro's IPA post-processing. */
+export async function textToPhonemes(text: string, espeakLanguage: string, kokoro = true): Promise<string> {
   const phonemize = await loadPhonemizer();
   const out: string[] = [];
   for (const run of splitPunctuation(text)) {
     if (run.punctuation) out.push(run.text);
     else out.push((await phonemize(run.text, espeakLanguage)).join(" "));
   }
-  return tidyIpa(out.join(""), espeakLanguage === "en-us");
+  const ipa = out.join("");
+  return kokoro ? tidyIpa(ipa, espeakLanguage === "en-us") : ipa.trim();
 }
 
 export interface KokoroLoadOptions {

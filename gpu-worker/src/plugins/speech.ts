@@ -32,6 +32,7 @@ export default fp(
       features: config.WHISPER_FEATURES,
       device: config.DEVICE,
       ortThreads: config.ORT_THREADS,
+      piperDir: config.PIPER_DIR,
       vadModelPath: config.VAD_MODEL_PATH,
       vadThreshold: config.VAD_THRESHOLD,
       warmup: config.WARMUP,
@@ -40,7 +41,7 @@ export default fp(
       asr: config.WHISPER_MODEL
         ? new EnginePool({ threads: config.ASR_THREADS, queueMax: config.QUEUE_MAX, retryAfterSeconds: config.RETRY_AFTER_SECONDS, worker: { ...common, engine: "asr", model: config.WHISPER_MODEL } })
         : null,
-      tts: config.KOKORO_MODEL
+      tts: config.KOKORO_MODEL || config.PIPER_DIR
         ? new EnginePool({ threads: config.TTS_THREADS, queueMax: config.QUEUE_MAX, retryAfterSeconds: config.RETRY_AFTER_SECONDS, worker: { ...common, engine: "tts", model: config.KOKORO_MODEL } })
         : null,
     };

@@ -13,7 +13,7 @@ const CREATED = 1_700_000_000;
 export function modelIds(config: Config): { asr: string[]; tts: string[] } {
   return {
     asr: config.WHISPER_MODEL ? [...ASR_ALIASES, config.WHISPER_MODEL] : [],
-    tts: config.KOKORO_MODEL ? [...TTS_ALIASES, config.KOKORO_MODEL] : [],
+    tts: config.KOKORO_MODEL || config.PIPER_DIR ? [...TTS_ALIASES, "piper", ...(config.KOKORO_MODEL ? [config.KOKORO_MODEL] : [])] : [],
   };
 }
 

@@ -1,6 +1,6 @@
 /**
  * POST /v1/audio/speech, the OpenAI shape (JSON `model`, `input`, `voice`, `speed`,
- * `response_format` wav | pcm). With `stream: true` (extension) the audio is sent as chunked
+ * `response_format` wav | pcm). The voice picks the engine: a Kokoro voice or a Piper voice. With `stream: true` (extension) the audio is sent as chunked
  * transfer, one sentence at a time as each is synthesised: a WAV header of unknown length then
  * 16-bit PCM, or bare PCM. OpenAI voice names map to Kokoro voices of similar character.
  * Synthesis runs in the TTS worker threads.
@@ -59,14 +59,14 @@ export default async function speechRoutes(app: FastifyInstance, opts: { config:
     if (!voice || !voices.includes(voice)) {
       throw new ApiError("unknown_voice", `Unknown voice '${requested}'. Available: ${pool.info.voices.join(", ")}.`, { param: "voice" });
     }
-    const sampleRate = pool.info.sampleRate ?? 24_000;
-    const contentType = body.response_format === "wav" ? "audio/wav" : `audio/pcm;rate=${sampleRate};encoding=signed-int;bits=16;channels=1`;
+    const contentType = (rate: number) => (body.response_format === "wav" ? "audio/wav" : `audio/pcm;rate=${rate};encoding=signed-int;bits=16;channels=1`);
 
     if (!body.stream) {
       const result = await pool.synthesize({ kind: "synthesize", text: body.input, voice, speed: body.speed });
       app.metrics.inferenceSeconds.observe({ engine: "tts" }, result.inferenceMs / 1000);
       app.metrics.audioSeconds.inc({ engine: "tts" }, result.audio.length / result.sampleRate);
-      reply.header("content-type", contentType);
+      reply.header("content-type", contentType(result.sampleRate));
+      reply.header("x-sample-rate", String(result.sampleRate));
       return body.response_format === "wav" ? encodeWav(result.audio, result.sampleRate) : toPcm16(result.audio);
     }
 
@@ -75,7 +75,8 @@ export default async function speechRoutes(app: FastifyInstance, opts: { config:
     const sentences = splitSentences(normaliseText(body.input));
     const first = await pool.synthesize({ kind: "synthesize", text: sentences[0] ?? body.input, voice, speed: body.speed });
     const stream = new PassThrough();
-    reply.header("content-type", contentType);
+    const sampleRate = first.sampleRate;
+    reply.header("content-type", contentType(sampleRate));
     reply.header("x-sample-rate", String(sampleRate));
     if (body.response_format === "wav") stream.write(wavHeader(sampleRate, 0xffffffff));
     stream.write(toPcm16(first.audio));
