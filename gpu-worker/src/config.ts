@@ -59,6 +59,9 @@ export const ConfigSchema = z.object({
 
 export type Config = z.infer<typeof ConfigSchema>;
 
+/** Variables where an explicit empty value is kept: it disables the engine or means "auto". */
+const EMPTY_MEANS_EMPTY = new Set(["SPEECH_API_KEY", "WHISPER_MODEL", "KOKORO_MODEL", "PIPER_DIR", "FFMPEG_PATH", "VAD_MODEL_PATH"]);
+
 export class ConfigError extends Error {
   override name = "ConfigError";
 }
@@ -68,7 +71,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   const present: Record<string, string> = {};
   for (const key of Object.keys(ConfigSchema.shape)) {
     const value = env[key];
-    if (value !== undefined && value !== "") present[key] = value;
+    // An empty value means "default", except where empty is itself meaningful (disable an engine, no key).
+    if (value !== undefined && (value !== "" || EMPTY_MEANS_EMPTY.has(key))) present[key] = value;
   }
   const parsed = ConfigSchema.safeParse(present);
   if (!parsed.success) {

@@ -9,6 +9,7 @@ import { spawnSync } from "node:child_process";
 import { build, fixture, transcription } from "./helpers/build.ts";
 import { encodeWav } from "../src/pipelines/wav.ts";
 import { findFfmpeg } from "../src/pipelines/decode.ts";
+import { TINY_WHISPER_NO_WORDS } from "./fixtures/tiny-models.ts";
 
 let app: FastifyInstance;
 const speech = fixture("speech.wav");
@@ -107,5 +108,46 @@ describe.skipIf(!hasFfmpeg)("compressed formats through ffmpeg", () => {
     expect(res.json().text).toBe("hello world");
     expect(res.json().duration).toBeGreaterThan(2.5);
     expect(res.json().duration).toBeLessThan(3.3);
+  });
+});
+
+describe("long audio and model capabilities", () => {
+  it("chunks audio longer than 30 s", async () => {
+    const speechSamples = (await import("../src/pipelines/wav.ts")).parseWav(speech).samples;
+    const long = new Float32Array(16_000 * 40);
+    long.set(speechSamples, 0);
+    long.set(speechSamples, 16_000 * 36);
+    const res = await post(encodeWav(long, 16_000), { response_format: "verbose_json" });
+    expect(res.statusCode).toBe(200);
+    const body = res.json();
+    expect(body.duration).toBe(40);
+    expect(body.text).toContain("hello world");
+    expect(body.speech_segments.length).toBe(4);
+    expect(body.speech_segments.at(-1).start).toBeGreaterThan(36);
+  });
+
+  it("reports word-timestamp support in /health", async () => {
+    const health = (await app.inject({ method: "GET", url: "/health" })).json();
+    expect(health.models.asr.word_timestamps).toBe(true);
+  });
+});
+
+describe("a Whisper export without alignment heads", () => {
+  let plain: FastifyInstance;
+  beforeAll(async () => {
+    plain = await build({ WHISPER_MODEL: TINY_WHISPER_NO_WORDS, KOKORO_MODEL: "", PIPER_DIR: "" });
+  });
+  afterAll(async () => {
+    await plain.close();
+  });
+  it("refuses word timestamps with 400 and a reason, still serves segments", async () => {
+    const words = await plain.inject({ method: "POST", url: "/v1/audio/transcriptions", ...transcription(speech, { response_format: "verbose_json", "timestamp_granularities[]": "word" }) });
+    expect(words.statusCode).toBe(400);
+    expect(words.json().error.message).toMatch(/alignment_heads/);
+    const segments = await plain.inject({ method: "POST", url: "/v1/audio/transcriptions", ...transcription(speech, { response_format: "verbose_json" }) });
+    expect(segments.statusCode).toBe(200);
+    const health = (await plain.inject({ method: "GET", url: "/health" })).json();
+    expect(health.models.tts).toEqual({ enabled: false });
+    expect(health.status).toBe("ok");
   });
 });

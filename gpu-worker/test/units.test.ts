@@ -24,6 +24,9 @@ describe("config", () => {
     expect(() => loadConfig({ DEVICE: "tpu" })).toThrow(ConfigError);
     expect(() => loadConfig({ REQUIRE_API_KEY: "true" })).toThrow(/SPEECH_API_KEY/);
   });
+  it("keeps an explicit empty value where it disables something, defaults elsewhere", () => {
+    expect(loadConfig({ WHISPER_MODEL: "", KOKORO_MODEL: "", PORT: "" })).toMatchObject({ WHISPER_MODEL: "", KOKORO_MODEL: "", PORT: 8788 });
+  });
 });
 
 function wavBytes(format: number, bits: number, channels: number, rate: number, frames: number, write: (view: DataView, offset: number, i: number, c: number) => void): Uint8Array {

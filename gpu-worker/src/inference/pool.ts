@@ -47,7 +47,7 @@ export class EnginePool {
       this.#info = (await this.#pool.run({ kind: "info" })) as EngineInfo;
     } catch (err) {
       this.#info = {
-        engine: this.name, loaded: false, model: null, provider: null, vad: false,
+        engine: this.name, loaded: false, model: null, provider: null, vad: false, wordTimestamps: false,
         error: err instanceof Error ? err.message : String(err), languages: [], voices: [], sampleRate: null, loadMs: null,
       };
     }

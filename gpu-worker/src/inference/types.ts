@@ -16,6 +16,8 @@ export interface EngineInfo {
   languages: string[];
   /** TTS: voice names found in voices/. */
   voices: string[];
+  /** ASR: whether the model can give word timestamps. */
+  wordTimestamps: boolean;
   /** ASR: whether the VAD model loaded. */
   vad: boolean;
   sampleRate: number | null;

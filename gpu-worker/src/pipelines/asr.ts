@@ -60,6 +60,8 @@ interface Chunk {
 export class Whisper {
   readonly provider: Provider;
   readonly languages: string[];
+  /** The export has cross-attention outputs and generation_config has alignment_heads. */
+  wordTimestamps = false;
   readonly #asr: AutomaticSpeechRecognitionPipeline;
   #mel: LogMel | null = null;
 
@@ -74,7 +76,7 @@ export class Whisper {
     env.allowLocalModels = true;
     env.localModelPath = options.modelsDir.endsWith("/") ? options.modelsDir : `${options.modelsDir}/`;
     const folder = join(options.modelsDir, options.model);
-    const generation = JSON.parse(await readFile(join(folder, "generation_config.json"), "utf8")) as { lang_to_id?: Record<string, number> };
+    const generation = JSON.parse(await readFile(join(folder, "generation_config.json"), "utf8")) as { lang_to_id?: Record<string, number>; alignment_heads?: unknown[] };
     const languages = Object.keys(generation.lang_to_id ?? { "<|en|>": 0 }).map((t) => t.replace(/^<\|(.*)\|>$/, "$1"));
     const attempts: Provider[] = options.device === "cpu" ? ["cpu"] : options.device === "cuda" ? ["cuda", "cpu"] : ["cuda", "cpu"];
     let lastError: unknown = null;
@@ -87,6 +89,9 @@ export class Whisper {
           session_options: options.ortThreads > 0 ? { intraOpNumThreads: options.ortThreads, interOpNumThreads: 1 } : {},
         })) as AutomaticSpeechRecognitionPipeline;
         const whisper = new Whisper(asr, device, languages);
+        const sessions = (asr.model as unknown as { sessions: Record<string, { outputNames: string[] }> }).sessions;
+        const decoder = sessions.decoder_model_merged ?? sessions.model;
+        whisper.wordTimestamps = (generation.alignment_heads?.length ?? 0) > 0 && (decoder?.outputNames ?? []).some((n) => n.startsWith("cross_attentions"));
         if (options.features === "onnx") whisper.#mel = await useOnnxFeatures(asr, device, options.ortThreads);
         options.log(`whisper '${options.model}' loaded on ${device} (log-mel: ${options.features})`);
         return whisper;

@@ -100,6 +100,10 @@ export default async function transcriptionRoutes(app: FastifyInstance, opts: { 
       throw new ApiError("unsupported_language", `Language '${body.language}' is not supported by ${pool.info.model}. Supported: ${pool.info.languages.join(", ")}.`, { param: "language" });
     }
 
+    if (body.timestamp_granularities.includes("word") && !pool.info.wordTimestamps) {
+      throw new ApiError("invalid_request", `Word timestamps are not available with ${pool.info.model}: it needs a decoder exported with cross-attention outputs and alignment_heads in generation_config.json (e.g. onnx-community/whisper-base_timestamped).`, { param: "timestamp_granularities" });
+    }
+
     let audio;
     try {
       audio = await decodeAudio(file, { ffmpegPath: config.FFMPEG_PATH, maxSeconds: config.MAX_AUDIO_SECONDS });
