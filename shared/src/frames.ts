@@ -3,7 +3,7 @@
  * schema. Returns either the typed message or the error to send back; it never throws, so
  * bad input can never drop the socket (decisions.md, Fix).
  */
-import { ClientMessage, CLIENT_MESSAGE_TYPES } from "./protocol.ts";
+import { ClientMessage, CLIENT_MESSAGE_TYPES, SESSION_BOUND_TYPES, type ClientMessageType } from "./protocol.ts";
 import { ERRORS, type ErrorCode } from "./errors.ts";
 import { MAX_FRAME_BYTES } from "./limits.ts";
 import type { z } from "zod";
@@ -20,7 +20,11 @@ const FIELD_ERROR_CODES: Record<string, ErrorCode> = {
   "switch_style.style": "invalid_style",
 };
 
-export function parseClientFrame(data: string | ArrayBuffer): ParsedFrame {
+/**
+ * `hasSession` lets a session-bound message sent before `start_session` answer `no_session`
+ * whatever its fields hold (decisions.md, Fix), rather than a validation error.
+ */
+export function parseClientFrame(data: string | ArrayBuffer, context: { hasSession: boolean } = { hasSession: true }): ParsedFrame {
   if (typeof data !== "string") {
     return data.byteLength > MAX_FRAME_BYTES ? tooLarge(data.byteLength) : fail("binary_frame");
   }
@@ -41,6 +45,7 @@ export function parseClientFrame(data: string | ArrayBuffer): ParsedFrame {
   if (!(CLIENT_MESSAGE_TYPES as readonly string[]).includes(type)) {
     return fail("unknown_type", `Unrecognized message type: ${type}`);
   }
+  if (!context.hasSession && SESSION_BOUND_TYPES.has(type as ClientMessageType)) return fail("no_session");
   const parsed = ClientMessage.safeParse(payload);
   if (parsed.success) return { ok: true, message: parsed.data };
   return validationFailure(type, parsed.error);

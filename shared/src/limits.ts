@@ -24,3 +24,5 @@ export const RATE_LIMIT_BURST = 20;
 export const RATE_LIMIT_PER_SECOND = 10;
 /** A non-answer has at most this many words (decisions.md, Fix). */
 export const NON_ANSWER_MAX_WORDS = 24;
+/** Check-in confidence and stress: integers on a 0..10 scale, over WebSocket and REST alike. */
+export const CHECKIN_SCALE = { min: 0, max: 10 } as const;

@@ -13,6 +13,7 @@
 import { z } from "zod";
 import { DIFFICULTIES, GROUPS, PACKS, STYLES, QUESTION_SOURCES, END_REASONS } from "./vocabulary.ts";
 import type { ErrorCode } from "./errors.ts";
+import { CHECKIN_SCALE } from "./limits.ts";
 
 /** Bumped when a change would break a client written for an earlier version. */
 export const PROTOCOL_VERSION = 1;
@@ -28,6 +29,18 @@ export const pythonInt = z.union([
     .regex(/^\s*[+-]?\d+\s*$/, "must be an integer")
     .transform((s) => Number.parseInt(s, 10)),
 ]);
+
+/** An integer in [min, max] taken the way Python's int() takes it, with one clear message. */
+export function pythonIntInRange(min: number, max: number) {
+  const message = `must be an integer from ${min} to ${max}`;
+  return z.preprocess(
+    (v) => {
+      const parsed = pythonInt.safeParse(v);
+      return parsed.success ? parsed.data : v;
+    },
+    z.number({ error: message }).int(message).min(min, message).max(max, message),
+  );
+}
 
 export const StyleSchema = z.enum(STYLES);
 export const GroupSchema = z.enum(GROUPS);
@@ -89,13 +102,13 @@ export const SwitchStyleMessage = z.object({
 export const CheckinMessage = z.object({
   type: z.literal("checkin"),
   group: groupField,
-  confidence: pythonInt.default(0),
-  stress: pythonInt.default(0),
+  confidence: pythonIntInRange(CHECKIN_SCALE.min, CHECKIN_SCALE.max).default(0),
+  stress: pythonIntInRange(CHECKIN_SCALE.min, CHECKIN_SCALE.max).default(0),
 });
 
 export const TelemetryMessage = z.object({
   type: z.literal("telemetry"),
-  event: z.string().min(1).max(64).default("unknown"),
+  event: z.string().trim().min(1).max(64).default("unknown"),
   latencyMs: finiteNumber.nullish(),
   data: z.unknown().optional(),
 });

@@ -3,33 +3,17 @@
  * Worker validates with them; researchers' tools may reuse them. Field names are the seed's.
  */
 import { z } from "zod";
-import { GroupSchema, PackSchema, StyleSchema } from "./protocol.ts";
+import { GroupSchema, PackSchema, StyleSchema, pythonIntInRange as intInRange } from "./protocol.ts";
+import { CHECKIN_SCALE } from "./limits.ts";
 
 const sessionId = z.string({ error: "must be a string" }).trim().min(1, "is required").max(100, "is too long");
-
-/**
- * An integer in [min, max], taken the way Python's int() takes it (integer strings, floats
- * truncated), with one clear message for anything else, a missing value included.
- */
-function intInRange(min: number, max: number) {
-  const message = `must be an integer from ${min} to ${max}`;
-  return z.preprocess(
-    (v) =>
-      typeof v === "string" && /^\s*[+-]?\d+\s*$/.test(v)
-        ? Number.parseInt(v, 10)
-        : typeof v === "number" && Number.isFinite(v)
-          ? Math.trunc(v)
-          : v,
-    z.number({ error: message }).int(message).min(min, message).max(max, message),
-  );
-}
 
 /** `POST /checkins`. Unlike the seed, values must be 0..10 integers (int-like strings allowed). */
 export const CheckinBody = z.object({
   sessionId,
   group: z.preprocess((v) => (v === "" ? null : v), GroupSchema.nullish()),
-  confidence: intInRange(0, 10),
-  stress: intInRange(0, 10),
+  confidence: intInRange(CHECKIN_SCALE.min, CHECKIN_SCALE.max),
+  stress: intInRange(CHECKIN_SCALE.min, CHECKIN_SCALE.max),
 });
 export type CheckinBody = z.infer<typeof CheckinBody>;
 

@@ -40,8 +40,9 @@ export const RESERVED_TELEMETRY_EVENTS = [
 ] as const;
 export type ReservedTelemetryEvent = (typeof RESERVED_TELEMETRY_EVENTS)[number];
 
-export function isReservedTelemetryEvent(event: string): event is ReservedTelemetryEvent {
-  return (RESERVED_TELEMETRY_EVENTS as readonly string[]).includes(event);
+/** Case and surrounding space do not make a reserved name the client's: "Session_End " is refused too. */
+export function isReservedTelemetryEvent(event: string): boolean {
+  return (RESERVED_TELEMETRY_EVENTS as readonly string[]).includes(event.trim().toLowerCase());
 }
 
 /** Text-to-speech speed per style (seed §2.1), used by the orchestrator's /tts. */

@@ -79,6 +79,14 @@ describe("checkin", () => {
     expect(failure(parse({ type: "checkin", confidence: 1, stress: null })).code).toBe("invalid_message");
     expect(failure(parse({ type: "checkin", confidence: "2.5", stress: 1 })).code).toBe("invalid_message");
   });
+  it("refuses values outside the 0..10 scale, as REST does", () => {
+    expect(failure(parse({ type: "checkin", confidence: 11, stress: 1 }))).toMatchObject({
+      code: "invalid_message",
+      message: expect.stringContaining("must be an integer from 0 to 10"),
+    });
+    expect(failure(parse({ type: "checkin", confidence: 1, stress: "-1" })).code).toBe("invalid_message");
+    expect(message(parse({ type: "checkin", confidence: 10, stress: 0 }))).toMatchObject({ confidence: 10, stress: 0 });
+  });
   it("validates the group override", () => {
     expect(failure(parse({ type: "checkin", group: "placebo", confidence: 1, stress: 1 })).code).toBe("invalid_group");
     expect(message(parse({ type: "checkin", group: "control", confidence: 1, stress: 1 }))).toMatchObject({ group: "control" });
@@ -104,5 +112,20 @@ describe("start_session, switch_style, telemetry", () => {
     expect(message(parse({ type: "telemetry" }))).toMatchObject({ event: "unknown" });
     expect(failure(parse({ type: "telemetry", event: "latency", latencyMs: "slow" })).code).toBe("invalid_message");
     expect(failure(parse({ type: "telemetry", event: 3 })).code).toBe("invalid_message");
+  });
+});
+
+describe("before start_session", () => {
+  const early = (frame: unknown) => parseClientFrame(JSON.stringify(frame), { hasSession: false });
+  it("a session-bound message answers no_session whatever its fields", () => {
+    expect(failure(early({ type: "user_answer", answer: null })).code).toBe("no_session");
+    expect(failure(early({ type: "switch_style", style: "x" })).code).toBe("no_session");
+    expect(failure(early({ type: "checkin", confidence: "high" })).code).toBe("no_session");
+  });
+  it("start_session, ping and envelope errors are judged as usual", () => {
+    expect(early({ type: "ping" }).ok).toBe(true);
+    expect(early({ type: "start_session" }).ok).toBe(true);
+    expect(failure(early({ type: "start_session", group: "vip" })).code).toBe("invalid_group");
+    expect(failure(early({ type: "nope" })).code).toBe("unknown_type");
   });
 });

@@ -38,6 +38,12 @@ import { drainOutbox, retryDelay, type RetryState } from "../storage/replicator.
 
 const STATE_KEY = "state";
 const RETRY_KEY = "replication_retry";
+/**
+ * While a turn waits on the model the alarm is also set this far ahead, so a turn orphaned
+ * by eviction is finished even if the candidate sends nothing more. In a live object the
+ * alarm just waits for the turn in flight and re-arms.
+ */
+const PARKED_TURN_RESCUE_MS = 15_000;
 /** Close code sent to a socket that another connection resumed the interview from. */
 const CLOSE_REPLACED = 4001;
 
@@ -87,11 +93,14 @@ export class InterviewSession extends DurableObject<Env> {
       sendTo(ws, { type: "error", ...errorBody("rate_limited") });
       return;
     }
-    const parsed = parseClientFrame(data);
     await this.queue
       .run(async () => {
+        // Frames still arriving from a socket a resume replaced are not the interview's.
+        if (ws.readyState !== WebSocket.OPEN) return;
+        // Parsed in turn, so a frame right behind start_session sees the session it started.
+        const parsed = parseClientFrame(data, { hasSession: Boolean(this.state?.session) });
         if (!parsed.ok) {
-          this.broadcast({ type: "error", code: parsed.code, message: parsed.message });
+          sendTo(ws, { type: "error", code: parsed.code, message: parsed.message });
           return;
         }
         const message = parsed.message;
@@ -117,15 +126,18 @@ export class InterviewSession extends DurableObject<Env> {
     console.warn(`InterviewSession ${this.ctx.id}: socket error`, error);
   }
 
-  /** One alarm, two jobs: retry replication, then end the session if its deadline passed. */
+  /**
+   * One alarm, three jobs: end the session at its deadline, finish a turn orphaned by
+   * eviction, retry replication. The deadline goes first so a slow D1 cannot delay it.
+   */
   override async alarm(): Promise<void> {
+    await this.queue.run(async () => {
+      const deadline = this.activeDeadline();
+      if (deadline !== null && Date.now() >= deadline) await this.dispatch({ kind: "alarm" });
+      else if (this.state?.pending) await this.consult(this.state.pending.request);
+    });
     await this.replicate();
-    const deadline = this.activeDeadline();
-    if (deadline !== null && Date.now() >= deadline) {
-      await this.queue.run(() => this.dispatch({ kind: "alarm" }));
-    } else {
-      await this.schedule(deadline);
-    }
+    await this.rearm();
   }
 
   /**
@@ -142,14 +154,15 @@ export class InterviewSession extends DurableObject<Env> {
         this.closeAll(4004, "session deleted");
         this.state = null;
         this.ctx.storage.kv.delete(STATE_KEY);
-        await this.schedule(null);
+        await this.rearm();
       }
     });
   }
 
   /** Copies unreplicated outbox rows to D1; never throws, never delays a reply. */
   replicate(): Promise<void> {
-    this.replication = this.replication.then(() => this.replicateNow());
+    // The chain must survive a failed run, or one bad run would stop replication for good.
+    this.replication = this.replication.catch(() => undefined).then(() => this.replicateNow());
     return this.replication;
   }
 
@@ -159,14 +172,19 @@ export class InterviewSession extends DurableObject<Env> {
       if (this.retry) {
         this.retry = null;
         this.ctx.storage.kv.delete(RETRY_KEY);
-        await this.schedule(this.activeDeadline());
+        await this.rearm();
       }
     } catch (error) {
       const attempt = (this.retry?.attempt ?? 0) + 1;
       this.retry = { attempt, retryAt: Date.now() + retryDelay(attempt) };
-      this.ctx.storage.kv.put(RETRY_KEY, this.retry);
       console.warn(`InterviewSession ${this.ctx.id}: replication to D1 failed (attempt ${attempt}); retrying by alarm`, error);
-      await this.schedule(this.activeDeadline());
+      try {
+        this.ctx.storage.kv.put(RETRY_KEY, this.retry);
+        await this.rearm();
+      } catch (storageError) {
+        // The rows stay in the outbox; the next write or alarm tries again.
+        console.error(`InterviewSession ${this.ctx.id}: could not schedule the replication retry`, storageError);
+      }
     }
   }
 
@@ -213,26 +231,34 @@ export class InterviewSession extends DurableObject<Env> {
     }
   }
 
+  /** Runs only inside the queue, so a parked turn found here was orphaned by eviction. */
   private async dispatch(event: EngineEvent): Promise<void> {
-    // A turn parked on the model when the object was evicted is finished first.
-    if (this.state?.pending && event.kind !== "consulted") await this.consult(this.state.pending.request);
+    // An orphaned turn is finished before anything else, except that a resuming client is
+    // first told where it stands, so it can take the turn's replies in context.
+    const orphan = this.state?.pending?.request;
+    if (orphan && event.kind !== "consulted" && event.kind !== "resumed") await this.consult(orphan);
     const before = this.state ?? initialState(crypto.randomUUID());
     const { state, effects } = reduce(before, event, { now: Date.now(), random: Math.random });
-    this.state = state;
     const records = effects.flatMap((effect) => (effect.kind === "persist" ? [effect.record] : []));
+    // Commit first: if storage fails, memory must not run ahead of what was stored.
     this.ctx.storage.transactionSync(() => {
       this.ctx.storage.kv.put(STATE_KEY, state);
       this.outbox.append(records);
     });
+    this.state = state;
     if (records.length > 0) this.ctx.waitUntil(this.replicate());
     const consults: ConsultRequest[] = [];
+    let rearm = false;
     for (const effect of effects) {
       if (effect.kind === "send") this.broadcast(effect.message);
       else if (effect.kind === "close") this.closeAll(effect.code, effect.reason);
-      else if (effect.kind === "schedule") await this.schedule(effect.at);
+      else if (effect.kind === "schedule") rearm = true;
       else if (effect.kind === "consult") consults.push(effect.request);
     }
+    // A turn parking or finishing moves the rescue time, as a deadline change moves the alarm.
+    if (rearm || Boolean(before.pending) !== Boolean(state.pending)) await this.rearm();
     for (const request of consults) await this.consult(request);
+    if (event.kind === "resumed" && orphan && this.state?.pending?.request.id === orphan.id) await this.consult(orphan);
   }
 
   private async consult(request: ConsultRequest): Promise<void> {
@@ -251,12 +277,15 @@ export class InterviewSession extends DurableObject<Env> {
     await this.dispatch({ kind: "consulted", requestId: request.id, result });
   }
 
-  /** Sets the alarm to the earlier of `at` (the session deadline) and a pending replication retry. */
-  private async schedule(at: number | null): Promise<void> {
-    const retryAt = this.retry?.retryAt ?? null;
-    const next = at === null ? retryAt : retryAt === null ? at : Math.min(at, retryAt);
-    if (next === null) await this.ctx.storage.deleteAlarm();
-    else await this.ctx.storage.setAlarm(next);
+  /** Sets the alarm to the earliest of: the session deadline, a replication retry, a parked turn's rescue. */
+  private async rearm(): Promise<void> {
+    const times = [
+      this.activeDeadline(),
+      this.retry?.retryAt ?? null,
+      this.state?.pending ? Date.now() + PARKED_TURN_RESCUE_MS : null,
+    ].filter((t): t is number => t !== null);
+    if (times.length === 0) await this.ctx.storage.deleteAlarm();
+    else await this.ctx.storage.setAlarm(Math.min(...times));
   }
 
   private broadcast(message: ServerMessage): void {

@@ -473,6 +473,8 @@ function endSession(step: Step, s: SessionState, reason: EndReason): void {
   if (s.ended) return;
   s.ended = true;
   step.state.pending = null;
+  // The answers are not needed once the session is over; the object should not keep them.
+  s.history = [];
   step.send({
     type: "session_ended",
     session_id: s.id,

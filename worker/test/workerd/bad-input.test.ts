@@ -44,6 +44,9 @@ describe("session-bound messages before start_session", () => {
     [{ type: "switch_style", style: "cold" }],
     [{ type: "checkin", confidence: 3, stress: 3 }],
     [{ type: "telemetry", event: "latency", latencyMs: 3 }],
+    [{ type: "user_answer", answer: null }],
+    [{ type: "switch_style", style: "angry" }],
+    [{ type: "checkin", confidence: "high" }],
   ])("%j answers no_session", async (frame) => {
     const socket = await connect();
     await socket.next("session_ready");
@@ -58,6 +61,7 @@ describe("message validation inside a session", () => {
     await expectErrorThenAlive(socket, { type: "user_answer", answer: null }, "invalid_message");
     await expectErrorThenAlive(socket, { type: "user_answer", answer: "x", metrics: { gaze: "left" } }, "invalid_message");
     await expectErrorThenAlive(socket, { type: "checkin", confidence: "very", stress: 1 }, "invalid_message");
+    await expectErrorThenAlive(socket, { type: "checkin", confidence: 11, stress: 1 }, "invalid_message");
     await expectErrorThenAlive(socket, { type: "checkin", group: "vip", confidence: 1, stress: 1 }, "invalid_group");
     await expectErrorThenAlive(socket, { type: "switch_style", style: "angry" }, "invalid_style");
     await expectErrorThenAlive(socket, { type: "switch_style" }, "invalid_style");
@@ -69,7 +73,7 @@ describe("message validation inside a session", () => {
 
   it("telemetry naming a server-reserved event is refused", async () => {
     const { socket } = await startInterview();
-    for (const event of ["stt", "session_meta", "question", "tips", "assignment", "turn_latency"]) {
+    for (const event of ["stt", "session_meta", "question", "tips", "assignment", "Turn_Latency "]) {
       await expectErrorThenAlive(socket, { type: "telemetry", event, latencyMs: 1 }, "reserved_event");
     }
     socket.close();
