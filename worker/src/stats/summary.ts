@@ -10,6 +10,10 @@
  * - `per_session` is new: for each metric, one mean per session (each session weighs once),
  *   their count, mean and SD per group, and Welch's t-test of treatment − control with its
  *   95% CI, p-value and Cohen's d.
+ * - `per_session` and `n_sessions` put a session in its own group (the session row's), so a
+ *   check-in naming the other group cannot split one session across both arms and make the
+ *   samples dependent. The pooled seed keys (`avg_*`, `n_answers`, `n_checkins`, …) count
+ *   rows by their own group, as the seed does.
  */
 import { GROUPS, type Group } from "@interview/shared";
 import type { SessionGroupAggregate } from "../storage/repository.ts";
@@ -67,7 +71,12 @@ export interface MetricsSummary {
 
 export function metricsSummary(aggregates: readonly SessionGroupAggregate[]): MetricsSummary {
   const groups = {} as Record<Group, GroupSummary>;
-  for (const group of GROUPS) groups[group] = groupSummary(aggregates.filter((a) => a.group === group));
+  for (const group of GROUPS) {
+    groups[group] = groupSummary(
+      aggregates.filter((a) => a.group === group),
+      aggregates.filter((a) => a.sessionGroup === group),
+    );
+  }
   const delta = (key: keyof GroupSummary): number | null => {
     const t = groups.treatment[key];
     const c = groups.control[key];
@@ -92,7 +101,8 @@ export function metricsSummary(aggregates: readonly SessionGroupAggregate[]): Me
   };
 }
 
-function groupSummary(rows: readonly SessionGroupAggregate[]): GroupSummary {
+/** `rows`: the aggregates of the group's rows (pooled keys); `sessions`: those of its sessions. */
+function groupSummary(rows: readonly SessionGroupAggregate[], sessions: readonly SessionGroupAggregate[]): GroupSummary {
   const count = (key: string) => rows.reduce((n, r) => n + (r.rows[key] ?? 0), 0);
   const pooled = (metric: MetricName): number | null => {
     let sum = 0;
@@ -117,20 +127,26 @@ function groupSummary(rows: readonly SessionGroupAggregate[]): GroupSummary {
     avg_stress: pooled("stress"),
     avg_latency_ms: pooled("latency_ms"),
     avg_stt_latency_ms: pooled("stt_latency_ms"),
-    n_sessions: new Set(rows.map((r) => r.sessionId)).size,
+    n_sessions: new Set(sessions.map((r) => r.sessionId)).size,
     n_turn_latency: count("turn_latency"),
     avg_turn_latency_ms: pooled("turn_latency_ms"),
   };
 }
 
-/** One mean per session that has the metric, per group; then the two-sample statistics. */
+/**
+ * One mean per session of the group (by the session's own group) that has the metric, over
+ * all its rows whatever group they name; then the two-sample statistics.
+ */
 export function sessionMeans(aggregates: readonly SessionGroupAggregate[], metric: MetricName, group: Group): number[] {
-  const means: number[] = [];
+  const bySession = new Map<string, [number, number]>();
   for (const a of aggregates) {
-    if (a.group !== group) continue;
+    if (a.sessionGroup !== group) continue;
     const [sum, n] = a.sums[METRICS[metric]] ?? [0, 0];
-    if (n > 0) means.push(sum / n);
+    const total = bySession.get(a.sessionId) ?? [0, 0];
+    bySession.set(a.sessionId, [total[0] + sum, total[1] + n]);
   }
+  const means: number[] = [];
+  for (const [sum, n] of bySession.values()) if (n > 0) means.push(sum / n);
   return means;
 }
 

@@ -8,7 +8,7 @@
  * `ON CONFLICT(key) DO NOTHING`; the session row is upserted by id. Every read that a route
  * answers with is one query per table, never one per session.
  */
-import { and, asc, desc, eq, inArray, sql, type SQL } from "drizzle-orm";
+import { and, asc, desc, eq, inArray, or, sql, type SQL } from "drizzle-orm";
 import type { BaseSQLiteDatabase } from "drizzle-orm/sqlite-core";
 import type { AnswerRow, CheckinRow, PersistRecord, SessionRow, TelemetryRow } from "@interview/shared";
 import { answerRecord, checkinRecord, sessionRecord, telemetryRecord } from "@interview/shared/db/schema";
@@ -318,10 +318,15 @@ export interface MetricsFilter {
   style?: string;
 }
 
-/** Sums and counts of one group's rows in one session; means and statistics come from these. */
+/**
+ * Sums and counts of one group's rows in one session; means and statistics come from these.
+ * `group` is the rows' own `group_name` (a check-in may name another group than its session's);
+ * `sessionGroup` is the session row's `group_name`, the arm the session belongs to.
+ */
 export interface SessionGroupAggregate {
   sessionId: string;
   group: string;
+  sessionGroup: string;
   /** Per metric: [sum of non-null values, count of non-null values]. */
   sums: Record<string, [number, number]>;
   /** Row counts: answers, checkins, and per telemetry event. */
@@ -331,18 +336,22 @@ export interface SessionGroupAggregate {
 export const LATENCY_EVENTS = ["latency", "stt", "turn_latency"] as const;
 
 /**
- * Per (session, group) sums and counts for every metric, for the two experiment groups:
- * three grouped queries, whatever the number of sessions.
+ * Per (session, row group) sums and counts for every metric, for the two experiment groups,
+ * each labelled with the session's own group: three grouped queries, whatever the number of
+ * sessions. A row counts when its own group or its session's group is an experiment group.
  */
 export async function metricsAggregates(db: ResearchDb, filter: MetricsFilter): Promise<SessionGroupAggregate[]> {
   const inScope = (column: typeof answerRecord.sessionId | typeof checkinRecord.sessionId | typeof telemetryRecord.sessionId) =>
     sql`${column} in (${sessionScope(filter)})`;
   const groups = ["control", "treatment"];
+  const inGroups = (column: typeof answerRecord.groupName | typeof checkinRecord.groupName | typeof telemetryRecord.groupName) =>
+    or(inArray(column, groups), inArray(sessionRecord.groupName, groups));
   const [answers, checkins, telemetry] = await Promise.all([
     db
       .select({
         sessionId: answerRecord.sessionId,
         group: answerRecord.groupName,
+        sessionGroup: sessionRecord.groupName,
         n: sql<number>`count(*)`,
         srSum: sql<number | null>`sum(${answerRecord.speakingRate})`,
         srN: sql<number>`count(${answerRecord.speakingRate})`,
@@ -354,50 +363,55 @@ export async function metricsAggregates(db: ResearchDb, filter: MetricsFilter): 
         flN: sql<number>`count(${answerRecord.fillers})`,
       })
       .from(answerRecord)
-      .where(and(inArray(answerRecord.groupName, groups), inScope(answerRecord.sessionId)))
-      .groupBy(answerRecord.sessionId, answerRecord.groupName),
+      .innerJoin(sessionRecord, eq(sessionRecord.id, answerRecord.sessionId))
+      .where(and(inGroups(answerRecord.groupName), inScope(answerRecord.sessionId)))
+      .groupBy(answerRecord.sessionId, answerRecord.groupName, sessionRecord.groupName),
     db
       .select({
         sessionId: checkinRecord.sessionId,
         group: checkinRecord.groupName,
+        sessionGroup: sessionRecord.groupName,
         n: sql<number>`count(*)`,
         cSum: sql<number | null>`sum(cast(${checkinRecord.confidence} as real))`,
         sSum: sql<number | null>`sum(cast(${checkinRecord.stress} as real))`,
       })
       .from(checkinRecord)
-      .where(and(inArray(checkinRecord.groupName, groups), inScope(checkinRecord.sessionId)))
-      .groupBy(checkinRecord.sessionId, checkinRecord.groupName),
+      .innerJoin(sessionRecord, eq(sessionRecord.id, checkinRecord.sessionId))
+      .where(and(inGroups(checkinRecord.groupName), inScope(checkinRecord.sessionId)))
+      .groupBy(checkinRecord.sessionId, checkinRecord.groupName, sessionRecord.groupName),
     db
       .select({
         sessionId: telemetryRecord.sessionId,
         group: telemetryRecord.groupName,
+        sessionGroup: sessionRecord.groupName,
         event: telemetryRecord.eventType,
         n: sql<number>`count(*)`,
         lSum: sql<number | null>`sum(${telemetryRecord.latencyMs})`,
         lN: sql<number>`count(${telemetryRecord.latencyMs})`,
       })
       .from(telemetryRecord)
+      .innerJoin(sessionRecord, eq(sessionRecord.id, telemetryRecord.sessionId))
       .where(
         and(
-          inArray(telemetryRecord.groupName, groups),
+          inGroups(telemetryRecord.groupName),
           inArray(telemetryRecord.eventType, [...LATENCY_EVENTS]),
           inScope(telemetryRecord.sessionId),
         ),
       )
-      .groupBy(telemetryRecord.sessionId, telemetryRecord.groupName, telemetryRecord.eventType),
+      .groupBy(telemetryRecord.sessionId, telemetryRecord.groupName, sessionRecord.groupName, telemetryRecord.eventType),
   ]);
   const byKey = new Map<string, SessionGroupAggregate>();
-  const entry = (sessionId: string, group: string | null): SessionGroupAggregate => {
+  const entry = (sessionId: string, group: string | null, sessionGroup: string | null): SessionGroupAggregate => {
     const key = `${sessionId}\u0000${group}`;
     let found = byKey.get(key);
     if (!found) {
-      found = { sessionId, group: group ?? "", sums: {}, rows: {} };
+      found = { sessionId, group: group ?? "", sessionGroup: sessionGroup ?? "", sums: {}, rows: {} };
       byKey.set(key, found);
     }
     return found;
   };
   for (const r of answers) {
-    const e = entry(r.sessionId, r.group);
+    const e = entry(r.sessionId, r.group, r.sessionGroup);
     e.rows.answers = Number(r.n);
     e.sums.speaking_rate = [Number(r.srSum ?? 0), Number(r.srN)];
     e.sums.pause_ratio = [Number(r.prSum ?? 0), Number(r.prN)];
@@ -405,13 +419,13 @@ export async function metricsAggregates(db: ResearchDb, filter: MetricsFilter): 
     e.sums.fillers = [Number(r.flSum ?? 0), Number(r.flN)];
   }
   for (const r of checkins) {
-    const e = entry(r.sessionId, r.group);
+    const e = entry(r.sessionId, r.group, r.sessionGroup);
     e.rows.checkins = Number(r.n);
     e.sums.confidence = [Number(r.cSum ?? 0), Number(r.n)];
     e.sums.stress = [Number(r.sSum ?? 0), Number(r.n)];
   }
   for (const r of telemetry) {
-    const e = entry(r.sessionId, r.group);
+    const e = entry(r.sessionId, r.group, r.sessionGroup);
     e.rows[r.event] = Number(r.n);
     e.sums[`${r.event}_ms`] = [Number(r.lSum ?? 0), Number(r.lN)];
   }

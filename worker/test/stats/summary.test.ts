@@ -8,8 +8,14 @@ import type { SessionGroupAggregate } from "../../src/storage/repository.ts";
 import { metricsSummary } from "../../src/stats/summary.ts";
 import { WELCH } from "./reference-values.ts";
 
-function agg(sessionId: string, group: string, sums: Record<string, [number, number]>, rows: Record<string, number>): SessionGroupAggregate {
-  return { sessionId, group, sums, rows };
+function agg(
+  sessionId: string,
+  group: string,
+  sums: Record<string, [number, number]>,
+  rows: Record<string, number>,
+  sessionGroup: string = group,
+): SessionGroupAggregate {
+  return { sessionId, group, sessionGroup, sums, rows };
 }
 
 describe("metrics summary", () => {
@@ -55,6 +61,27 @@ describe("metrics summary", () => {
     expect(gaze.welch!.ci95[0]).toBeCloseTo(c.ci95[0], 9);
     expect(gaze.welch!.ci95[1]).toBeCloseTo(c.ci95[1], 9);
     expect(gaze.cohens_d!).toBeCloseTo(c.cohensD, 9);
+  });
+
+  it("keeps a session in its own arm when a check-in names the other group", () => {
+    const summary = metricsSummary([
+      // c1 is a control session that also sent one check-in naming treatment.
+      agg("c1", "control", { confidence: [2, 1], stress: [8, 1] }, { checkins: 1 }),
+      agg("c1", "treatment", { confidence: [6, 1], stress: [4, 1] }, { checkins: 1 }, "control"),
+      agg("c2", "control", { confidence: [5, 1] }, { checkins: 1 }),
+      agg("t1", "treatment", { confidence: [9, 1] }, { checkins: 1 }),
+    ]);
+    // The pooled seed keys count rows by their own group, as the seed does.
+    expect(summary.groups.control).toMatchObject({ n_checkins: 2, avg_confidence: 3.5 });
+    expect(summary.groups.treatment).toMatchObject({ n_checkins: 2, avg_confidence: 7.5 });
+    // Sessions count once, in their own arm.
+    expect(summary.groups.control.n_sessions).toBe(2);
+    expect(summary.groups.treatment.n_sessions).toBe(1);
+    // c1's mean is over both its check-ins, (2 + 6) / 2, and it is no treatment sample.
+    expect(summary.per_session.confidence.control).toMatchObject({ n: 2, mean: 4.5 });
+    expect(summary.per_session.confidence.treatment).toMatchObject({ n: 1, mean: 9 });
+    expect(summary.per_session.stress.control).toMatchObject({ n: 1, mean: 6 });
+    expect(summary.per_session.stress.treatment).toMatchObject({ n: 0, mean: null });
   });
 
   it("reports nulls and zeros when there is no data", () => {

@@ -18,6 +18,7 @@ import {
   sessionAccess,
   type ResearchDb,
 } from "../../src/storage/repository.ts";
+import { metricsSummary } from "../../src/stats/summary.ts";
 
 let windowCounter = 0;
 /** A fresh block of epoch-ms timestamps, one day long, unique per call in this process. */
@@ -257,6 +258,7 @@ export function repositorySuite(driver: string, database: () => ResearchDb): voi
       expect(find(s1.id, "control")).toEqual({
         sessionId: s1.id,
         group: "control",
+        sessionGroup: "control",
         rows: { answers: 2, checkins: 1, latency: 1, turn_latency: 1 },
         sums: {
           speaking_rate: [210, 2],
@@ -269,9 +271,18 @@ export function repositorySuite(driver: string, database: () => ResearchDb): voi
           turn_latency_ms: [12, 1],
         },
       });
-      // A check-in may name another group than its session's; it counts where it says.
+      // A check-in may name another group than its session's: its rows keep the group they
+      // name (for the seed's pooled means), labelled with the session's own group.
       expect(find(s2.id, "control")!.rows).toEqual({ checkins: 1 });
+      expect(find(s2.id, "control")!.sessionGroup).toBe("treatment");
       expect(find(s2.id, "treatment")!.sums.gaze).toEqual([0.5, 1]);
+      expect(find(s2.id, "treatment")!.sessionGroup).toBe("treatment");
+      // Through the summary, that session is one treatment session, not one in each arm.
+      const summary = metricsSummary(all);
+      expect(summary.groups.control).toMatchObject({ n_sessions: 1, n_checkins: 2, avg_confidence: 4 });
+      expect(summary.groups.treatment).toMatchObject({ n_sessions: 1, n_checkins: 0 });
+      expect(summary.per_session.confidence.control).toMatchObject({ n: 1, mean: 3 });
+      expect(summary.per_session.confidence.treatment).toMatchObject({ n: 1, mean: 5 });
       const cold = await metricsAggregates(db, { from: base, to: base + 86_400_000, style: "cold" });
       expect(cold.map((a) => a.sessionId)).toEqual([s1.id]);
       const pack = await metricsAggregates(db, { from: base, to: base + 2 * 86_400_000, pack: "leadership" });
