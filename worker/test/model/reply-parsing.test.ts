@@ -30,9 +30,26 @@ describe("parseCoaching", () => {
       });
     }
   });
-  it("treats a non-string follow-up as invalid instead of crashing", () => {
-    expect(parseCoaching(JSON.stringify({ follow_up: 42, tips }))).toBeNull();
-    expect(parseCoaching(JSON.stringify({ follow_up: ["a"], tips }))).toBeNull();
+  const twoTips = [
+    { summary: "Lead with the result", detail: "Say the outcome first." },
+    { summary: "Quantify", detail: "Give one number." },
+  ];
+  it("keeps the tips when the follow-up is null or not a string, instead of crashing or dropping them", () => {
+    for (const followUp of [null, 42, ["a"], { text: "x" }, true]) {
+      expect(parseCoaching(JSON.stringify({ follow_up: followUp, tips }))).toEqual({ followUp: null, tips: twoTips });
+    }
+    expect(parseCoaching(JSON.stringify({ follow_up: null, tips: null }))).toBeNull();
+  });
+  it("keeps the follow-up when tips are null or not a list", () => {
+    expect(parseCoaching(JSON.stringify({ follow_up: "Why then?", tips: null }))).toEqual({ followUp: "Why then?", tips: null });
+    expect(parseCoaching(JSON.stringify({ follow_up: "Why then?", tips: "none" }))).toEqual({ followUp: "Why then?", tips: null });
+  });
+  it("takes the first non-empty of follow_up, followup and followUp, like the seed's `or`", () => {
+    expect(parseCoaching(JSON.stringify({ follow_up: "", followup: "What broke first?" }))).toEqual({ followUp: "What broke first?", tips: null });
+    expect(parseCoaching(JSON.stringify({ follow_up: "  ", followup: null, followUp: "Who decided?" }))).toEqual({ followUp: "Who decided?", tips: null });
+    expect(parseCoaching(JSON.stringify({ follow_up: 7, followUp: "Who decided?" }))).toEqual({ followUp: "Who decided?", tips: null });
+    expect(parseCoaching(JSON.stringify({ follow_up: "First?", followup: "Second?" }))).toEqual({ followUp: "First?", tips: null });
+    expect(parseCoaching(JSON.stringify({ follow_up: "", followup: "", tips }))).toEqual({ followUp: null, tips: twoTips });
   });
   it("drops malformed tips, and is null when nothing usable is left", () => {
     expect(parseCoaching(JSON.stringify({ tips: [{ summary: "" , detail: "x" }, { detail: "y" }, "str"] }))).toBeNull();

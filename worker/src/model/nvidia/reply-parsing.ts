@@ -4,7 +4,8 @@
  * does not fit comes back null so the engine's heuristics answer that part, and only that
  * part. Nothing here throws.
  *
- * Fixes against the seed (§5.2-5.4): a non-string follow-up is invalid instead of a crash;
+ * Fixes against the seed (§5.2-5.4): a null or non-string follow-up (or a tips value that is
+ * not a list) is treated as absent instead of a crash, and the rest of the reply is kept;
  * a JSON reply without a question key is invalid instead of becoming the question.
  */
 import { z } from "zod";
@@ -44,11 +45,14 @@ export function extractJson(text: string): unknown {
 
 const textOrList = z.union([z.string(), z.array(z.string()).transform((parts) => parts.join(" "))]);
 
+/** A string field that may be null, missing or of another type; anything but a string is absent. */
+const optionalText = z.string().nullish().catch(undefined);
+
 const CoachingReply = z.object({
-  follow_up: z.string().optional(),
-  followup: z.string().optional(),
-  followUp: z.string().optional(),
-  tips: z.array(z.unknown()).optional(),
+  follow_up: optionalText,
+  followup: optionalText,
+  followUp: optionalText,
+  tips: z.array(z.unknown()).nullish().catch(undefined),
 });
 
 const TipReply = z.object({
@@ -67,7 +71,11 @@ export function parseCoaching(text: string): CoachingContent | null {
   const parsed = CoachingReply.safeParse(extractJson(text));
   if (!parsed.success) return null;
   const reply = parsed.data;
-  const followUp = cleanSentence(reply.follow_up ?? reply.followup ?? reply.followUp ?? "", FOLLOW_UP_MAX_CHARS);
+  // The seed's `follow_up or followup or followUp`: the first one that is not empty.
+  const followUp =
+    [reply.follow_up, reply.followup, reply.followUp]
+      .map((candidate) => cleanSentence(candidate ?? "", FOLLOW_UP_MAX_CHARS))
+      .find((candidate) => candidate !== "") ?? "";
   const tips: Tip[] = [];
   for (const item of reply.tips ?? []) {
     const tip = TipReply.safeParse(item);
