@@ -18,6 +18,7 @@ import {
   RATE_LIMIT_PER_SECOND,
   errorBody,
   parseClientFrame,
+  type AnswerMetrics,
   type ErrorCode,
   type Group,
   type PersistRecord,
@@ -35,6 +36,10 @@ import { mintResumeToken, sha256Hex, tokenMatches } from "./resume-token.ts";
 import { secureRandom } from "./group-assigner.ts";
 import { drizzle } from "drizzle-orm/d1";
 import { drainOutbox, retryDelay, type RetryState } from "../storage/replicator.ts";
+
+export type SubmitAnswerOutcome =
+  | { ok: true; turn: number }
+  | { ok: false; code: "not_found" | "session_ended" };
 
 const STATE_KEY = "state";
 const RETRY_KEY = "replication_retry";
@@ -192,6 +197,25 @@ export class InterviewSession extends DurableObject<Env> {
   private activeDeadline(): number | null {
     const session = this.state?.session;
     return session && !session.ended ? session.deadline : null;
+  }
+
+  /** The server-measured STT latency of a session of this interview (POST /stt, audio answers). */
+  async recordSpeechLatency(sessionId: string, latencyMs: number, payload: Record<string, unknown>): Promise<void> {
+    await this.queue.run(() => this.dispatch({ kind: "measured", sessionId, eventType: "stt", latencyMs, payload }));
+  }
+
+  /**
+   * An answer that reached the service as audio over HTTP, fed to the engine exactly like a
+   * socket's `user_answer`: its replies (tips, question) go out on the interview's socket.
+   */
+  async submitAnswer(sessionId: string, answer: string, metrics: AnswerMetrics): Promise<SubmitAnswerOutcome> {
+    return this.queue.run(async () => {
+      const session = this.state?.session;
+      if (!session || session.id !== sessionId) return { ok: false, code: "not_found" } as const;
+      if (session.ended) return { ok: false, code: "session_ended" } as const;
+      await this.dispatch({ kind: "message", message: { type: "user_answer", answer, metrics } });
+      return { ok: true, turn: this.state?.session?.turn ?? session.turn + 1 } as const;
+    });
   }
 
   /** Records this object holds for a session: its own copy, replicated to D1 separately. */

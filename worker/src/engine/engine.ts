@@ -109,6 +109,12 @@ export function reduce(state: InterviewState, event: EngineEvent, ctx: EngineCon
     case "alarm":
       onAlarm(step);
       break;
+    case "measured": {
+      // Only the interview's current session is labelled here; consent rules as for any row.
+      const s = step.state.session;
+      if (s && s.id === event.sessionId) step.telemetry(s, event.eventType, event.payload, event.latencyMs);
+      break;
+    }
   }
   return step.result();
 }

@@ -149,7 +149,9 @@ export type EngineEvent =
   | { kind: "start"; message: Extract<ClientMessage, { type: "start_session" }>; mint: StartMint }
   | { kind: "message"; message: Exclude<ClientMessage, { type: "start_session" }> }
   | { kind: "consulted"; requestId: number; result: ConsultResult }
-  | { kind: "alarm" };
+  | { kind: "alarm" }
+  /** A measurement taken outside the socket (e.g. the server's STT latency) for this session. */
+  | { kind: "measured"; sessionId: string; eventType: "stt"; latencyMs: number; payload: unknown };
 
 export type Effect =
   | { kind: "send"; message: ServerMessage }

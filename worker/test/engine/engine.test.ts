@@ -381,3 +381,21 @@ describe("consent and records", () => {
     expect(keys.filter((k) => k.startsWith("s-2:"))[0]).toBe("s-2:0");
   });
 });
+
+describe("measurements from outside the socket", () => {
+  it("stores the server's STT latency for the current session, with its group, and nothing for another id", () => {
+    const h = new Harness();
+    h.start({ consent: true, group: "control" });
+    h.dispatch({ kind: "measured", sessionId: "s-1", eventType: "stt", latencyMs: 321, payload: { language: "en", duration: 4.2 } });
+    h.dispatch({ kind: "measured", sessionId: "other", eventType: "stt", latencyMs: 999, payload: {} });
+    const stt = h.records().filter((r) => r.kind === "telemetry" && r.eventType === "stt");
+    expect(stt).toEqual([expect.objectContaining({ latencyMs: 321, group: "control", payload: { language: "en", duration: 4.2 } })]);
+  });
+
+  it("keeps nothing without consent", () => {
+    const h = new Harness();
+    h.start({ consent: false });
+    h.dispatch({ kind: "measured", sessionId: "s-1", eventType: "stt", latencyMs: 5, payload: {} });
+    expect(h.records().map((r) => r.kind)).toEqual(["session"]);
+  });
+});

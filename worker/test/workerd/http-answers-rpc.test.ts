@@ -1,0 +1,51 @@
+/**
+ * The Durable Object's RPC entry points for work that arrives over HTTP: an answer submitted
+ * outside the socket is handled like a socket answer (replies on the socket, right turn), and
+ * the server's STT latency is stored for the session. The HTTP routes that call these are
+ * tested with the speech worker in their own files.
+ */
+import { describe, expect, it } from "vitest";
+import { env } from "cloudflare:workers";
+import type { PersistRecord } from "@interview/shared";
+import { startInterview } from "./socket-client.ts";
+
+const stubFor = (token: string) => env.INTERVIEW.get(env.INTERVIEW.idFromString(token.split(".")[0]!));
+
+describe("InterviewSession RPC", () => {
+  it("submitAnswer replies on the socket and reports the turn", async () => {
+    const { socket, started } = await startInterview({ consent: true });
+    const stub = stubFor(started.resumeToken);
+    const outcome = await stub.submitAnswer(started.session_id, "I rewrote the billing job and cut its runtime by 80%.", {
+      speakingRate: 151,
+      pauseRatio: 0.12,
+      fillers: 1,
+    });
+    expect(outcome).toEqual({ ok: true, turn: 1 });
+    const frames = await socket.collectUntil("interviewer_message");
+    expect(frames.map((f) => f.type)).toEqual(["tips", "question", "interviewer_message"]);
+    const records = (await stub.records(started.session_id)) as unknown as PersistRecord[];
+    expect(records.find((r) => r.kind === "answer")).toMatchObject({ turn: 1, speakingRate: 151, pauseRatio: 0.12, fillers: 1 });
+    socket.close();
+  });
+
+  it("submitAnswer refuses another session's id and an ended session", async () => {
+    const { socket, started } = await startInterview({ maxQuestions: 1 });
+    const stub = stubFor(started.resumeToken);
+    expect(await stub.submitAnswer("someone-else", "x", {})).toEqual({ ok: false, code: "not_found" });
+    expect(await stub.submitAnswer(started.session_id, "Only answer.", {})).toEqual({ ok: true, turn: 1 });
+    await socket.next("tips");
+    await socket.next("session_ended");
+    expect(await stub.submitAnswer(started.session_id, "After the end.", {})).toEqual({ ok: false, code: "session_ended" });
+  });
+
+  it("recordSpeechLatency stores an stt row for the current session only", async () => {
+    const { socket, started } = await startInterview({ consent: true, group: "treatment" });
+    const stub = stubFor(started.resumeToken);
+    await stub.recordSpeechLatency(started.session_id, 412.5, { language: "en", duration: 3.1 });
+    await stub.recordSpeechLatency("someone-else", 1, {});
+    const records = (await stub.records(started.session_id)) as unknown as PersistRecord[];
+    const stt = records.filter((r) => r.kind === "telemetry" && r.eventType === "stt");
+    expect(stt).toEqual([expect.objectContaining({ latencyMs: 412.5, group: "treatment", payload: { language: "en", duration: 3.1 } })]);
+    socket.close();
+  });
+});
