@@ -10,7 +10,7 @@
 import type { AnswerMetrics, Pack, Style } from "@interview/shared";
 import { STYLE_CARDS } from "./style-cards.ts";
 import { isNonAnswer } from "./non-answer.ts";
-import { codePointLength, containsToken, hasDigits, tokenize } from "./text.ts";
+import { codePointLength, containsToken, hasDigits, pickIndex, tokenize } from "./text.ts";
 
 export type FollowUpIntent = "clarify" | "numbers" | "role" | "tradeoff" | "impact" | "summarize";
 
@@ -192,7 +192,5 @@ export function pickFollowUp(args: {
   }
   const intent = pickFollowUpIntent(args.answer, args.metrics);
   const pair = FOLLOW_UP_TEMPLATES[intent][args.style];
-  // Clamp guards against an injected RNG that returns exactly 1.
-  const index = Math.min(pair.length - 1, Math.max(0, Math.floor(args.random() * pair.length)));
-  return { text: pair[index] ?? pair[0], intent };
+  return { text: pair[pickIndex(args.random, pair.length)] ?? pair[0], intent };
 }

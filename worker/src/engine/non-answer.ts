@@ -8,6 +8,7 @@
  * turned short real answers that merely said "not sure" or "skip" into non-answers.
  */
 import { NON_ANSWER_MAX_WORDS } from "@interview/shared";
+import { foldApostrophes } from "./text.ts";
 
 const EXACT_NON_ANSWERS: ReadonlySet<string> = new Set([
   "idk",
@@ -47,9 +48,7 @@ const RECOVERY =
 const RECOVERY_MIN_WORDS = 9;
 
 function normalize(text: string): string {
-  return text
-    .toLowerCase()
-    .replace(/[\u2018\u2019\u02bc]/gu, "'")
+  return foldApostrophes(text.toLowerCase())
     .replace(/\s+/gu, " ")
     .replace(/^[ .!?\t]+|[ .!?\t]+$/gu, "");
 }

@@ -7,6 +7,7 @@
 import type { Style } from "@interview/shared";
 import { STYLE_CARDS } from "./style-cards.ts";
 import { isNonAnswer } from "./non-answer.ts";
+import { pickIndex } from "./text.ts";
 
 const ACK_START =
   /^\s*(?:(?:no worries|no problem|ok|okay|alright|all right|understood|got it|fair|thanks|thank you|that['’]s ok(?:ay)?|good question)\b|(?:nice|great)\s*[,—–-])/i;
@@ -27,6 +28,5 @@ export function pickPreface(args: {
   const card = STYLE_CARDS[args.style];
   if (isNonAnswer(args.lastAnswer)) return args.forFollowUp ? card.reframePreface : card.moveOnPreface;
   const options = card.acknowledgements;
-  const index = Math.min(options.length - 1, Math.max(0, Math.floor(args.random() * options.length)));
-  return options[index] ?? null;
+  return options[pickIndex(args.random, options.length)] ?? null;
 }

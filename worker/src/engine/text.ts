@@ -22,12 +22,17 @@ export function codePointLength(s: string): number {
 
 // Speech-to-text and phones write the typographic apostrophe; fold it so "don’t" == "don't".
 const CURLY_APOSTROPHES = /[\u2018\u2019\u02bc]/gu;
+
+/** Typographic apostrophes (‘ ’ ʼ) as the ASCII `'`, so "don’t" matches "don't". */
+export function foldApostrophes(text: string): string {
+  return text.replace(CURLY_APOSTROPHES, "'");
+}
 // A word is letters/digits, optionally joined by inner apostrophes ("don't", "o'brien").
 const WORD = /[\p{L}\p{N}]+(?:'[\p{L}\p{N}]+)*/gu;
 
 /** Lower-cased word tokens; apostrophes inside a word are kept, all other punctuation splits. */
 export function tokenize(text: string): string[] {
-  return text.toLowerCase().replace(CURLY_APOSTROPHES, "'").match(WORD) ?? [];
+  return foldApostrophes(text.toLowerCase()).match(WORD) ?? [];
 }
 
 /**
@@ -109,4 +114,12 @@ export function containsToken(text: string, words: readonly string[]): boolean {
     if (phrases.some((phrase) => matchesAt(tokens, i, phrase))) return true;
   }
   return false;
+}
+
+/**
+ * An index into a list of `length` items from a `random()` in [0, 1), clamped to the list so
+ * an injected RNG that returns exactly 1 (or something out of range) still picks an item.
+ */
+export function pickIndex(random: () => number, length: number): number {
+  return Math.min(length - 1, Math.max(0, Math.floor(random() * length)));
 }

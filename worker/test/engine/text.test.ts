@@ -4,8 +4,10 @@ import {
   codePointLength,
   containsToken,
   countFillers,
+  foldApostrophes,
   hasDigits,
   normalizeWhitespace,
+  pickIndex,
   tokenize,
 } from "../../src/engine/text.ts";
 
@@ -145,5 +147,23 @@ describe("containsToken", () => {
   });
   it("ignores entries that have no word characters", () => {
     expect(containsToken("50% faster", ["%"])).toBe(false);
+  });
+});
+
+describe("foldApostrophes", () => {
+  it("writes the typographic apostrophes as ASCII and leaves the rest alone", () => {
+    expect(foldApostrophes("don\u2019t, \u2018quoted\u2019, o\u02bcbrien")).toBe("don't, 'quoted', o'brien");
+    expect(foldApostrophes("Don't \u201cquote\u201d")).toBe("Don't \u201cquote\u201d");
+  });
+});
+
+describe("pickIndex", () => {
+  it("scales random() to the list and clamps an RNG that returns 1 or out of range", () => {
+    expect(pickIndex(() => 0, 3)).toBe(0);
+    expect(pickIndex(() => 0.5, 3)).toBe(1);
+    expect(pickIndex(() => 0.999, 3)).toBe(2);
+    expect(pickIndex(() => 1, 3)).toBe(2);
+    expect(pickIndex(() => 7, 2)).toBe(1);
+    expect(pickIndex(() => -0.5, 2)).toBe(0);
   });
 });
