@@ -24,15 +24,13 @@ export function bearerToken(c: Context<AppEnv>): string | null {
   return match[1]!;
 }
 
-/** Constant-time equality of two secrets, whatever their lengths (both are hashed first). */
-export async function secretsEqual(a: string, b: string): Promise<boolean> {
-  const encoder = new TextEncoder();
-  const [ha, hb] = await Promise.all([sha256Hex(a), sha256Hex(b)]);
-  return crypto.subtle.timingSafeEqual(encoder.encode(ha), encoder.encode(hb));
-}
-
+/**
+ * The admin token, compared in constant time whatever the lengths: both sides are SHA-256
+ * hashed, then compared by the resume-token check's constant-time digest comparison.
+ */
 export async function isAdminToken(env: Env, token: string): Promise<boolean> {
-  return env.ADMIN_TOKEN !== undefined && env.ADMIN_TOKEN !== "" && (await secretsEqual(token, env.ADMIN_TOKEN));
+  if (env.ADMIN_TOKEN === undefined || env.ADMIN_TOKEN === "") return false;
+  return tokenMatches(token, await sha256Hex(env.ADMIN_TOKEN));
 }
 
 /** Guards metrics, export, sessions and comments. */
