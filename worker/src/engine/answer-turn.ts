@@ -1,0 +1,91 @@
+/**
+ * One answer's turn: store it, ask the model for coaching (and the next main question when
+ * one is due), then reply in the seed's order: tips, question, interviewer_message.
+ */
+import { HISTORY_PAIRS_KEPT, type AnswerMetrics, type Tip } from "@interview/shared";
+import { fallbackQuestion } from "./question-packs.ts";
+import { heuristicTips } from "./coaching.ts";
+import { pickFollowUp } from "./follow-up-intents.ts";
+import { isNonAnswer } from "./non-answer.ts";
+import { consultRequest, nextQuestionContext, nonEmpty, park } from "./consults.ts";
+import { endReason, endSession } from "./session-lifecycle.ts";
+import { sendMainQuestion, sendQuestion } from "./questions.ts";
+import type { MessageOf, Step } from "./step.ts";
+import type { ConsultResult, PendingConsult, SessionState } from "./types.ts";
+
+export function onAnswer(step: Step, s: SessionState, message: MessageOf<"user_answer">): void {
+  const answer = message.answer;
+  const metrics = knownMetrics(message.metrics);
+  const answeredQuestion = s.lastQuestion?.question ?? fallbackQuestion(s.pack, s.difficulty, s.mainQuestionCount);
+  s.turn += 1;
+  step.persist(s, {
+    kind: "answer",
+    turn: s.turn,
+    answer,
+    style: s.style,
+    group: s.group,
+    speakingRate: metrics.speakingRate ?? null,
+    pauseRatio: metrics.pauseRatio ?? null,
+    gaze: metrics.gaze ?? null,
+    fillers: metrics.fillers ?? null,
+  });
+  s.history = [...s.history, { question: answeredQuestion, answer }].slice(-HISTORY_PAIRS_KEPT);
+  const wasFollowUp = s.awaitingFollowUp;
+  // A main question is needed next only when this answered a follow-up and the session goes on.
+  const needsMainQuestion = wasFollowUp && !endReason(s, step.ctx.now) && s.customQueue.length === 0;
+  const request = consultRequest(step, s, {
+    coaching: { question: answeredQuestion, answer, metrics },
+    ...(needsMainQuestion ? { nextQuestion: nextQuestionContext(s) } : {}),
+  });
+  park(step, {
+    kind: "answer",
+    request,
+    answer,
+    metrics,
+    answeredQuestion,
+    wasFollowUp,
+    receivedAt: step.ctx.now,
+  });
+}
+
+/** Seed §4.4: the model's follow-up and tips where usable, the heuristics for the rest. */
+export function finishAnswer(
+  step: Step,
+  s: SessionState,
+  pending: Extract<PendingConsult, { kind: "answer" }>,
+  result: ConsultResult,
+): void {
+  const { answer, metrics } = pending;
+  const heuristic = pickFollowUp({ answer, metrics, style: s.style, pack: s.pack, random: step.ctx.random });
+  const modelFollowUp = nonEmpty(result.coaching?.followUp);
+  const followUp = isNonAnswer(answer) ? heuristic.text : (modelFollowUp ?? heuristic.text);
+  const modelTips = result.coaching?.tips?.filter((t) => t.summary.trim() && t.detail.trim()).slice(0, 2) ?? [];
+  const tips: Tip[] = modelTips.length > 0 ? modelTips : heuristicTips({ answer, metrics, style: s.style });
+
+  step.send({ type: "tips", turn: s.turn, items: tips });
+  step.telemetry(s, "tips", { turn: s.turn, items: tips, source: modelTips.length > 0 ? "llm" : "heuristic" });
+  step.telemetry(s, "turn_latency", { turn: s.turn }, step.ctx.now - pending.receivedAt);
+
+  const reason = endReason(s, step.ctx.now);
+  if (reason) {
+    endSession(step, s, reason);
+    return;
+  }
+  if (pending.wasFollowUp) {
+    s.awaitingFollowUp = false;
+    sendMainQuestion(step, s, result.question ?? null);
+  } else {
+    s.awaitingFollowUp = true;
+    sendQuestion(step, s, followUp, "follow_up");
+    step.send({ type: "interviewer_message", turn: s.turn, style: s.style, message: followUp });
+  }
+}
+
+function knownMetrics(metrics: AnswerMetrics): AnswerMetrics {
+  return {
+    speakingRate: metrics.speakingRate ?? null,
+    pauseRatio: metrics.pauseRatio ?? null,
+    gaze: metrics.gaze ?? null,
+    fillers: metrics.fillers ?? null,
+  };
+}

@@ -1,0 +1,41 @@
+/**
+ * The engine's working step: a private copy of the state plus the effects a handler emits,
+ * with the rules every handler shares (record keys, the consent filter, error frames).
+ */
+import { errorBody, type ClientMessage, type ErrorCode, type PersistRecord, type ServerMessage } from "@interview/shared";
+import type { Effect, EngineContext, InterviewState, SessionState, Transition } from "./types.ts";
+
+export type MessageOf<T extends ClientMessage["type"]> = Extract<ClientMessage, { type: T }>;
+
+/** Collects effects while a handler works on a private copy of the state. */
+export class Step {
+  readonly effects: Effect[] = [];
+  constructor(
+    public state: InterviewState,
+    readonly ctx: EngineContext,
+  ) {}
+  send(message: ServerMessage): void {
+    this.effects.push({ kind: "send", message });
+  }
+  error(code: ErrorCode, message?: string): void {
+    this.send({ type: "error", ...errorBody(code, message) });
+  }
+  /** Without consent only the session row is kept (decisions.md, Add). */
+  persist(session: SessionState, record: DistributiveOmit<PersistRecord, "key" | "sessionId" | "createdAt">): void {
+    if (!session.consent && record.kind !== "session") return;
+    const key = `${session.id}:${session.seq}`;
+    session.seq += 1;
+    this.effects.push({
+      kind: "persist",
+      record: { ...record, key, sessionId: session.id, createdAt: this.ctx.now } as PersistRecord,
+    });
+  }
+  telemetry(session: SessionState, eventType: string, payload: unknown, latencyMs: number | null = null): void {
+    this.persist(session, { kind: "telemetry", eventType, payload, latencyMs, group: session.group });
+  }
+  result(): Transition {
+    return { state: this.state, effects: this.effects };
+  }
+}
+
+export type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
