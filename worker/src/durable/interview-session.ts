@@ -35,14 +35,13 @@ import { TokenBucket } from "./token-bucket.ts";
 import { mintResumeToken, sha256Hex, tokenMatches } from "./resume-token.ts";
 import { secureRandom } from "./group-assigner.ts";
 import { drizzle } from "drizzle-orm/d1";
-import { drainOutbox, retryDelay, type RetryState } from "../storage/replicator.ts";
+import { OutboxReplication } from "./outbox-replication.ts";
 
 export type SubmitAnswerOutcome =
   | { ok: true; turn: number }
   | { ok: false; code: "not_found" | "session_ended" };
 
 const STATE_KEY = "state";
-const RETRY_KEY = "replication_retry";
 /**
  * While a turn waits on the model the alarm is also set this far ahead, so a turn orphaned
  * by eviction is finished even if the candidate sends nothing more. In a live object the
@@ -59,15 +58,19 @@ export class InterviewSession extends DurableObject<Env> {
   private readonly buckets = new WeakMap<WebSocket, TokenBucket>();
   private readonly model: InterviewerModel;
   private turnAbort = new AbortController();
-  /** The replication in flight (or the last one); each new run chains after it. */
-  private replication: Promise<void> = Promise.resolve();
-  private retry: RetryState | null;
+  private readonly replication: OutboxReplication;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.state = ctx.storage.kv.get<InterviewState>(STATE_KEY) ?? null;
-    this.retry = ctx.storage.kv.get<RetryState>(RETRY_KEY) ?? null;
     this.outbox = new RecordOutbox(ctx.storage.sql);
+    this.replication = new OutboxReplication(
+      this.outbox,
+      ctx.storage.kv,
+      () => drizzle(env.DB),
+      () => this.rearm(),
+      `InterviewSession ${ctx.id}`,
+    );
     this.model = selectInterviewerModel(env);
   }
 
@@ -152,7 +155,7 @@ export class InterviewSession extends DurableObject<Env> {
   async forgetSession(sessionId: string): Promise<void> {
     await this.queue.run(async () => {
       // A replication in flight could otherwise write the rows back after the caller's delete.
-      await this.replication;
+      await this.replication.settled();
       this.outbox.deleteSession(sessionId);
       if (this.state?.session?.id === sessionId) {
         this.turnAbort.abort();
@@ -166,31 +169,7 @@ export class InterviewSession extends DurableObject<Env> {
 
   /** Copies unreplicated outbox rows to D1; never throws, never delays a reply. */
   replicate(): Promise<void> {
-    // The chain must survive a failed run, or one bad run would stop replication for good.
-    this.replication = this.replication.catch(() => undefined).then(() => this.replicateNow());
-    return this.replication;
-  }
-
-  private async replicateNow(): Promise<void> {
-    try {
-      await drainOutbox(this.outbox, drizzle(this.env.DB));
-      if (this.retry) {
-        this.retry = null;
-        this.ctx.storage.kv.delete(RETRY_KEY);
-        await this.rearm();
-      }
-    } catch (error) {
-      const attempt = (this.retry?.attempt ?? 0) + 1;
-      this.retry = { attempt, retryAt: Date.now() + retryDelay(attempt) };
-      console.warn(`InterviewSession ${this.ctx.id}: replication to D1 failed (attempt ${attempt}); retrying by alarm`, error);
-      try {
-        this.ctx.storage.kv.put(RETRY_KEY, this.retry);
-        await this.rearm();
-      } catch (storageError) {
-        // The rows stay in the outbox; the next write or alarm tries again.
-        console.error(`InterviewSession ${this.ctx.id}: could not schedule the replication retry`, storageError);
-      }
-    }
+    return this.replication.run();
   }
 
   /** The running session's time limit, or null when there is none to enforce. */
@@ -305,7 +284,7 @@ export class InterviewSession extends DurableObject<Env> {
   private async rearm(): Promise<void> {
     const times = [
       this.activeDeadline(),
-      this.retry?.retryAt ?? null,
+      this.replication.retryAt,
       this.state?.pending ? Date.now() + PARKED_TURN_RESCUE_MS : null,
     ].filter((t): t is number => t !== null);
     if (times.length === 0) await this.ctx.storage.deleteAlarm();
