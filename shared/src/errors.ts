@@ -25,6 +25,10 @@ export const ERRORS = {
   not_found: { status: 404, message: "Not found" },
   upgrade_required: { status: 426, message: "Expected a WebSocket upgrade." },
   unavailable: { status: 503, message: "A dependency is unavailable." },
+  payload_too_large: { status: 413, message: "The upload is too large." },
+  busy: { status: 429, message: "The speech worker is busy; retry after the delay in Retry-After." },
+  invalid_audio: { status: 400, message: "The file could not be decoded as audio." },
+  no_speech: { status: 422, message: "No speech was found in the audio; nothing was submitted." },
   internal: { status: 500, message: "Internal error" },
 } as const satisfies Record<string, { status: number; message: string }>;
 

@@ -51,3 +51,47 @@ export const MetricsQuery = z.object({
 export type MetricsQuery = z.infer<typeof MetricsQuery>;
 
 export const SessionIdParam = z.object({ id: sessionId });
+
+/** OpenAI's limits, which the speech worker keeps: 25 MiB uploads, 4096 characters of speech. */
+export const SPEECH_LIMITS = { maxUploadBytes: 25 * 1024 * 1024, maxTtsChars: 4096 } as const;
+
+const blankToUndefined = (v: unknown) => (typeof v === "string" && v.trim() === "" ? undefined : v);
+const language = z.preprocess(
+  blankToUndefined,
+  z
+    .string({ error: "must be a string" })
+    .trim()
+    .toLowerCase()
+    .regex(/^[a-z]{2,3}$/, "must be an ISO-639-1 code such as en")
+    .default("en"),
+);
+
+/** `POST /stt` form fields besides `file` (seed §8.1): `sessionId` optional, `language` default `en`. */
+export const SttFields = z.object({
+  sessionId: z.preprocess(blankToUndefined, sessionId.optional()),
+  language,
+});
+export type SttFields = z.infer<typeof SttFields>;
+
+/** `POST /sessions/:id/answers/audio` form fields besides `file`; `gaze` is the client's own 0..100 measure. */
+export const AudioAnswerFields = z.object({
+  language,
+  gaze: z.preprocess(blankToUndefined, z.coerce.number({ error: "must be a number" }).min(0).max(100).optional()),
+});
+export type AudioAnswerFields = z.infer<typeof AudioAnswerFields>;
+
+/**
+ * `POST /tts` (seed §8.2). `style` is free text as in the seed: an unknown style speaks at 1.0.
+ * `sessionId` (added) names the session whose resume token authorises the call.
+ */
+export const TtsBody = z.object({
+  text: z
+    .string({ error: "is required" })
+    .refine((t) => t.trim().length > 0, "is empty")
+    .refine((t) => t.length <= SPEECH_LIMITS.maxTtsChars, `is too long (max ${SPEECH_LIMITS.maxTtsChars} characters)`),
+  style: z.string().max(40).nullish(),
+  speaker: z.preprocess(blankToUndefined, z.string().trim().max(100).nullish()),
+  language: z.preprocess(blankToUndefined, z.string().trim().max(16).nullish()),
+  sessionId: z.preprocess(blankToUndefined, sessionId.optional()),
+});
+export type TtsBody = z.infer<typeof TtsBody>;

@@ -14,6 +14,8 @@ import { metrics } from "./routes/metrics.ts";
 import { exports as sessionExports } from "./routes/exports.ts";
 import { sessions } from "./routes/sessions.ts";
 import { comments } from "./routes/comments.ts";
+import { speech } from "./routes/speech.ts";
+import { audioAnswers } from "./routes/audio-answers.ts";
 
 export const app = new Hono<AppEnv>();
 
@@ -25,6 +27,8 @@ app.route("/", metrics);
 app.route("/", sessionExports);
 app.route("/", sessions);
 app.route("/", comments);
+app.route("/", speech);
+app.route("/", audioAnswers);
 
 app.notFound((c) => c.json(errorBody("not_found", `No route for ${c.req.method} ${c.req.path}`), 404));
 

@@ -1,0 +1,216 @@
+/**
+ * A small fetch client for the speech worker (`gpu-worker/`), or any server that speaks the
+ * OpenAI audio API: `POST /v1/audio/transcriptions` (verbose_json with word and segment
+ * timestamps, plus the speech worker's `speech_seconds` / `pause_ratio` extension fields when
+ * present) and `POST /v1/audio/speech`.
+ *
+ * Every call takes an AbortSignal and has its own timeout. Nothing throws: each call returns a
+ * typed result, `{ok: true, value}` or `{ok: false, failure}`, where the failure is already in
+ * this service's error vocabulary (`{status, code, message}`):
+ * - unconfigured (no SPEECH_WORKER_URL), network error, timeout, 5xx, a malformed reply, or a
+ *   4xx that means *we* are misconfigured (401 wrong key, 404 unknown model) → 503 `unavailable`;
+ * - the caller's own problems pass through with the speech worker's status and message:
+ *   400 (`invalid_audio` for undecodable, empty or too long audio, else `validation_failed`),
+ *   413 `payload_too_large`, 429 `busy` with its Retry-After.
+ *
+ * Not covered: retries (a transcription is too slow to retry inside a request; 429 and 503
+ * carry Retry-After for the client) and streaming synthesis.
+ */
+import { z } from "zod";
+import type { ErrorCode } from "@interview/shared";
+import type { Env } from "../env.ts";
+
+/** A 10-minute answer (the speech worker's MAX_AUDIO_SECONDS) transcribes in well under this on CPU. */
+export const TRANSCRIBE_TIMEOUT_MS = 60_000;
+/** One reply of a few sentences; Kokoro on CPU needs a fraction of this. */
+export const SYNTHESIZE_TIMEOUT_MS = 30_000;
+/** Model names every OpenAI-compatible server accepts (the speech worker maps them to its own). */
+const STT_MODEL = "whisper-1";
+const TTS_MODEL = "tts-1";
+
+export interface SpeechFailure {
+  status: 400 | 413 | 429 | 503;
+  code: ErrorCode;
+  message: string;
+  /** Seconds, from the speech worker's Retry-After (429, 503). */
+  retryAfter?: string;
+  /** The speech worker's own error code, when it sent one (`unknown_voice`, `invalid_audio`, ...). */
+  upstreamCode?: string;
+}
+
+export type SpeechResult<T> = { ok: true; value: T } | { ok: false; failure: SpeechFailure };
+
+const Word = z.object({ word: z.string(), start: z.number(), end: z.number() });
+const Segment = z.looseObject({ id: z.number().optional(), start: z.number(), end: z.number(), text: z.string() });
+const finiteOrNull = z.number().nullish().transform((v) => (v === undefined || v === null || !Number.isFinite(v) ? null : v));
+
+/** The verbose_json reply, as much of it as this service reads. */
+export const TranscriptionSchema = z.looseObject({
+  text: z.string(),
+  language: z.string().optional(),
+  duration: z.number().optional(),
+  words: z.array(Word).optional().default([]),
+  segments: z.array(Segment).optional().default([]),
+  /** Extension fields of the speech worker (absent from OpenAI's API): Silero VAD speech time. */
+  speech_seconds: finiteOrNull,
+  pause_ratio: finiteOrNull,
+});
+export type Transcription = z.infer<typeof TranscriptionSchema>;
+export type TranscriptionWord = z.infer<typeof Word>;
+
+export interface TranscribeOptions {
+  language: string;
+  wordTimestamps: boolean;
+}
+
+export interface SynthesizeRequest {
+  input: string;
+  voice: string;
+  speed: number;
+  format: "wav" | "pcm";
+}
+
+export interface SynthesizedAudio {
+  bytes: ArrayBuffer;
+  contentType: string;
+  /** From the speech worker's `x-sample-rate` header, when it sends one. */
+  sampleRate: string | null;
+}
+
+export interface SpeechClientOptions {
+  /** Base URL of the speech worker (`http://127.0.0.1:8788`), or an OpenAI-style base ending in `/v1`. */
+  baseUrl: string | undefined;
+  apiKey?: string | undefined;
+  transcribeTimeoutMs?: number;
+  synthesizeTimeoutMs?: number;
+  /** Injected in tests. */
+  fetch?: typeof fetch;
+}
+
+export class SpeechClient {
+  private readonly baseUrl: string | null;
+  private readonly fetcher: typeof fetch;
+
+  constructor(private readonly options: SpeechClientOptions) {
+    const base = options.baseUrl?.trim().replace(/\/+$/, "");
+    this.baseUrl = base ? (base.endsWith("/v1") ? base : `${base}/v1`) : null;
+    // Unbound `fetch` throws "Illegal invocation" in workerd.
+    this.fetcher = options.fetch ?? ((input, init) => fetch(input, init));
+  }
+
+  get configured(): boolean {
+    return this.baseUrl !== null;
+  }
+
+  /** Speech to text: the verbose_json transcription, with word timestamps when asked. */
+  async transcribe(file: Blob, options: TranscribeOptions & { filename?: string }, signal?: AbortSignal): Promise<SpeechResult<Transcription>> {
+    const form = new FormData();
+    form.append("file", file, options.filename || "audio.webm");
+    form.append("model", STT_MODEL);
+    form.append("language", options.language);
+    form.append("response_format", "verbose_json");
+    form.append("timestamp_granularities[]", "segment");
+    if (options.wordTimestamps) form.append("timestamp_granularities[]", "word");
+    return this.call("/audio/transcriptions", { method: "POST", body: form }, this.options.transcribeTimeoutMs ?? TRANSCRIBE_TIMEOUT_MS, signal, async (response) => {
+      const parsed = TranscriptionSchema.safeParse(await response.json());
+      if (!parsed.success) return unavailable(`The speech worker sent a transcription this service cannot read: ${parsed.error.issues[0]?.message}.`);
+      return { ok: true, value: parsed.data };
+    });
+  }
+
+  /** Text to speech: the audio bytes in the requested format. */
+  async synthesize(request: SynthesizeRequest, signal?: AbortSignal): Promise<SpeechResult<SynthesizedAudio>> {
+    const body = JSON.stringify({ model: TTS_MODEL, input: request.input, voice: request.voice, speed: request.speed, response_format: request.format });
+    const init = { method: "POST", headers: { "Content-Type": "application/json" }, body };
+    return this.call("/audio/speech", init, this.options.synthesizeTimeoutMs ?? SYNTHESIZE_TIMEOUT_MS, signal, async (response) => ({
+      ok: true,
+      value: {
+        bytes: await response.arrayBuffer(),
+        contentType: response.headers.get("Content-Type") ?? (request.format === "wav" ? "audio/wav" : "audio/pcm"),
+        sampleRate: response.headers.get("x-sample-rate"),
+      },
+    }));
+  }
+
+  /** One request with a timeout that also covers reading the body; every failure mapped. */
+  private async call<T>(
+    path: string,
+    init: RequestInit,
+    timeoutMs: number,
+    signal: AbortSignal | undefined,
+    read: (response: Response) => Promise<SpeechResult<T>>,
+  ): Promise<SpeechResult<T>> {
+    if (this.baseUrl === null) return unavailable("Speech is not configured on this server (SPEECH_WORKER_URL is unset).");
+    const controller = new AbortController();
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      controller.abort();
+    }, timeoutMs);
+    const onAbort = () => controller.abort();
+    signal?.addEventListener("abort", onAbort, { once: true });
+    if (signal?.aborted) controller.abort();
+    const headers = new Headers(init.headers);
+    if (this.options.apiKey) headers.set("Authorization", `Bearer ${this.options.apiKey}`);
+    try {
+      const response = await this.fetcher(`${this.baseUrl}${path}`, { ...init, headers, signal: controller.signal });
+      if (!response.ok) return { ok: false, failure: await failureFrom(response) };
+      return await read(response);
+    } catch (error) {
+      if (timedOut) return unavailable(`The speech worker did not answer within ${timeoutMs / 1000} s.`);
+      if (signal?.aborted) return unavailable("The request was cancelled before the speech worker answered.");
+      if (error instanceof SyntaxError) return unavailable("The speech worker sent a reply that is not JSON.");
+      return unavailable(`The speech worker cannot be reached (${error instanceof Error ? error.message : String(error)}).`);
+    } finally {
+      clearTimeout(timer);
+      signal?.removeEventListener("abort", onAbort);
+    }
+  }
+}
+
+/** The client for this request's bindings. */
+export function speechClientFor(env: Env): SpeechClient {
+  return new SpeechClient({ baseUrl: env.SPEECH_WORKER_URL, apiKey: env.SPEECH_API_KEY });
+}
+
+function unavailable(message: string): { ok: false; failure: SpeechFailure } {
+  return { ok: false, failure: { status: 503, code: "unavailable", message } };
+}
+
+/** Speech worker codes that mean the upload itself is not usable audio. */
+const AUDIO_CODES = new Set(["invalid_audio", "empty_file", "missing_file", "audio_too_long"]);
+
+/** Maps an error reply (OpenAI shape `{error: {message, code}}`, or anything) to ours. */
+export async function failureFrom(response: Response): Promise<SpeechFailure> {
+  const text = await response.text().catch(() => "");
+  let message = "";
+  let code = "";
+  try {
+    const body = JSON.parse(text) as { error?: { message?: unknown; code?: unknown } | string; message?: unknown };
+    const error = typeof body.error === "object" && body.error !== null ? body.error : null;
+    message = String(error?.message ?? (typeof body.error === "string" ? body.error : (body.message ?? "")));
+    code = String(error?.code ?? "");
+  } catch {
+    message = text.slice(0, 200);
+  }
+  const failure = mapFailure(response.status, message, code, response.headers.get("Retry-After") ?? undefined);
+  return code ? { ...failure, upstreamCode: code } : failure;
+}
+
+function mapFailure(status: number, message: string, code: string, retryAfter: string | undefined): SpeechFailure {
+  const detail = message || `HTTP ${status}`;
+  if (status === 413) return { status: 413, code: "payload_too_large", message: message || "The upload is too large for the speech worker." };
+  if (status === 429) return withRetry({ status: 429, code: "busy", message: message || "The speech worker is busy; try again shortly." }, retryAfter);
+  if (status === 400 || status === 422) {
+    return { status: 400, code: AUDIO_CODES.has(code) ? "invalid_audio" : "validation_failed", message: detail };
+  }
+  if (status === 401 || status === 403) {
+    return { status: 503, code: "unavailable", message: `The speech worker refused this server's credentials (HTTP ${status}); check SPEECH_API_KEY.` };
+  }
+  if (status < 500) return { status: 503, code: "unavailable", message: `The speech worker refused the request (HTTP ${status}: ${detail}).` };
+  return withRetry({ status: 503, code: "unavailable", message: `The speech worker failed (HTTP ${status}: ${detail}).` }, retryAfter);
+}
+
+function withRetry(failure: SpeechFailure, retryAfter: string | undefined): SpeechFailure {
+  return retryAfter === undefined ? failure : { ...failure, retryAfter };
+}

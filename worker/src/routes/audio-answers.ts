@@ -1,0 +1,86 @@
+/**
+ * `POST /sessions/:id/answers/audio` (decisions.md, Add: audio answers): multipart `file`,
+ * `language` (default `en`), `gaze` (optional, the client's own 0..100 measure). Auth: the
+ * session's resume token or the admin token (development: none needed).
+ *
+ * The Worker transcribes the audio with the speech worker, computes the delivery metrics
+ * (words per minute from word timestamps, pause ratio from voice activity, fillers from the
+ * transcript), then hands the transcript and metrics to the interview object
+ * (`submitAnswer`), which treats it exactly as a typed `user_answer`: `tips`, `question`
+ * (and `interviewer_message` for a follow-up) go out on the candidate's socket. The STT
+ * latency is stored as the session's `stt` telemetry. Answers
+ * `{transcript, metrics, turn, latency_ms}`.
+ *
+ * Errors: 404 unknown session, 409 `session_ended` (ended, or no longer the interview its
+ * object runs), 422 `no_speech` (nothing was said: the turn is not spent on silence), and the
+ * speech failures of `/stt` (400, 413, 429, 503). On any of them nothing is submitted.
+ */
+import { Hono } from "hono";
+import { HTTPException } from "hono/http-exception";
+import { AudioAnswerFields, SessionIdParam } from "@interview/shared/rest";
+import type { AppEnv } from "../env.ts";
+import { authorizeSessionCall } from "./auth.ts";
+import { speechClientFor } from "../clients/speech-client.ts";
+import { deliveryMetrics } from "../speech/delivery-metrics.ts";
+import {
+  failureResponse,
+  interviewObject,
+  invalidFields,
+  knownSession,
+  readUpload,
+  recordSttLatency,
+  refuseTokenless,
+  transcribeTimed,
+  uploadLimit,
+} from "./speech-common.ts";
+import { validate } from "./validate.ts";
+
+export const audioAnswers = new Hono<AppEnv>().post(
+  "/sessions/:id/answers/audio",
+  validate("param", SessionIdParam),
+  uploadLimit,
+  async function postAudioAnswer(c) {
+    const { id } = c.req.valid("param");
+    refuseTokenless(c);
+    const session = await knownSession(c, id);
+    await authorizeSessionCall(c, session.resumeTokenHash);
+    const stub = interviewObject(c.env, session);
+    if (!stub) throw new HTTPException(409, { message: `Session ${id} has no running interview.`, cause: "session_ended" });
+
+    const upload = await readUpload(c);
+    const parsed = AudioAnswerFields.safeParse(upload.fields);
+    if (!parsed.success) throw invalidFields(parsed.error.issues);
+    const { language, gaze } = parsed.data;
+
+    const result = await transcribeTimed(speechClientFor(c.env), upload, language, c.req.raw.signal);
+    if (!result.ok) return failureResponse(c, result.failure);
+    const { transcription, transcript, latencyMs } = result.value;
+    if (transcript === "") throw new HTTPException(422, { message: "No speech was found in the audio; nothing was submitted.", cause: "no_speech" });
+
+    const metrics = deliveryMetrics({ ...transcription, text: transcript });
+    const outcome = await submit(stub, id, transcript, {
+      speakingRate: metrics.speakingRate,
+      pauseRatio: metrics.pauseRatio,
+      fillers: metrics.fillers,
+      ...(gaze === undefined ? {} : { gaze }),
+    });
+    if (!outcome.ok) {
+      const message =
+        outcome.code === "session_ended" ? "This session has ended; the answer was not submitted." : `Session ${id} is no longer the interview its object runs; the answer was not submitted.`;
+      throw new HTTPException(409, { message, cause: "session_ended" });
+    }
+    await recordSttLatency(c.env, session, latencyMs, { language, duration: transcription.duration ?? null, route: "audio_answer", turn: outcome.turn });
+    return c.json({ transcript, metrics, turn: outcome.turn, latency_ms: latencyMs });
+  },
+);
+
+type InterviewStub = NonNullable<ReturnType<typeof interviewObject>>;
+
+async function submit(stub: InterviewStub, id: string, transcript: string, metrics: Parameters<InterviewStub["submitAnswer"]>[2]) {
+  try {
+    return await stub.submitAnswer(id, transcript, metrics);
+  } catch (error) {
+    console.error(`Audio answer for session ${id}: the interview object did not answer`, error);
+    throw new HTTPException(503, { message: "The interview could not take the answer; try again.", cause: "unavailable" });
+  }
+}

@@ -1,0 +1,106 @@
+/**
+ * `POST /stt` and `POST /tts` (seed §8), served by the speech worker over the OpenAI audio API.
+ *
+ * `/stt`: multipart `file`, `sessionId` (optional), `language` (default `en`). Answers the
+ * seed's `{transcript, latency_ms, duration, language, num_segments}` plus `metrics`
+ * (`speakingRate`, `pauseRatio`, `fillers`, `speechSeconds`), computed here from the word
+ * timestamps, voice activity and transcript. With a session id the server-measured latency is
+ * stored as the session's `stt` telemetry. Failures are real statuses (the seed answered 200
+ * `{error}`): 400 bad audio, 413 too large, 429 busy, 503 speech worker down or unconfigured.
+ *
+ * `/tts`: JSON `{text, style?, speaker?, language?, sessionId?}` → `audio/wav`. Speed by style
+ * 1.06 / 1.0 / 0.94 (unknown or absent: 1.0); voice = `speaker`, else `alloy` (an OpenAI name
+ * every compatible server knows; the speech worker maps it to a Kokoro voice). A speaker the
+ * speech server does not know (seed clients send XTTS names) falls back to that default.
+ * `language` is part of the cache key only: the OpenAI speech API takes none.
+ *
+ * Auth on both: the resume token of `sessionId` when given, else the admin token;
+ * development accepts token-less calls (auth.ts).
+ */
+import { Hono } from "hono";
+import { errorBody, TTS_SPEED_BY_STYLE, type Style } from "@interview/shared";
+import { SttFields, TtsBody } from "@interview/shared/rest";
+import type { AppEnv } from "../env.ts";
+import { speechClientFor } from "../clients/speech-client.ts";
+import { deliveryMetrics } from "../speech/delivery-metrics.ts";
+import { TtsCache, type CachedAudio } from "../speech/tts-cache.ts";
+import {
+  authorizeSpeechCall,
+  failureResponse,
+  invalidFields,
+  readUpload,
+  recordSttLatency,
+  refuseTokenless,
+  transcribeTimed,
+  uploadLimit,
+} from "./speech-common.ts";
+import { validate } from "./validate.ts";
+
+/** The voice when the request names none: OpenAI's first voice, mapped by the speech worker. */
+export const DEFAULT_VOICE = "alloy";
+
+/** Per isolate (see tts-cache.ts). */
+const ttsCache = new TtsCache();
+
+export function speedForStyle(style: string | null | undefined): number {
+  return style && Object.hasOwn(TTS_SPEED_BY_STYLE, style) ? TTS_SPEED_BY_STYLE[style as Style] : 1.0;
+}
+
+export const speech = new Hono<AppEnv>()
+  .post("/stt", uploadLimit, async function postStt(c) {
+    refuseTokenless(c);
+    const upload = await readUpload(c);
+    const parsed = SttFields.safeParse(upload.fields);
+    if (!parsed.success) throw invalidFields(parsed.error.issues);
+    const { sessionId, language } = parsed.data;
+    const session = await authorizeSpeechCall(c, sessionId);
+
+    const result = await transcribeTimed(speechClientFor(c.env), upload, language, c.req.raw.signal);
+    if (!result.ok) return failureResponse(c, result.failure);
+    const { transcription, transcript, latencyMs } = result.value;
+    const duration = transcription.duration ?? null;
+    if (session) await recordSttLatency(c.env, session, latencyMs, { language, duration, route: "stt" });
+    return c.json({
+      transcript,
+      latency_ms: latencyMs,
+      duration,
+      language,
+      num_segments: transcription.segments.length,
+      metrics: deliveryMetrics({ ...transcription, text: transcript }),
+    });
+  })
+  .post("/tts", validate("json", TtsBody), async function postTts(c) {
+    const body = c.req.valid("json");
+    await authorizeSpeechCall(c, body.sessionId);
+    const style = body.style ?? null;
+    const speaker = body.speaker ?? null;
+    const speed = speedForStyle(style);
+    const key = { text: body.text, style, speaker, language: body.language ?? null, speed };
+    const cached = ttsCache.get(key);
+    if (cached) return audioResponse(cached, { speed, voice: cached.voice, cache: "hit" });
+
+    const client = speechClientFor(c.env);
+    let voice = speaker ?? DEFAULT_VOICE;
+    let result = await client.synthesize({ input: body.text, voice, speed, format: "wav" }, c.req.raw.signal);
+    if (!result.ok && result.failure.upstreamCode === "unknown_voice" && voice !== DEFAULT_VOICE) {
+      voice = DEFAULT_VOICE;
+      result = await client.synthesize({ input: body.text, voice, speed, format: "wav" }, c.req.raw.signal);
+    }
+    if (!result.ok) return failureResponse(c, result.failure);
+    if (result.value.bytes.byteLength === 0) return c.json(errorBody("unavailable", "The speech worker sent no audio."), 503);
+    const audio = { ...result.value, voice };
+    ttsCache.set(key, audio);
+    return audioResponse(audio, { speed, voice, cache: "miss" });
+  });
+
+function audioResponse(audio: CachedAudio, info: { speed: number; voice: string; cache: "hit" | "miss" }): Response {
+  const headers = new Headers({
+    "Content-Type": audio.contentType.startsWith("audio/") ? audio.contentType : "audio/wav",
+    "X-TTS-Speed": String(info.speed),
+    "X-TTS-Voice": info.voice,
+    "X-TTS-Cache": info.cache,
+  });
+  if (audio.sampleRate) headers.set("X-Sample-Rate", audio.sampleRate);
+  // A copy: the cached buffer must outlive this response's body stream.
+  return new Response(audio.bytes.slice(0), { status: 200, headers });
+}

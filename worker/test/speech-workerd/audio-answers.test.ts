@@ -1,0 +1,111 @@
+/**
+ * `POST /sessions/:id/answers/audio` against the real speech worker: the transcript and the
+ * server-computed metrics reach the interview object, which answers on the candidate's socket
+ * exactly as for a typed answer (tips, then the question), stores the metrics with the answer
+ * and the STT latency as telemetry. Failures submit nothing: speech worker down (503), bad
+ * audio (400), silence (422), unknown session (404), ended session (409), bad tokens.
+ */
+import { describe, expect, it } from "vitest";
+import { startInterview } from "../workerd/socket-client.ts";
+import { ADMIN_TOKEN, bearer, call, heldRecords, replicated } from "../workerd/rest-client.ts";
+import { silentWav, speechDown, speechWav, upload } from "./speech-helpers.ts";
+
+async function liveSession(fields: Record<string, unknown> = {}) {
+  const { socket, started, question } = await startInterview({ consent: true, group: "control", ...fields });
+  const token = started.resumeToken as string;
+  await replicated(token, started.session_id);
+  return { socket, id: started.session_id, token, question };
+}
+
+const answerPath = (id: string) => `/sessions/${id}/answers/audio`;
+const answers = async (token: string, id: string) => (await heldRecords(token, id)).filter((r) => r.kind === "answer");
+
+describe("POST /sessions/:id/answers/audio", () => {
+  it("submits the transcript with server-computed metrics; tips and the question arrive on the socket", async () => {
+    const { socket, id, token } = await liveSession();
+    const response = await call(answerPath(id), upload(speechWav(), { gaze: "72" }, bearer(token)));
+    expect(response.status).toBe(200);
+    const body = (await response.json()) as { transcript: string; turn: number; latency_ms: number; metrics: Record<string, number> };
+    expect(body).toEqual({
+      transcript: "hello world",
+      turn: 1,
+      latency_ms: expect.any(Number),
+      metrics: { speakingRate: expect.any(Number), pauseRatio: expect.any(Number), fillers: 0, speechSeconds: expect.any(Number) },
+    });
+    const frames = await socket.collectUntil("interviewer_message");
+    expect(frames.map((f) => f.type)).toEqual(["tips", "question", "interviewer_message"]);
+    expect(frames[0]).toMatchObject({ turn: 1, items: expect.any(Array) });
+    expect(frames[1]).toMatchObject({ turn: 1, source: "follow_up" });
+
+    const [answer] = await answers(token, id);
+    expect(answer).toMatchObject({
+      turn: 1,
+      answer: "hello world",
+      speakingRate: body.metrics.speakingRate,
+      pauseRatio: body.metrics.pauseRatio,
+      fillers: 0,
+      gaze: 72,
+    });
+    const stt = (await heldRecords(token, id)).filter((r) => r.kind === "telemetry" && r.eventType === "stt");
+    expect(stt).toEqual([expect.objectContaining({ latencyMs: body.latency_ms, payload: expect.objectContaining({ route: "audio_answer", turn: 1 }) })]);
+    // And it reaches D1 like any answer.
+    const exported = await replicated(token, id);
+    expect(exported.answers).toMatchObject([{ turn: 1, answer: "hello world", speaking_rate: body.metrics.speakingRate, pause_ratio: body.metrics.pauseRatio }]);
+    socket.close();
+  });
+
+  it("submits nothing when the speech worker is unreachable (503), then works when it is back", async () => {
+    const { socket, id, token } = await liveSession();
+    const down = await call(answerPath(id), upload(speechWav(), {}, bearer(token)), speechDown);
+    expect(down.status).toBe(503);
+    expect(await down.json()).toMatchObject({ code: "unavailable" });
+    await socket.expectSilence();
+    expect(await answers(token, id)).toEqual([]);
+    const back = await call(answerPath(id), upload(speechWav(), {}, bearer(token)));
+    expect(await back.json()).toMatchObject({ turn: 1 });
+    await socket.next("tips");
+    socket.close();
+  });
+
+  it("submits nothing for bad audio (400) or silence (422)", async () => {
+    const { socket, id, token } = await liveSession();
+    const bad = await call(answerPath(id), upload(new TextEncoder().encode("garbage ".repeat(64)), {}, bearer(token), "a.webm"));
+    expect(bad.status).toBe(400);
+    expect(await bad.json()).toMatchObject({ code: "invalid_audio" });
+    const silent = await call(answerPath(id), upload(silentWav(1), {}, bearer(token)));
+    expect(silent.status).toBe(422);
+    expect(await silent.json()).toMatchObject({ code: "no_speech" });
+    const badGaze = await call(answerPath(id), upload(speechWav(), { gaze: "lots" }, bearer(token)));
+    expect(badGaze.status).toBe(400);
+    await socket.expectSilence();
+    expect(await answers(token, id)).toEqual([]);
+    socket.close();
+  });
+
+  it("answers 404 for an unknown session and refuses missing or wrong tokens", async () => {
+    const unknown = await call(answerPath(crypto.randomUUID()), upload(speechWav(), {}, bearer(ADMIN_TOKEN)));
+    expect(unknown.status).toBe(404);
+    expect(await unknown.json()).toMatchObject({ code: "not_found" });
+    const { socket, id, token } = await liveSession();
+    const other = await liveSession();
+    expect((await call(answerPath(id), upload(speechWav()))).status).toBe(401);
+    expect((await call(answerPath(id), upload(speechWav(), {}, bearer(other.token)))).status).toBe(403);
+    const asAdmin = await call(answerPath(id), upload(speechWav(), {}, bearer(ADMIN_TOKEN)));
+    expect(await asAdmin.json()).toMatchObject({ turn: 1 });
+    await socket.next("tips");
+    expect(await answers(other.token, other.id)).toEqual([]);
+    socket.close();
+    other.socket.close();
+  });
+
+  it("answers 409 once the session has ended", async () => {
+    const { socket, id, token } = await liveSession({ maxQuestions: 1 });
+    expect((await call(answerPath(id), upload(speechWav(), {}, bearer(token)))).status).toBe(200);
+    await socket.next("tips");
+    await socket.next("session_ended");
+    const after = await call(answerPath(id), upload(speechWav(), {}, bearer(token)));
+    expect(after.status).toBe(409);
+    expect(await after.json()).toMatchObject({ code: "session_ended" });
+    expect(await answers(token, id)).toHaveLength(1);
+  });
+});

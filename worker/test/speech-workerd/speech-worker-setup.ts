@@ -1,0 +1,68 @@
+/**
+ * Vitest global setup (Node) for the workerd-speech project: the REAL speech worker
+ * (`gpu-worker/src/app.ts`, as its own tests build it) on 127.0.0.1 with a random port, on the
+ * tiny generated models of `gpu-worker/test/fixtures/tiny-models.ts` (written to a temporary
+ * folder of our own, so gpu-worker's test run is never disturbed). Its URL reaches the Worker
+ * as SPEECH_WORKER_URL; a second URL points at a port nothing listens on.
+ *
+ * The speech worker's upload limit is lowered to 1 MiB so its own 413 can be seen passing
+ * through the Worker (whose limit, 25 MiB, is checked before forwarding).
+ */
+import { mkdtempSync, rmSync } from "node:fs";
+import { createServer, type AddressInfo } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import Fastify from "fastify";
+import type { TestProject } from "vitest/node";
+import speechWorkerApp from "../../../gpu-worker/src/app.ts";
+import { loadConfig } from "../../../gpu-worker/src/config.ts";
+import { TINY_KOKORO, TINY_WHISPER, writeTinyModels } from "../../../gpu-worker/test/fixtures/tiny-models.ts";
+
+export const SPEECH_TEST_KEY = "speech-test-key";
+export const SPEECH_TEST_MAX_UPLOAD_BYTES = 1024 * 1024;
+
+declare module "vitest" {
+  export interface ProvidedContext {
+    speechWorkerUrl: string;
+    closedSpeechUrl: string;
+  }
+}
+
+export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+  const modelsDir = mkdtempSync(join(tmpdir(), "worker-speech-models-"));
+  writeTinyModels(modelsDir);
+  process.env.SPEECH_WORKER_QUIET = "1";
+  const config = loadConfig({
+    MODELS_DIR: modelsDir,
+    WHISPER_MODEL: TINY_WHISPER,
+    KOKORO_MODEL: TINY_KOKORO,
+    DEFAULT_VOICE: "af_heart",
+    DEVICE: "cpu",
+    ORT_THREADS: "1",
+    SPEECH_API_KEY: SPEECH_TEST_KEY,
+    LOG_LEVEL: "silent",
+    WARMUP: "false",
+    MAX_UPLOAD_BYTES: String(SPEECH_TEST_MAX_UPLOAD_BYTES),
+  });
+  const server = Fastify({ logger: { level: config.LOG_LEVEL }, bodyLimit: 1024 * 1024 });
+  await server.register(speechWorkerApp, { config });
+  const url = await server.listen({ host: "127.0.0.1", port: 0 });
+  project.provide("speechWorkerUrl", url);
+  project.provide("closedSpeechUrl", `http://127.0.0.1:${await closedPort()}`);
+  return async () => {
+    await server.close();
+    rmSync(modelsDir, { recursive: true, force: true });
+  };
+}
+
+/** A port that was free a moment ago and has nothing listening on it now. */
+async function closedPort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once("error", reject);
+    probe.listen(0, "127.0.0.1", () => {
+      const { port } = probe.address() as AddressInfo;
+      probe.close(() => resolve(port));
+    });
+  });
+}

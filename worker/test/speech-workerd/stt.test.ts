@@ -1,0 +1,125 @@
+/**
+ * `POST /stt` against the real speech worker: the seed's answer shape plus server-computed
+ * delivery metrics, the STT latency stored with the session, auth by resume token or admin
+ * token, unknown sessions, bad audio and oversized uploads passed through with real statuses,
+ * and a speech worker that is down, unconfigured or refuses our key (503).
+ * Not covered: a full queue (429), whose mapping test/speech/speech-client.test.ts checks.
+ */
+import { describe, expect, it } from "vitest";
+import { startInterview } from "../workerd/socket-client.ts";
+import { ADMIN_TOKEN, bearer, call, heldRecords, replicated } from "../workerd/rest-client.ts";
+import { silentWav, speech22kWav, speechDown, speechUnset, speechWav, upload } from "./speech-helpers.ts";
+
+async function liveSession() {
+  const { socket, started } = await startInterview({ consent: true, group: "treatment" });
+  const token = started.resumeToken as string;
+  await replicated(token, started.session_id);
+  return { socket, id: started.session_id, token };
+}
+
+describe("POST /stt", () => {
+  it("transcribes for a session's resume token, with metrics, and stores the STT latency", async () => {
+    const { socket, id, token } = await liveSession();
+    const response = await call("/stt", upload(speechWav(), { sessionId: id }, bearer(token)));
+    expect(response.status).toBe(200);
+    const body = (await response.json()) as Record<string, unknown>;
+    expect(body).toEqual({
+      transcript: "hello world",
+      latency_ms: expect.any(Number),
+      duration: expect.closeTo(2.89, 1),
+      language: "en",
+      num_segments: 1,
+      metrics: { speakingRate: expect.any(Number), pauseRatio: expect.any(Number), fillers: 0, speechSeconds: expect.any(Number) },
+    });
+    const metrics = body.metrics as { speakingRate: number; pauseRatio: number; speechSeconds: number };
+    expect(metrics.speakingRate).toBeGreaterThan(0);
+    expect(metrics.pauseRatio).toBeGreaterThan(0.1);
+    expect(metrics.pauseRatio).toBeLessThan(0.6);
+    expect(metrics.speechSeconds).toBeGreaterThan(1);
+    const stt = (await heldRecords(token, id)).filter((r) => r.kind === "telemetry" && r.eventType === "stt");
+    expect(stt).toEqual([
+      expect.objectContaining({ latencyMs: body.latency_ms, group: "treatment", payload: { language: "en", duration: body.duration, route: "stt" } }),
+    ]);
+    socket.close();
+  });
+
+  it("takes the admin token without a session, other rates, and a language", async () => {
+    const response = await call("/stt", upload(speech22kWav(), { language: " EN " }, bearer(ADMIN_TOKEN)));
+    expect(response.status).toBe(200);
+    expect(await response.json()).toMatchObject({ transcript: "hello world", language: "en" });
+  });
+
+  it("refuses a missing (401) or wrong (403) token, and a resume token without its session", async () => {
+    const { socket, id, token } = await liveSession();
+    const other = await liveSession();
+    expect((await call("/stt", upload(speechWav(), { sessionId: id }))).status).toBe(401);
+    const wrong = await call("/stt", upload(speechWav(), { sessionId: id }, bearer(other.token)));
+    expect(wrong.status).toBe(403);
+    expect(await wrong.json()).toMatchObject({ code: "forbidden" });
+    expect((await call("/stt", upload(speechWav(), {}, bearer(token)))).status).toBe(403);
+    expect((await call("/stt", upload(speechWav(), { sessionId: id }, bearer("nope")), { ENVIRONMENT: "development" })).status).toBe(403);
+    expect((await heldRecords(token, id)).filter((r) => r.kind === "telemetry" && r.eventType === "stt")).toEqual([]);
+    socket.close();
+    other.socket.close();
+  });
+
+  it("accepts a token-less call in development only", async () => {
+    const response = await call("/stt", upload(speechWav()), { ENVIRONMENT: "development" });
+    expect(response.status).toBe(200);
+    expect(await response.json()).toMatchObject({ transcript: "hello world" });
+  });
+
+  it("answers 404 for an unknown session", async () => {
+    const response = await call("/stt", upload(speechWav(), { sessionId: crypto.randomUUID() }, bearer(ADMIN_TOKEN)));
+    expect(response.status).toBe(404);
+    expect(await response.json()).toMatchObject({ code: "not_found" });
+  });
+
+  it("passes the speech worker's 400 for bad audio through, and checks its own fields", async () => {
+    const garbage = new TextEncoder().encode("this is not audio at all ".repeat(40));
+    const bad = await call("/stt", upload(garbage, {}, bearer(ADMIN_TOKEN), "answer.webm"));
+    expect(bad.status).toBe(400);
+    expect(await bad.json()).toMatchObject({ code: "invalid_audio", message: expect.stringMatching(/decoded/) });
+    const noFile = await call("/stt", upload(null, { language: "en" }, bearer(ADMIN_TOKEN)));
+    expect(noFile.status).toBe(400);
+    expect(await noFile.json()).toEqual({ code: "validation_failed", message: "file: a multipart file is required" });
+    const language = await call("/stt", upload(speechWav(), { language: "english!" }, bearer(ADMIN_TOKEN)));
+    expect(await language.json()).toMatchObject({ code: "validation_failed", message: expect.stringMatching(/^language:/) });
+    const unsupported = await call("/stt", upload(speechWav(), { language: "ja" }, bearer(ADMIN_TOKEN)));
+    expect(unsupported.status).toBe(400);
+    expect(await unsupported.json()).toMatchObject({ code: "validation_failed", message: expect.stringMatching(/not supported/) });
+    const json = await call("/stt", { method: "POST", headers: { "Content-Type": "application/json", ...bearer(ADMIN_TOKEN) }, body: "{}" });
+    expect(json.status).toBe(400);
+  });
+
+  it("answers 413 over 25 MiB before forwarding, and passes the speech worker's own 413 through", async () => {
+    const huge = await call("/stt", upload(new Uint8Array(25 * 1024 * 1024 + 1), {}, bearer(ADMIN_TOKEN)));
+    expect(huge.status).toBe(413);
+    expect(await huge.json()).toEqual({ code: "payload_too_large", message: "The upload is larger than 25 MiB." });
+    // The test speech worker's limit is 1 MiB (speech-worker-setup.ts).
+    const overWorkerLimit = await call("/stt", upload(new Uint8Array(1024 * 1024 + 512), {}, bearer(ADMIN_TOKEN)));
+    expect(overWorkerLimit.status).toBe(413);
+    expect(await overWorkerLimit.json()).toMatchObject({ code: "payload_too_large", message: expect.not.stringMatching(/25 MiB/) });
+  });
+
+  it("answers 503 when the speech worker is unreachable or unconfigured, and stores nothing", async () => {
+    const { socket, id, token } = await liveSession();
+    const down = await call("/stt", upload(speechWav(), { sessionId: id }, bearer(token)), speechDown);
+    expect(down.status).toBe(503);
+    expect(await down.json()).toMatchObject({ code: "unavailable", message: expect.stringMatching(/cannot be reached/) });
+    const unset = await call("/stt", upload(speechWav(), { sessionId: id }, bearer(token)), speechUnset);
+    expect(unset.status).toBe(503);
+    expect(await unset.json()).toMatchObject({ code: "unavailable", message: expect.stringMatching(/SPEECH_WORKER_URL/) });
+    const wrongKey = await call("/stt", upload(speechWav(), { sessionId: id }, bearer(token)), { SPEECH_API_KEY: "not-the-key" });
+    expect(wrongKey.status).toBe(503);
+    expect(await wrongKey.json()).toMatchObject({ code: "unavailable", message: expect.stringMatching(/SPEECH_API_KEY/) });
+    expect((await heldRecords(token, id)).filter((r) => r.kind === "telemetry" && r.eventType === "stt")).toEqual([]);
+    socket.close();
+  });
+
+  it("returns an empty transcript for silence, with no rate", async () => {
+    const response = await call("/stt", upload(silentWav(1.5), {}, bearer(ADMIN_TOKEN)));
+    expect(response.status).toBe(200);
+    expect(await response.json()).toMatchObject({ transcript: "", num_segments: 0, metrics: { speakingRate: null, pauseRatio: 1, fillers: 0, speechSeconds: 0 } });
+  });
+});

@@ -1,0 +1,57 @@
+/**
+ * The delivery metrics of a spoken answer: words per minute over the spoken span (word
+ * timestamps), the pause ratio as the speech worker measured it, fillers counted as tokens.
+ * Not covered here: the transcription itself (test/speech-workerd, with the real speech worker).
+ */
+import { describe, expect, it } from "vitest";
+import { deliveryMetrics, wordsPerMinute, type TimedWord } from "../../src/speech/delivery-metrics.ts";
+
+const words = (...spans: [string, number, number][]): TimedWord[] => spans.map(([word, start, end]) => ({ word, start, end }));
+
+describe("wordsPerMinute", () => {
+  it("counts words over first start to last end", () => {
+    // 4 words over 2 s = 120 wpm; leading and trailing silence (0..1 s, after 3 s) do not count.
+    expect(wordsPerMinute(words(["so", 1, 1.4], ["I", 1.5, 1.6], ["shipped", 1.8, 2.4], ["it", 2.6, 3]))).toBe(120);
+  });
+
+  it("counts pauses inside the span, so a slow speaker is slow", () => {
+    expect(wordsPerMinute(words(["first", 0, 0.5], ["second", 5.5, 6]))).toBe(20);
+  });
+
+  it("is null below two words or with a zero span", () => {
+    expect(wordsPerMinute([])).toBeNull();
+    expect(wordsPerMinute(words(["hello", 0, 0.4]))).toBeNull();
+    expect(wordsPerMinute(words(["a", 1, 1], ["b", 1, 1]))).toBeNull();
+  });
+
+  it("ignores punctuation-only tokens and non-finite times, and does not need sorted words", () => {
+    expect(wordsPerMinute(words(["world", 0.5, 1], ["...", 3, 9], ["hello", 0, 0.5], ["x", Number.NaN, 2]))).toBe(120);
+  });
+
+  it("rounds to 0.1 wpm", () => {
+    expect(wordsPerMinute(words(["a", 0, 0.3], ["b", 0.4, 0.7], ["c", 0.8, 1.7]))).toBe(105.9);
+  });
+});
+
+describe("deliveryMetrics", () => {
+  it("combines rate, the worker's pause ratio, fillers from the transcript and speech seconds", () => {
+    const metrics = deliveryMetrics({
+      text: "Um, I think, you know, we shipped it. Umbrella.",
+      words: words(["Um", 0, 0.3], ["I", 0.4, 0.5], ["think", 0.5, 0.9], ["you", 1, 1.1], ["know", 1.1, 1.3], ["we", 1.5, 1.6], ["shipped", 1.6, 2], ["it", 2, 2.1], ["Umbrella", 2.5, 3]),
+      pause_ratio: 0.23456,
+      speech_seconds: 2.3,
+    });
+    expect(metrics).toEqual({ speakingRate: 180, pauseRatio: 0.2346, fillers: 2, speechSeconds: 2.3 });
+  });
+
+  it("is null where the server did not measure, and clamps the ratio", () => {
+    expect(deliveryMetrics({ text: "", words: [], pause_ratio: null, speech_seconds: null })).toEqual({
+      speakingRate: null,
+      pauseRatio: null,
+      fillers: 0,
+      speechSeconds: null,
+    });
+    expect(deliveryMetrics({ text: "ok", words: [], pause_ratio: 1.2, speech_seconds: -1 })).toMatchObject({ pauseRatio: 1, speechSeconds: null });
+    expect(deliveryMetrics({ text: "ok", words: [], pause_ratio: -0.1, speech_seconds: Number.NaN })).toMatchObject({ pauseRatio: 0, speechSeconds: null });
+  });
+});
