@@ -6,6 +6,9 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { FastifyInstance } from "fastify";
 import { spawnSync } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { build, fixture, transcription } from "./helpers/build.ts";
 import { encodeWav } from "../src/pipelines/wav.ts";
 import { findFfmpeg } from "../src/pipelines/decode.ts";
@@ -94,13 +97,28 @@ function encode(args: string[]): Buffer {
   return out.stdout;
 }
 
+/** MP4 output needs a seekable file: ffmpeg writes the `moov` index after the audio (no faststart). */
+function encodeMp4(inputArgs: string[], args: string[]): Buffer {
+  const dir = mkdtempSync(join(tmpdir(), "speech-test-"));
+  try {
+    const input = join(dir, "speech.wav");
+    writeFileSync(input, speech);
+    const out = join(dir, "out.m4a");
+    const run = spawnSync(ffmpeg, ["-hide_banner", "-loglevel", "error", ...inputArgs.map((a) => (a === "SPEECH" ? input : a)), ...args, "-f", "mp4", out]);
+    if (run.status !== 0) throw new Error(run.stderr.toString());
+    return readFileSync(out);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 describe.skipIf(!hasFfmpeg)("compressed formats through ffmpeg", () => {
   const formats: Array<[string, string[]]> = [
     ["webm", ["-c:a", "libopus", "-f", "webm"]],
     ["ogg", ["-c:a", "libopus", "-f", "ogg"]],
     ["mp3", ["-c:a", "libmp3lame", "-f", "mp3"]],
     ["flac", ["-c:a", "flac", "-f", "flac"]],
-    ["m4a", ["-c:a", "aac", "-f", "adts"]],
+    ["aac", ["-c:a", "aac", "-f", "adts"]],
   ];
   it.each(formats)("%s", async (ext, args) => {
     const res = await post(encode(args), { response_format: "verbose_json" }, `answer.${ext}`);
@@ -108,6 +126,30 @@ describe.skipIf(!hasFfmpeg)("compressed formats through ffmpeg", () => {
     expect(res.json().text).toBe("hello world");
     expect(res.json().duration).toBeGreaterThan(2.5);
     expect(res.json().duration).toBeLessThan(3.3);
+  });
+
+  it("m4a (MP4 container, moov after mdat)", async () => {
+    const m4a = encodeMp4(["-i", "SPEECH"], ["-c:a", "aac"]);
+    expect(m4a.subarray(4, 8).toString("latin1")).toBe("ftyp");
+    expect(m4a.indexOf("moov")).toBeGreaterThan(m4a.indexOf("mdat"));
+    const res = await post(m4a, { response_format: "verbose_json" }, "answer.m4a");
+    expect(res.statusCode, res.body).toBe(200);
+    expect(res.json().text).toBe("hello world");
+    expect(res.json().duration).toBeGreaterThan(2.5);
+  });
+
+  it("a phone-style m4a over 1 MB with moov at the end (needs a seekable input)", async () => {
+    // 13 loops of the fixture (37.6 s) with faint noise, stereo 48 kHz AAC: ~1.2 MB, moov last.
+    const m4a = encodeMp4(
+      ["-stream_loop", "12", "-i", "SPEECH", "-f", "lavfi", "-i", "anoisesrc=a=0.01:r=48000:c=white"],
+      ["-filter_complex", "[0:a]aresample=48000[s];[s][1:a]amix=inputs=2:duration=first", "-ac", "2", "-c:a", "aac", "-b:a", "320k"],
+    );
+    expect(m4a.length).toBeGreaterThan(1024 * 1024);
+    expect(m4a.indexOf("moov")).toBeGreaterThan(m4a.indexOf("mdat"));
+    const res = await post(m4a, { response_format: "verbose_json" }, "recording.m4a");
+    expect(res.statusCode, res.body).toBe(200);
+    expect(res.json().duration).toBeCloseTo(37.6, 0);
+    expect(res.json().text).toContain("hello world");
   });
 });
 

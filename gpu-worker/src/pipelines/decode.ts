@@ -5,8 +5,12 @@
  * shipped by the npm package @ffmpeg-installer/ffmpeg, else `ffmpeg` on PATH.
  */
 import { spawn } from "node:child_process";
+import { randomUUID } from "node:crypto";
 import { createRequire } from "node:module";
 import { existsSync } from "node:fs";
+import { rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { isWav, parseWav, WavError, type DecodedAudio } from "./wav.ts";
 
 export const ASR_SAMPLE_RATE = 16_000;
@@ -31,17 +35,31 @@ export function findFfmpeg(configured = ""): string {
   return cachedFfmpeg ?? "ffmpeg";
 }
 
-/** Runs ffmpeg: any input on stdin, 16 kHz mono float32 little-endian on stdout. */
-export function ffmpegDecode(bytes: Uint8Array, ffmpegPath: string, maxSeconds: number): Promise<DecodedAudio> {
+/**
+ * Runs ffmpeg on the upload, 16 kHz mono float32 little-endian on stdout. The upload is written
+ * to a temporary file first (unique name in os.tmpdir(), mode 0600, always removed): MP4/M4A/MOV
+ * from phones usually has its index (`moov`) after the audio (`mdat`), which ffmpeg can only
+ * read from a seekable input; from a pipe such files decode to nothing.
+ */
+export async function ffmpegDecode(bytes: Uint8Array, ffmpegPath: string, maxSeconds: number): Promise<DecodedAudio> {
+  const path = join(tmpdir(), `speech-upload-${randomUUID()}`);
+  await writeFile(path, bytes, { flag: "wx", mode: 0o600 });
+  try {
+    return await runFfmpeg(path, ffmpegPath, maxSeconds);
+  } finally {
+    await rm(path, { force: true });
+  }
+}
+
+function runFfmpeg(inputPath: string, ffmpegPath: string, maxSeconds: number): Promise<DecodedAudio> {
   return new Promise((resolve, reject) => {
-    const args = ["-hide_banner", "-loglevel", "error", "-nostdin", "-i", "pipe:0", "-t", String(maxSeconds + 1), "-vn", "-ac", "1", "-ar", String(ASR_SAMPLE_RATE), "-f", "f32le", "pipe:1"];
-    const child = spawn(ffmpegPath, args, { stdio: ["pipe", "pipe", "pipe"] });
+    const args = ["-hide_banner", "-loglevel", "error", "-nostdin", "-i", inputPath, "-t", String(maxSeconds + 1), "-vn", "-ac", "1", "-ar", String(ASR_SAMPLE_RATE), "-f", "f32le", "pipe:1"];
+    const child = spawn(ffmpegPath, args, { stdio: ["ignore", "pipe", "pipe"] });
     const chunks: Buffer[] = [];
     let stderr = "";
     child.stdout.on("data", (c: Buffer) => chunks.push(c));
     child.stderr.on("data", (c: Buffer) => { if (stderr.length < 4000) stderr += c.toString(); });
     child.on("error", (err) => reject(new DecodeError(`ffmpeg could not run (${err.message}); install ffmpeg or set FFMPEG_PATH`)));
-    child.stdin.on("error", () => { /* ffmpeg may exit before reading all input; its exit code tells */ });
     child.on("close", (code) => {
       if (code !== 0) return reject(new DecodeError(`ffmpeg could not decode the file: ${stderr.trim().split("\n").at(-1) ?? "unknown error"}`));
       const all = Buffer.concat(chunks);
@@ -49,7 +67,6 @@ export function ffmpegDecode(bytes: Uint8Array, ffmpegPath: string, maxSeconds: 
       for (let i = 0; i < samples.length; i++) samples[i] = all.readFloatLE(i * 4);
       resolve({ samples, sampleRate: ASR_SAMPLE_RATE });
     });
-    child.stdin.end(bytes);
   });
 }
 
