@@ -4,6 +4,9 @@
  * token, unknown sessions, bad audio and oversized uploads passed through with real statuses,
  * and a speech worker that is down, unconfigured or refuses our key (503).
  * Not covered: a full queue (429), whose mapping test/speech/speech-client.test.ts checks.
+ * The tiny Whisper aligns its two words within a few tens of ms, so its speaking rate is huge
+ * (about 3000 wpm): only "a positive number" is checked here; the arithmetic is in
+ * test/speech/delivery-metrics.test.ts.
  */
 import { describe, expect, it } from "vitest";
 import { startInterview } from "../workerd/socket-client.ts";
