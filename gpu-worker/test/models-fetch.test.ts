@@ -15,7 +15,7 @@ import { ChecksumError, fetchModels } from "../src/models/fetch.ts";
 import { buildManifest, DEFAULT_MANIFEST_OPTIONS, type ManifestModel } from "../src/models/manifest.ts";
 
 const files = new Map<string, Buffer>();
-const requests: Array<{ url: string; range: string | undefined }> = [];
+const requests: Array<{ url: string; range: string | undefined; hop: "resolve" | "cdn" }> = [];
 let cutOnce = new Set<string>();
 let corrupt = new Set<string>();
 let server: Server;
@@ -25,21 +25,32 @@ const sink = { write: () => true, isTTY: false } as unknown as NodeJS.WritableSt
 const sha = (b: Buffer) => createHash("sha256").update(b).digest("hex");
 
 beforeAll(async () => {
+  // Like huggingface.co: /resolve/ of an LFS file (.onnx, .bin) answers 302 to the CDN with the
+  // file's SHA-256 in `x-linked-etag` and its size in `x-linked-size`; the CDN serves the bytes
+  // with Range but no SHA-256. Voices redirect with an absolute Location, the rest relative.
+  // Small files are served by /resolve/ directly with a git (SHA-1) etag.
   server = createServer((req, res) => {
     const url = req.url ?? "";
-    requests.push({ url, range: req.headers.range });
-    const body = files.get(url);
+    const onCdn = url.startsWith("/cdn/");
+    const key = onCdn ? url.slice("/cdn".length).replace(/\?.*$/, "") : url;
+    requests.push({ url: key, range: req.headers.range, hop: onCdn ? "cdn" : "resolve" });
+    const body = files.get(key);
     if (!body) { res.writeHead(404).end("not found"); return; }
-    const headers: Record<string, string> = { "accept-ranges": "bytes" };
-    if (/\.(onnx|bin)$/.test(url)) headers["x-linked-etag"] = `"${sha(body)}"`;
-    const served = corrupt.has(url) ? Buffer.from(body).fill(0, 0, 10) : body;
+    const lfs = /\.(onnx|bin)$/.test(key);
+    if (lfs && !onCdn) {
+      const location = key.includes("/voices/") ? `${baseUrl}/cdn${key}?sig=abc` : `/cdn${key}?sig=abc`;
+      res.writeHead(302, { location, "x-linked-etag": `"${sha(body)}"`, "x-linked-size": String(body.length), etag: `"${sha(body)}"` }).end();
+      return;
+    }
+    const headers: Record<string, string> = { "accept-ranges": "bytes", etag: lfs ? '"cdn-etag-1"' : `"${createHash("sha1").update(body).digest("hex")}"` };
+    const served = corrupt.has(key) ? Buffer.from(body).fill(0, 0, 10) : body;
     const m = /^bytes=(\d+)-$/.exec(req.headers.range ?? "");
     const start = m ? Number(m[1]) : 0;
     if (start >= served.length && m) { res.writeHead(416).end(); return; }
     const slice = served.subarray(start);
     res.writeHead(m ? 206 : 200, { ...headers, "content-length": String(slice.length), ...(m ? { "content-range": `bytes ${start}-${served.length - 1}/${served.length}` } : {}) });
-    if (cutOnce.has(url)) {
-      cutOnce.delete(url);
+    if (cutOnce.has(key)) {
+      cutOnce.delete(key);
       // Give the client time to receive and write the first third before the cut.
       res.write(slice.subarray(0, Math.floor(slice.length / 3)), () => setTimeout(() => res.socket?.destroy(), 300));
       return;
@@ -102,10 +113,19 @@ describe("models:fetch", () => {
     cutOnce.add(path);
     const report = await fetchModels({ modelsDir: dir, baseUrl, manifest: manifest(), out: sink });
     expect(report.resumed).toContain("whisper-base/onnx/decoder_model_merged.onnx");
-    const ranged = requests.filter((r) => r.url === path && r.range);
+    const ranged = requests.filter((r) => r.url === path && r.range && r.hop === "cdn");
     expect(ranged).toHaveLength(1);
     expect(ranged[0]!.range).toMatch(/^bytes=\d+-$/);
     expect(readFileSync(join(dir, "whisper-base/onnx/decoder_model_merged.onnx")).equals(files.get(path)!)).toBe(true);
+  });
+
+  it("follows the hub's 302 to the CDN and checks the SHA-256 announced on the redirect", async () => {
+    const dir = tmp();
+    const path = "/org/whisper/resolve/main/onnx/encoder_model.onnx"; // relative Location
+    corrupt.add(path);
+    await expect(fetchModels({ modelsDir: dir, baseUrl, manifest: manifest(), out: sink })).rejects.toThrow(/encoder_model\.onnx: SHA-256 .* does not match/);
+    expect(existsSync(join(dir, "whisper-base/onnx/encoder_model.onnx"))).toBe(false);
+    expect(requests.filter((r) => r.url === path).map((r) => r.hop)).toEqual(["resolve", "cdn"]);
   });
 
   it("refuses a file whose SHA-256 does not match and leaves no file behind", async () => {

@@ -1,6 +1,7 @@
 /**
  * Downloader behind `npm run models:fetch`: resumable (a `.part` file continued with an HTTP
- * Range request), verified (SHA-256 pinned in the manifest, else the hub's `x-linked-etag`,
+ * Range request), verified (SHA-256 pinned in the manifest, else the hub's `x-linked-etag`, read
+ * from the 302 to the CDN: redirects are followed by hand so that header is not lost;
  * recorded in MODELS_DIR/models.lock.json and enforced on later runs), retried, with a progress
  * bar on a TTY and periodic lines otherwise. Files already present with the locked checksum are
  * skipped. Uses only fetch and node:fs.
@@ -44,10 +45,45 @@ async function sha256File(path: string): Promise<string> {
   return hash.digest("hex");
 }
 
+/** A SHA-256 the hub announces: `x-linked-etag` on LFS files (on the 3xx to the CDN), else a 64-hex `etag`. */
 function announcedSha256(headers: Headers): string | undefined {
-  const linked = headers.get("x-linked-etag") ?? "";
-  const value = linked.replace(/^W\//, "").replace(/"/g, "");
-  return /^[0-9a-f]{64}$/.test(value) ? value : undefined;
+  for (const name of ["x-linked-etag", "etag"]) {
+    const value = (headers.get(name) ?? "").replace(/^W\//, "").replace(/"/g, "");
+    if (/^[0-9a-f]{64}$/.test(value)) return value;
+  }
+  return undefined;
+}
+
+function announcedSize(headers: Headers): number | undefined {
+  const value = Number(headers.get("x-linked-size") ?? NaN);
+  return Number.isSafeInteger(value) && value >= 0 ? value : undefined;
+}
+
+const MAX_REDIRECTS = 5;
+
+/**
+ * GET with redirects followed by hand: the hub answers /resolve/ for LFS files with a 302 to its
+ * CDN whose headers carry the file's SHA-256 (`x-linked-etag`) and size (`x-linked-size`);
+ * `redirect: "follow"` would drop them. Location may be relative. The Range header goes to every
+ * hop, so a resume applies to the final URL; the bearer token only to the origin it was meant for.
+ */
+async function getFollowing(url: string, headers: Record<string, string>, signal: AbortSignal | undefined): Promise<{ res: Response; url: string; sha256: string | undefined; size: number | undefined }> {
+  const origin = new URL(url).origin;
+  let current = url;
+  let sha256: string | undefined;
+  let size: number | undefined;
+  for (let hop = 0; ; hop++) {
+    const sameOrigin = new URL(current).origin === origin;
+    const hopHeaders = sameOrigin ? headers : Object.fromEntries(Object.entries(headers).filter(([k]) => k !== "authorization"));
+    const res = await fetch(current, { headers: hopHeaders, redirect: "manual", ...(signal ? { signal } : {}) });
+    sha256 ??= announcedSha256(res.headers);
+    size ??= announcedSize(res.headers);
+    const location = res.headers.get("location");
+    if (res.status < 300 || res.status >= 400 || res.status === 304 || !location) return { res, url: current, sha256, size };
+    await res.body?.cancel();
+    if (hop >= MAX_REDIRECTS) throw new Error(`GET ${url}: more than ${MAX_REDIRECTS} redirects`);
+    current = new URL(location, current).href;
+  }
 }
 
 class Progress {
@@ -91,14 +127,13 @@ async function downloadOnce(url: string, dest: string, options: FetchOptions, la
   const headers: Record<string, string> = {};
   if (options.token) headers.authorization = `Bearer ${options.token}`;
   if (have > 0) headers.range = `bytes=${have}-`;
-  const res = await fetch(url, { headers, redirect: "follow", ...(options.signal ? { signal: options.signal } : {}) });
+  const { res, url: finalUrl, sha256: announced, size: announcedBytes } = await getFollowing(url, headers, options.signal);
   if (res.status === 416 && have > 0) {
     // The part is already complete: fall through to verification.
   } else if (!res.ok || !res.body) {
-    throw new Error(`GET ${url}: HTTP ${res.status}`);
+    throw new Error(`GET ${finalUrl === url ? url : `${url} (redirected to ${finalUrl})`}: HTTP ${res.status}`);
   }
   const resumed = res.status === 206;
-  const announced = announcedSha256(res.headers);
   const want = expected ?? announced;
   if (res.status !== 416) {
     const length = Number(res.headers.get("content-length") ?? NaN);
@@ -112,11 +147,15 @@ async function downloadOnce(url: string, dest: string, options: FetchOptions, la
     progress.update(done, true);
   }
   const sha256 = await sha256File(part);
+  const size = (await stat(part)).size;
+  if (announcedBytes !== undefined && size !== announcedBytes) {
+    await rm(part, { force: true });
+    throw new ChecksumError(`${label}: ${size} bytes, but the hub announced ${announcedBytes}; the partial file was deleted.`);
+  }
   if (want && sha256 !== want) {
     await rm(part, { force: true });
     throw new ChecksumError(`${label}: SHA-256 ${sha256} does not match the expected ${want}; the partial file was deleted.`);
   }
-  const size = (await stat(part)).size;
   await rename(part, dest);
   return { sha256, size, resumed };
 }
