@@ -26,6 +26,8 @@ export const restCors = createMiddleware<AppEnv>(async function restCors(c, next
     origin: (origin) => (allowed === "*" ? "*" : allowed.includes(origin) ? origin : null),
     allowMethods: ["GET", "POST", "DELETE", "OPTIONS"],
     allowHeaders: ["Authorization", "Content-Type", "Idempotency-Key"],
+    // /tts reports what it did in headers a browser may only read when they are exposed.
+    exposeHeaders: ["Retry-After", "X-TTS-Speed", "X-TTS-Voice", "X-TTS-Cache", "X-Sample-Rate"],
     credentials: allowed !== "*",
     maxAge: 600,
   });

@@ -25,6 +25,12 @@ describe("CORS", () => {
     expect(response.headers.get("Access-Control-Allow-Credentials")).toBe("true");
   });
 
+  it("exposes the TTS report headers and Retry-After to the page", async () => {
+    const response = await call("/health", { headers: { Origin: "http://localhost:5173" } }, { CORS_ORIGINS: origins });
+    const exposed = (response.headers.get("Access-Control-Expose-Headers") ?? "").split(",").map((h) => h.trim());
+    expect(exposed).toEqual(expect.arrayContaining(["Retry-After", "X-TTS-Speed", "X-TTS-Voice", "X-TTS-Cache", "X-Sample-Rate"]));
+  });
+
   it("answers a preflight for an allowed origin", async () => {
     const response = await call(
       "/checkins",
