@@ -12,7 +12,7 @@ import { join } from "node:path";
 import { build, fixture, transcription } from "./helpers/build.ts";
 import { encodeWav } from "../src/pipelines/wav.ts";
 import { findFfmpeg } from "../src/pipelines/decode.ts";
-import { TINY_WHISPER_NO_WORDS } from "./fixtures/tiny-models.ts";
+import { TINY_WHISPER_EN, TINY_WHISPER_NO_WORDS } from "./fixtures/tiny-models.ts";
 
 let app: FastifyInstance;
 const speech = fixture("speech.wav");
@@ -191,5 +191,37 @@ describe("a Whisper export without alignment heads", () => {
     const health = (await plain.inject({ method: "GET", url: "/health" })).json();
     expect(health.models.tts).toEqual({ enabled: false });
     expect(health.status).toBe("ok");
+  });
+});
+
+describe("an English-only Whisper (is_multilingual false)", () => {
+  let en: FastifyInstance;
+  beforeAll(async () => {
+    // WARMUP on: the warm-up transcription must not pass language/task either.
+    en = await build({ WHISPER_MODEL: TINY_WHISPER_EN, KOKORO_MODEL: "", PIPER_DIR: "", WARMUP: "true" });
+  });
+  afterAll(async () => {
+    await en.close();
+  });
+  const send = (fields: Record<string, string | string[]>) =>
+    en.inject({ method: "POST", url: "/v1/audio/transcriptions", ...transcription(speech, fields) });
+
+  it("loads, reports itself English-only, and transcribes without language/task", async () => {
+    const health = await en.inject({ method: "GET", url: "/health" });
+    expect(health.statusCode).toBe(200);
+    expect(health.json().models.asr).toMatchObject({ loaded: true, multilingual: false, languages: ["en"] });
+    const cases: Array<Record<string, string | string[]>> = [{}, { language: "en" }, { language: "en", response_format: "verbose_json", "timestamp_granularities[]": ["word", "segment"] }];
+    for (const fields of cases) {
+      const res = await send(fields);
+      expect(res.statusCode, res.body).toBe(200);
+      expect(res.json().text).toBe("hello world");
+    }
+  });
+
+  it("refuses any other language with an OpenAI-shaped 400", async () => {
+    const res = await send({ language: "de" });
+    expect(res.statusCode).toBe(400);
+    expect(res.json().error).toMatchObject({ code: "unsupported_language", type: "invalid_request_error", param: "language" });
+    expect(res.json().error.message).toMatch(/English-only.*'en'/);
   });
 });

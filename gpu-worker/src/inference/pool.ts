@@ -48,7 +48,7 @@ export class EnginePool {
     } catch (err) {
       this.#info = {
         engine: this.name, loaded: false, model: null, provider: null, vad: false, wordTimestamps: false,
-        error: err instanceof Error ? err.message : String(err), languages: [], voices: [], sampleRate: null, loadMs: null,
+        error: err instanceof Error ? err.message : String(err), languages: [], multilingual: true, voices: [], sampleRate: null, loadMs: null,
       };
     }
     return this.#info;

@@ -12,8 +12,10 @@ export interface EngineInfo {
   model: string | null;
   provider: Provider | null;
   error: string | null;
-  /** ASR: language codes the model accepts. */
+  /** ASR: language codes the model accepts (["en"] for an English-only model). */
   languages: string[];
+  /** ASR: false for English-only Whisper checkpoints (no language/task tokens). */
+  multilingual: boolean;
   /** TTS: voice names found in voices/. */
   voices: string[];
   /** ASR: whether the model can give word timestamps. */

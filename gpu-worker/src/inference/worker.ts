@@ -29,7 +29,7 @@ interface Loaded {
 
 async function load(): Promise<Loaded> {
   const started = performance.now();
-  const info: EngineInfo = { engine: options.engine, loaded: false, model: options.model, provider: null, error: null, languages: [], voices: [], vad: false, wordTimestamps: false, sampleRate: null, loadMs: null };
+  const info: EngineInfo = { engine: options.engine, loaded: false, model: options.model, provider: null, error: null, languages: [], multilingual: true, voices: [], vad: false, wordTimestamps: false, sampleRate: null, loadMs: null };
   const loaded: Loaded = { vad: null, whisper: null, kokoro: null, piper: null, info };
   try {
     if (options.engine === "asr") {
@@ -38,6 +38,7 @@ async function load(): Promise<Loaded> {
       loaded.whisper = await Whisper.load({ ...options, log });
       info.provider = loaded.whisper.provider;
       info.languages = loaded.whisper.languages;
+      info.multilingual = loaded.whisper.multilingual;
       info.wordTimestamps = loaded.whisper.wordTimestamps;
       info.sampleRate = VAD_SAMPLE_RATE;
       if (options.warmup) await loaded.whisper.transcribe(new Float32Array(WARMUP_SAMPLES), { language: info.languages[0] ?? "en", temperature: 0, words: false, segments: false });

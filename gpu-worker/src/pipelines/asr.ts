@@ -62,13 +62,19 @@ export class Whisper {
   readonly languages: string[];
   /** The export has cross-attention outputs and generation_config has alignment_heads. */
   wordTimestamps = false;
+  /**
+   * False for English-only checkpoints (`*.en`, `is_multilingual: false`): their prompt has no
+   * language or task token and transformers.js refuses `language`/`task` for them.
+   */
+  readonly multilingual: boolean;
   readonly #asr: AutomaticSpeechRecognitionPipeline;
   #mel: LogMel | null = null;
 
-  private constructor(asr: AutomaticSpeechRecognitionPipeline, provider: Provider, languages: string[]) {
+  private constructor(asr: AutomaticSpeechRecognitionPipeline, provider: Provider, languages: string[], multilingual: boolean) {
     this.#asr = asr;
     this.provider = provider;
     this.languages = languages;
+    this.multilingual = multilingual;
   }
 
   static async load(options: WhisperLoadOptions): Promise<Whisper> {
@@ -76,8 +82,9 @@ export class Whisper {
     env.allowLocalModels = true;
     env.localModelPath = options.modelsDir.endsWith("/") ? options.modelsDir : `${options.modelsDir}/`;
     const folder = join(options.modelsDir, options.model);
-    const generation = JSON.parse(await readFile(join(folder, "generation_config.json"), "utf8")) as { lang_to_id?: Record<string, number>; alignment_heads?: unknown[] };
-    const languages = Object.keys(generation.lang_to_id ?? { "<|en|>": 0 }).map((t) => t.replace(/^<\|(.*)\|>$/, "$1"));
+    const generation = JSON.parse(await readFile(join(folder, "generation_config.json"), "utf8")) as { lang_to_id?: Record<string, number>; alignment_heads?: unknown[]; is_multilingual?: boolean };
+    const multilingual = generation.is_multilingual !== false;
+    const languages = multilingual ? Object.keys(generation.lang_to_id ?? { "<|en|>": 0 }).map((t) => t.replace(/^<\|(.*)\|>$/, "$1")) : ["en"];
     const attempts: Provider[] = options.device === "cpu" ? ["cpu"] : options.device === "cuda" ? ["cuda", "cpu"] : ["cuda", "cpu"];
     let lastError: unknown = null;
     for (const device of attempts) {
@@ -88,7 +95,7 @@ export class Whisper {
           local_files_only: true,
           session_options: options.ortThreads > 0 ? { intraOpNumThreads: options.ortThreads, interOpNumThreads: 1 } : {},
         })) as AutomaticSpeechRecognitionPipeline;
-        const whisper = new Whisper(asr, device, languages);
+        const whisper = new Whisper(asr, device, languages, multilingual);
         const sessions = (asr.model as unknown as { sessions: Record<string, { outputNames: string[] }> }).sessions;
         const decoder = sessions.decoder_model_merged ?? sessions.model;
         whisper.wordTimestamps = (generation.alignment_heads?.length ?? 0) > 0 && (decoder?.outputNames ?? []).some((n) => n.startsWith("cross_attentions"));
@@ -107,8 +114,8 @@ export class Whisper {
     const duration = audio.length / 16_000;
     const timestamps = options.words ? "word" : options.segments ? true : false;
     const out = (await this.#asr(audio, {
-      language: options.language,
-      task: "transcribe",
+      // English-only models take neither (the route accepts only 'en' for them).
+      ...(this.multilingual ? { language: options.language, task: "transcribe" } : {}),
       return_timestamps: timestamps,
       ...(duration > WINDOW_S ? { chunk_length_s: WINDOW_S, stride_length_s: STRIDE_S } : {}),
       ...(options.temperature > 0 ? { do_sample: true, temperature: options.temperature } : {}),

@@ -20,7 +20,7 @@ function describe(pool: EnginePool | null) {
     error: info?.error ?? null,
     queue_depth: pool.queueDepth,
     in_flight: pool.inFlight,
-    ...(info?.engine === "asr" ? { vad: info.vad, word_timestamps: info.wordTimestamps, languages: info.languages } : {}),
+    ...(info?.engine === "asr" ? { vad: info.vad, word_timestamps: info.wordTimestamps, multilingual: info.multilingual, languages: info.languages } : {}),
     ...(info?.engine === "tts" ? { voices: info.voices, sample_rate: info.sampleRate } : {}),
   };
 }

@@ -96,6 +96,9 @@ export default async function transcriptionRoutes(app: FastifyInstance, opts: { 
 
     const pool = app.speech.asr;
     if (!pool?.info?.loaded) throw new ApiError("model_not_loaded", `Speech-to-text is not available: ${pool?.info?.error ?? "disabled (WHISPER_MODEL is empty)"}.`);
+    if (!pool.info.multilingual && body.language !== "en") {
+      throw new ApiError("unsupported_language", `${pool.info.model} is an English-only Whisper model: \`language\` must be 'en' (or left out), not '${body.language}'. Load a multilingual model (without .en) for other languages.`, { param: "language" });
+    }
     if (!pool.info.languages.includes(body.language)) {
       throw new ApiError("unsupported_language", `Language '${body.language}' is not supported by ${pool.info.model}. Supported: ${pool.info.languages.join(", ")}.`, { param: "language" });
     }
