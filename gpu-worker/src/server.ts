@@ -22,8 +22,10 @@ try {
 
 const server = Fastify({
   logger: { level: config.LOG_LEVEL },
+  // Time to receive the whole request (the upload). No socket idle timeout: an answer may take
+  // minutes while the request waits in the queue and runs, with no bytes on the socket meanwhile.
   requestTimeout: config.REQUEST_TIMEOUT_MS,
-  connectionTimeout: config.REQUEST_TIMEOUT_MS,
+  connectionTimeout: 0,
   keepAliveTimeout: 72_000,
   bodyLimit: 1024 * 1024, // JSON bodies; uploads are limited by MAX_UPLOAD_BYTES
 });

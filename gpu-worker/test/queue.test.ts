@@ -6,7 +6,9 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { FastifyInstance } from "fastify";
+import { request as httpRequest } from "node:http";
 import { AUTH, build, fixture, transcription } from "./helpers/build.ts";
+import { encodeWav, parseWav } from "../src/pipelines/wav.ts";
 
 describe("bounded queue", () => {
   let app: FastifyInstance;
@@ -29,6 +31,52 @@ describe("bounded queue", () => {
     expect(refused[0]!.json().error).toMatchObject({ code: "queue_full", type: "rate_limit_error" });
     const after = await send();
     expect(after.statusCode).toBe(200);
+  });
+});
+
+describe("a client that disconnects while queued", () => {
+  let app: FastifyInstance;
+  beforeAll(async () => {
+    app = await build({ QUEUE_MAX: "4", ASR_THREADS: "1" });
+    await app.listen({ host: "127.0.0.1", port: 0 });
+  });
+  afterAll(async () => {
+    await app.close();
+  });
+
+  const depth = async () => (await app.inject({ method: "GET", url: "/health" })).json().models.asr.queue_depth as number;
+  const until = async (what: string, ok: () => Promise<boolean>) => {
+    for (let i = 0; i < 400; i++) {
+      if (await ok()) return;
+      await new Promise((r) => setTimeout(r, 5));
+    }
+    throw new Error(`timed out waiting for ${what}`);
+  };
+
+  it("has its task removed from the queue; it never runs", async () => {
+    const speech = parseWav(fixture("speech.wav")).samples;
+    const long = new Float32Array(16_000 * 60); // two 30 s windows: long enough to keep the thread busy
+    for (let at = 0; at + speech.length < long.length; at += 16_000 * 10) long.set(speech, at);
+    const body = transcription(encodeWav(long, 16_000));
+    let firstDone = false;
+    const first = app.inject({ method: "POST", url: "/v1/audio/transcriptions", ...body }).then((r) => { firstDone = true; return r; });
+    const second = app.inject({ method: "POST", url: "/v1/audio/transcriptions", ...body });
+    await until("the second request to queue", async () => (await depth()) === 1);
+
+    const port = (app.server.address() as { port: number }).port;
+    const leaving = httpRequest({ host: "127.0.0.1", port, path: "/v1/audio/transcriptions", method: "POST", headers: body.headers });
+    leaving.on("error", () => {});
+    leaving.end(body.payload);
+    await until("the third request to queue", async () => (await depth()) === 2);
+    leaving.destroy();
+    await until("the queue to shrink", async () => (await depth()) === 1);
+    expect(firstDone, "the queue shrank because the task was dropped, not because one finished").toBe(false);
+
+    expect((await first).statusCode).toBe(200);
+    expect((await second).statusCode).toBe(200);
+    expect(await depth()).toBe(0);
+    const metrics = (await app.inject({ method: "GET", url: "/metrics", headers: AUTH })).body;
+    expect(metrics).toMatch(/^speech_inference_seconds_count\{engine="asr"\} 2$/m);
   });
 });
 

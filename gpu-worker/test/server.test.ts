@@ -5,7 +5,8 @@
 import { describe, expect, it } from "vitest";
 import { spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
-import { MODELS_DIR } from "./helpers/build.ts";
+import { MODELS_DIR, fixture, transcription } from "./helpers/build.ts";
+import { parseWav, encodeWav } from "../src/pipelines/wav.ts";
 import { TINY_KOKORO, TINY_WHISPER } from "./fixtures/tiny-models.ts";
 
 const SERVER = fileURLToPath(new URL("../src/server.ts", import.meta.url));
@@ -43,5 +44,36 @@ describe("server.ts", () => {
     s.child.kill("SIGTERM");
     expect(await s.exited).toBe(0);
     expect(s.output()).toContain("closing");
+  });
+
+  it("keeps a connection open while its request waits and runs longer than REQUEST_TIMEOUT_MS", async () => {
+    // REQUEST_TIMEOUT_MS bounds the upload only; it used to be the socket idle timeout as well,
+    // which cut every answer that took longer (queued + inference) with no byte on the socket.
+    const s = start({
+      HOST: "127.0.0.1", PORT: "0", MODELS_DIR, WHISPER_MODEL: TINY_WHISPER, KOKORO_MODEL: "", PIPER_DIR: "",
+      DEVICE: "cpu", ORT_THREADS: "1", ASR_THREADS: "1", WARMUP: "false", SPEECH_API_KEY: "k", SPEECH_WORKER_QUIET: "1",
+      REQUEST_TIMEOUT_MS: "300",
+    });
+    let url = "";
+    for (let i = 0; i < 300 && !url; i++) {
+      url = /Server listening at (http:\/\/127\.0\.0\.1:\d+)/.exec(s.output())?.[1] ?? "";
+      if (!url) await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(url, s.output()).not.toBe("");
+    // 60 s of audio (two 30 s windows): three of these on one thread keep the last waiting well over 300 ms.
+    const speech = parseWav(fixture("speech.wav")).samples;
+    const long = new Float32Array(16_000 * 60);
+    for (let at = 0; at + speech.length < long.length; at += 16_000 * 10) long.set(speech, at);
+    const { payload, headers } = transcription(encodeWav(long, 16_000));
+    const send = async () => {
+      const started = Date.now();
+      const res = await fetch(`${url}/v1/audio/transcriptions`, { method: "POST", headers: { ...headers, authorization: "Bearer k" }, body: new Uint8Array(payload) });
+      return { status: res.status, text: ((await res.json()) as { text: string }).text, ms: Date.now() - started };
+    };
+    const results = await Promise.all([send(), send(), send()]);
+    s.child.kill("SIGTERM");
+    expect(await s.exited).toBe(0);
+    for (const r of results) expect(r).toMatchObject({ status: 200, text: expect.stringContaining("hello world") });
+    expect(Math.max(...results.map((r) => r.ms))).toBeGreaterThan(600);
   });
 });

@@ -17,24 +17,42 @@ export interface EnginePoolOptions {
   worker: WorkerOptions;
 }
 
+/** The task was still waiting for a thread when its client went away; it never ran. */
+export class TaskCancelledError extends Error {
+  override name = "TaskCancelledError";
+}
+
+interface Waiter {
+  grant: () => void;
+}
+
+/**
+ * Scheduling is done here rather than in piscina's queue: a task is handed to piscina only when
+ * one of the engine's threads is free, and waits in `#waiting` until then. A waiting task whose
+ * AbortSignal fires (the client disconnected) is simply removed. A running task is never
+ * aborted: piscina would terminate the thread (and its loaded model) to do so; it finishes and
+ * the caller drops the result.
+ */
 export class EnginePool {
   readonly name: WorkerOptions["engine"];
   readonly #pool: Piscina;
+  readonly #threads: number;
   readonly #queueMax: number;
   readonly #retryAfter: number;
   #info: EngineInfo | null = null;
-  #running = 0;
+  /** Tasks handed to piscina (at most #threads). */
+  #active = 0;
+  readonly #waiting: Waiter[] = [];
 
   constructor(options: EnginePoolOptions) {
     this.name = options.worker.engine;
+    this.#threads = options.threads;
     this.#queueMax = options.queueMax;
     this.#retryAfter = options.retryAfterSeconds;
     this.#pool = new Piscina({
       filename: WORKER_FILE.href,
       minThreads: options.threads,
       maxThreads: options.threads,
-      // piscina counts tasks waiting for a thread; we refuse before it would.
-      maxQueue: Math.max(options.queueMax, 1),
       concurrentTasksPerWorker: 1,
       idleTimeout: Number.POSITIVE_INFINITY,
       workerData: options.worker,
@@ -60,36 +78,58 @@ export class EnginePool {
 
   /** Tasks waiting for a thread. */
   get queueDepth(): number {
-    return this.#pool.queueSize;
+    return this.#waiting.length;
   }
 
   /** Tasks running or waiting. */
   get inFlight(): number {
-    return this.#running;
+    return this.#active + this.#waiting.length;
   }
 
-  transcribe(task: TranscribeTask): Promise<TranscribeResult> {
-    return this.#run(task, [task.audio.buffer as ArrayBuffer]) as Promise<TranscribeResult>;
+  /** `signal`: abort while the task is still waiting to remove it from the queue (see the class note). */
+  transcribe(task: TranscribeTask, signal?: AbortSignal): Promise<TranscribeResult> {
+    return this.#run(task, [task.audio.buffer as ArrayBuffer], signal) as Promise<TranscribeResult>;
   }
 
-  synthesize(task: SynthesizeTask): Promise<SynthesizeResult> {
-    return this.#run(task, []) as Promise<SynthesizeResult>;
+  synthesize(task: SynthesizeTask, signal?: AbortSignal): Promise<SynthesizeResult> {
+    return this.#run(task, [], signal) as Promise<SynthesizeResult>;
   }
 
-  async #run(task: TranscribeTask | SynthesizeTask, transferList: ArrayBuffer[]): Promise<unknown> {
+  async #run(task: TranscribeTask | SynthesizeTask, transferList: ArrayBuffer[], signal: AbortSignal | undefined): Promise<unknown> {
     if (!this.#info?.loaded) throw new ApiError("model_not_loaded", `The ${this.name} model is not loaded: ${this.#info?.error ?? "still starting"}.`);
-    const waiting = this.#pool.queueSize;
-    const idle = this.#pool.threads.length * 1 - (this.#running - waiting);
-    if (idle <= 0 && waiting >= this.#queueMax) throw this.#busy();
-    this.#running += 1;
+    if (signal?.aborted) throw new TaskCancelledError("the client went away before the task was queued");
+    if (this.#active >= this.#threads && this.#waiting.length >= this.#queueMax) throw this.#busy();
+    await this.#acquire(signal);
     try {
       return await this.#pool.run(task, { transferList });
-    } catch (err) {
-      if (err instanceof Error && err.message === "Task queue is at limit") throw this.#busy();
-      throw err;
     } finally {
-      this.#running -= 1;
+      this.#release();
     }
+  }
+
+  /** Resolves once a thread is ours; a waiting task is removed when `signal` fires. */
+  #acquire(signal: AbortSignal | undefined): Promise<void> {
+    if (this.#active < this.#threads) {
+      this.#active += 1;
+      return Promise.resolve();
+    }
+    return new Promise<void>((resolve, reject) => {
+      const onAbort = () => {
+        const i = this.#waiting.indexOf(waiter);
+        if (i >= 0) this.#waiting.splice(i, 1);
+        reject(new TaskCancelledError("the client went away while the task was queued"));
+      };
+      // #release hands its slot over (#active unchanged), so no newcomer can overtake the queue.
+      const waiter: Waiter = { grant: () => { signal?.removeEventListener("abort", onAbort); resolve(); } };
+      this.#waiting.push(waiter);
+      signal?.addEventListener("abort", onAbort, { once: true });
+    });
+  }
+
+  #release(): void {
+    const next = this.#waiting.shift();
+    if (next) next.grant();
+    else this.#active -= 1;
   }
 
   #busy(): ApiError {

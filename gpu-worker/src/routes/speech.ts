@@ -13,6 +13,7 @@ import { ApiError } from "../errors.ts";
 import { normaliseText, splitSentences } from "../pipelines/text.ts";
 import { encodeWav, toPcm16, wavHeader } from "../pipelines/wav.ts";
 import { modelIds } from "./models.ts";
+import { clientGone } from "./client-signal.ts";
 
 export const OPENAI_VOICES: Record<string, string> = {
   alloy: "af_alloy", ash: "am_adam", ballad: "bm_george", coral: "af_heart", echo: "am_echo", fable: "bm_fable",
@@ -34,6 +35,7 @@ export default async function speechRoutes(app: FastifyInstance, opts: { config:
   const accepted = new Set(modelIds(config).tts);
 
   app.post("/v1/audio/speech", async function speak(request, reply) {
+    const gone = clientGone(reply);
     if (request.body === null || typeof request.body !== "object" || Array.isArray(request.body)) {
       throw new ApiError("invalid_request", "The body must be a JSON object.");
     }
@@ -62,7 +64,7 @@ export default async function speechRoutes(app: FastifyInstance, opts: { config:
     const contentType = (rate: number) => (body.response_format === "wav" ? "audio/wav" : `audio/pcm;rate=${rate};encoding=signed-int;bits=16;channels=1`);
 
     if (!body.stream) {
-      const result = await pool.synthesize({ kind: "synthesize", text: body.input, voice, speed: body.speed });
+      const result = await pool.synthesize({ kind: "synthesize", text: body.input, voice, speed: body.speed }, gone);
       app.metrics.inferenceSeconds.observe({ engine: "tts" }, result.inferenceMs / 1000);
       app.metrics.audioSeconds.inc({ engine: "tts" }, result.audio.length / result.sampleRate);
       reply.header("content-type", contentType(result.sampleRate));
@@ -73,7 +75,7 @@ export default async function speechRoutes(app: FastifyInstance, opts: { config:
     // Streaming: the first sentence is synthesised before any byte is sent, so a failure
     // there still gets a proper error status; later failures end the stream early.
     const sentences = splitSentences(normaliseText(body.input));
-    const first = await pool.synthesize({ kind: "synthesize", text: sentences[0] ?? body.input, voice, speed: body.speed });
+    const first = await pool.synthesize({ kind: "synthesize", text: sentences[0] ?? body.input, voice, speed: body.speed }, gone);
     const stream = new PassThrough();
     const sampleRate = first.sampleRate;
     reply.header("content-type", contentType(sampleRate));
@@ -84,13 +86,14 @@ export default async function speechRoutes(app: FastifyInstance, opts: { config:
     void (async function streamRest() {
       try {
         for (const sentence of rest) {
-          if (stream.destroyed) return;
-          const r = await pool.synthesize({ kind: "synthesize", text: sentence, voice, speed: body.speed });
+          if (stream.destroyed || gone.aborted) return;
+          const r = await pool.synthesize({ kind: "synthesize", text: sentence, voice, speed: body.speed }, gone);
           app.metrics.audioSeconds.inc({ engine: "tts" }, r.audio.length / r.sampleRate);
           stream.write(toPcm16(r.audio));
         }
         stream.end();
       } catch (err) {
+        if (gone.aborted) return void stream.destroy(); // the client left; its queued sentences were dropped
         request.log.error({ err }, "streaming synthesis failed");
         stream.destroy(err instanceof Error ? err : new Error(String(err)));
       }

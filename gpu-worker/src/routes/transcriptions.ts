@@ -14,6 +14,7 @@ import { decodeAudio, DecodeError } from "../pipelines/decode.ts";
 import { toSrt, toVtt } from "../pipelines/formats.ts";
 import type { TranscribeResult } from "../inference/types.ts";
 import { modelIds } from "./models.ts";
+import { clientGone } from "./client-signal.ts";
 
 const LANGUAGE_NAMES: Record<string, string> = {
   en: "english", de: "german", fr: "french", es: "spanish", it: "italian", nl: "dutch", pt: "portuguese",
@@ -83,6 +84,7 @@ export default async function transcriptionRoutes(app: FastifyInstance, opts: { 
   const accepted = new Set(modelIds(config).asr);
 
   app.post("/v1/audio/transcriptions", async function transcribe(request, reply) {
+    const gone = clientGone(reply); // before the upload and decoding, so a client leaving then is seen too
     const { file, fields } = await readMultipart(request);
     const parsed = Fields.safeParse(fields);
     if (!parsed.success) throw firstIssue(parsed.error);
@@ -128,7 +130,7 @@ export default async function transcriptionRoutes(app: FastifyInstance, opts: { 
       temperature: body.temperature,
       words: verbose && granularities.includes("word"),
       segments: body.response_format !== "json" && body.response_format !== "text",
-    });
+    }, gone);
     app.metrics.inferenceSeconds.observe({ engine: "asr" }, result.inferenceMs / 1000);
     app.metrics.audioSeconds.inc({ engine: "asr" }, result.duration);
 
