@@ -225,3 +225,31 @@ describe("an English-only Whisper (is_multilingual false)", () => {
     expect(res.json().error.message).toMatch(/English-only.*'en'/);
   });
 });
+
+describe("without a runnable ffmpeg (FFMPEG_PATH pointing nowhere)", () => {
+  let noFfmpeg: FastifyInstance;
+  beforeAll(async () => {
+    noFfmpeg = await build({ FFMPEG_PATH: "/nonexistent/bin/ffmpeg", KOKORO_MODEL: "", PIPER_DIR: "" });
+  });
+  afterAll(async () => {
+    await noFfmpeg.close();
+  });
+
+  it("health stays ok and reports ffmpeg false; WAV still works; other formats are 503, not the client's 400", async () => {
+    const health = await noFfmpeg.inject({ method: "GET", url: "/health" });
+    expect(health.statusCode).toBe(200);
+    expect(health.json()).toMatchObject({ status: "ok", ffmpeg: false });
+    const wav = await noFfmpeg.inject({ method: "POST", url: "/v1/audio/transcriptions", ...transcription(speech) });
+    expect(wav.statusCode).toBe(200);
+    const mp3ish = Buffer.concat([Buffer.from("ID3\x04\x00\x00\x00\x00\x00\x00"), Buffer.alloc(2000, 0x55)]);
+    const res = await noFfmpeg.inject({ method: "POST", url: "/v1/audio/transcriptions", ...transcription(mp3ish, {}, "answer.mp3") });
+    expect(res.statusCode).toBe(503);
+    expect(res.json().error).toMatchObject({ code: "unavailable", type: "server_error" });
+    expect(res.json().error.message).toMatch(/ffmpeg could not run.*WAV uploads still work/);
+    expect(res.headers["retry-after"]).toBeDefined();
+  });
+
+  it.skipIf(!hasFfmpeg)("the default app reports ffmpeg true", async () => {
+    expect((await app.inject({ method: "GET", url: "/health" })).json().ffmpeg).toBe(true);
+  });
+});

@@ -19,6 +19,33 @@ export class DecodeError extends Error {
   override name = "DecodeError";
 }
 
+/** ffmpeg itself could not be started (missing binary, not executable): the server's fault, not the upload's. */
+export class FfmpegUnavailableError extends Error {
+  override name = "FfmpegUnavailableError";
+}
+
+export interface FfmpegProbe {
+  available: boolean;
+  path: string;
+  /** First line of `ffmpeg -version`, or why it could not run. */
+  detail: string;
+}
+
+/** Runs `ffmpeg -version` once (at start) to report whether compressed formats can be decoded. */
+export function probeFfmpeg(configured = "", timeoutMs = 5_000): Promise<FfmpegProbe> {
+  const path = findFfmpeg(configured);
+  return new Promise((resolve) => {
+    let out = "";
+    const child = spawn(path, ["-hide_banner", "-version"], { stdio: ["ignore", "pipe", "ignore"], timeout: timeoutMs });
+    child.stdout.on("data", (c: Buffer) => { if (out.length < 1000) out += c.toString(); });
+    child.on("error", (err) => resolve({ available: false, path, detail: err.message }));
+    child.on("close", (code) => {
+      if (code === 0) resolve({ available: true, path, detail: out.split("\n")[0]!.trim() });
+      else resolve({ available: false, path, detail: `exited with ${code}` });
+    });
+  });
+}
+
 let cachedFfmpeg: string | null | undefined;
 
 /** Resolves the ffmpeg binary once; null when none is available. */
@@ -59,7 +86,8 @@ function runFfmpeg(inputPath: string, ffmpegPath: string, maxSeconds: number): P
     let stderr = "";
     child.stdout.on("data", (c: Buffer) => chunks.push(c));
     child.stderr.on("data", (c: Buffer) => { if (stderr.length < 4000) stderr += c.toString(); });
-    child.on("error", (err) => reject(new DecodeError(`ffmpeg could not run (${err.message}); install ffmpeg or set FFMPEG_PATH`)));
+    // A spawn failure (ENOENT, EACCES) is the server's problem, not a bad upload.
+    child.on("error", (err) => reject(new FfmpegUnavailableError(`ffmpeg could not run (${err.message}); install ffmpeg or set FFMPEG_PATH`)));
     child.on("close", (code) => {
       if (code !== 0) return reject(new DecodeError(`ffmpeg could not decode the file: ${stderr.trim().split("\n").at(-1) ?? "unknown error"}`));
       const all = Buffer.concat(chunks);

@@ -6,6 +6,7 @@ import fp from "fastify-plugin";
 import { isAbsolute, resolve } from "node:path";
 import type { Config } from "../config.ts";
 import { EnginePool } from "../inference/pool.ts";
+import { probeFfmpeg, type FfmpegProbe } from "../pipelines/decode.ts";
 
 export interface SpeechEngines {
   asr: EnginePool | null;
@@ -15,6 +16,8 @@ export interface SpeechEngines {
 declare module "fastify" {
   interface FastifyInstance {
     speech: SpeechEngines;
+    /** `ffmpeg -version` at start: whether non-WAV uploads can be decoded. */
+    ffmpeg: FfmpegProbe;
   }
 }
 
@@ -45,7 +48,10 @@ export default fp(
         ? new EnginePool({ threads: config.TTS_THREADS, queueMax: config.QUEUE_MAX, retryAfterSeconds: config.RETRY_AFTER_SECONDS, worker: { ...common, engine: "tts", model: config.KOKORO_MODEL } })
         : null,
     };
-    const started = await Promise.all([pools.asr?.start(), pools.tts?.start()]);
+    const [ffmpeg, ...started] = await Promise.all([probeFfmpeg(config.FFMPEG_PATH), pools.asr?.start(), pools.tts?.start()]);
+    if (ffmpeg.available) app.log.info({ ffmpeg: ffmpeg.path, version: ffmpeg.detail }, "ffmpeg found");
+    else app.log.warn({ ffmpeg: ffmpeg.path, error: ffmpeg.detail }, "ffmpeg not runnable: only WAV uploads can be transcribed; others answer 503");
+    app.decorate("ffmpeg", ffmpeg);
     for (const info of started) {
       if (!info) continue;
       if (info.loaded) app.log.info({ engine: info.engine, model: info.model, provider: info.provider, loadMs: info.loadMs }, "model loaded");

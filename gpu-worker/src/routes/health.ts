@@ -34,6 +34,8 @@ export default async function healthRoutes(app: FastifyInstance) {
       status: ready ? "ok" : "degraded",
       uptime_s: Math.round((Date.now() - started) / 1000),
       queue_depth: (asr?.queueDepth ?? 0) + (tts?.queueDepth ?? 0),
+      // Informational: without ffmpeg only WAV uploads decode (others answer 503), so it does not make health fail.
+      ffmpeg: app.ffmpeg.available,
       models: { asr: describe(asr), tts: describe(tts) },
     };
   });

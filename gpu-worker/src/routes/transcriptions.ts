@@ -10,7 +10,7 @@ import type { Multipart } from "@fastify/multipart";
 import { z } from "zod";
 import type { Config } from "../config.ts";
 import { ApiError } from "../errors.ts";
-import { decodeAudio, DecodeError } from "../pipelines/decode.ts";
+import { decodeAudio, DecodeError, FfmpegUnavailableError } from "../pipelines/decode.ts";
 import { toSrt, toVtt } from "../pipelines/formats.ts";
 import type { TranscribeResult } from "../inference/types.ts";
 import { modelIds } from "./models.ts";
@@ -113,6 +113,9 @@ export default async function transcriptionRoutes(app: FastifyInstance, opts: { 
     try {
       audio = await decodeAudio(file, { ffmpegPath: config.FFMPEG_PATH, maxSeconds: config.MAX_AUDIO_SECONDS });
     } catch (err) {
+      if (err instanceof FfmpegUnavailableError) {
+        throw new ApiError("unavailable", `This worker cannot decode compressed audio right now (${err.message}). WAV uploads still work.`, { cause: err, headers: { "retry-after": String(config.RETRY_AFTER_SECONDS) } });
+      }
       if (err instanceof DecodeError) throw new ApiError("invalid_audio", `The file could not be decoded as audio: ${err.message}`, { param: "file", cause: err });
       throw err;
     }
