@@ -39,7 +39,11 @@ import { OutboxReplication } from "./outbox-replication.ts";
 
 export type SubmitAnswerOutcome =
   | { ok: true; turn: number }
-  | { ok: false; code: "not_found" | "session_ended" };
+  | { ok: false; code: "not_found" | "session_ended" }
+  /** The answer was for another question: a retried upload, or a typed answer got there first. */
+  | { ok: false; code: "stale_turn"; turn: number };
+
+export type SessionCheck = "ok" | "not_found" | "forbidden" | "session_ended";
 
 const STATE_KEY = "state";
 /**
@@ -178,6 +182,17 @@ export class InterviewSession extends DurableObject<Env> {
     return session && !session.ended ? session.deadline : null;
   }
 
+  /**
+   * Whether `token` is the resume token of this object's current session, so HTTP routes can
+   * authorise a session call without D1 (the token names this object).
+   */
+  async checkSession(sessionId: string, token: string): Promise<SessionCheck> {
+    const session = this.state?.session;
+    if (!session || session.id !== sessionId) return "not_found";
+    if (!(await tokenMatches(token, session.resumeTokenHash))) return "forbidden";
+    return session.ended ? "session_ended" : "ok";
+  }
+
   /** The server-measured STT latency of a session of this interview (POST /stt, audio answers). */
   async recordSpeechLatency(sessionId: string, latencyMs: number, payload: Record<string, unknown>): Promise<void> {
     await this.queue.run(() => this.dispatch({ kind: "measured", sessionId, eventType: "stt", latencyMs, payload }));
@@ -187,11 +202,20 @@ export class InterviewSession extends DurableObject<Env> {
    * An answer that reached the service as audio over HTTP, fed to the engine exactly like a
    * socket's `user_answer`: its replies (tips, question) go out on the interview's socket.
    */
-  async submitAnswer(sessionId: string, answer: string, metrics: AnswerMetrics): Promise<SubmitAnswerOutcome> {
+  async submitAnswer(
+    sessionId: string,
+    answer: string,
+    metrics: AnswerMetrics,
+    expectedTurn?: number,
+  ): Promise<SubmitAnswerOutcome> {
     return this.queue.run(async () => {
       const session = this.state?.session;
       if (!session || session.id !== sessionId) return { ok: false, code: "not_found" } as const;
       if (session.ended) return { ok: false, code: "session_ended" } as const;
+      // `turn` of the question being answered; checked in the queue, so a retry cannot count twice.
+      if (expectedTurn !== undefined && expectedTurn !== session.turn) {
+        return { ok: false, code: "stale_turn", turn: session.turn } as const;
+      }
       await this.dispatch({ kind: "message", message: { type: "user_answer", answer, metrics } });
       return { ok: true, turn: this.state?.session?.turn ?? session.turn + 1 } as const;
     });

@@ -38,6 +38,28 @@ describe("InterviewSession RPC", () => {
     expect(await stub.submitAnswer(started.session_id, "After the end.", {})).toEqual({ ok: false, code: "session_ended" });
   });
 
+  it("submitAnswer with the expected turn refuses a retry of the same upload (stale_turn)", async () => {
+    const { socket, started } = await startInterview({ consent: true });
+    const stub = stubFor(started.resumeToken);
+    expect(await stub.submitAnswer(started.session_id, "First upload.", {}, 0)).toEqual({ ok: true, turn: 1 });
+    expect(await stub.submitAnswer(started.session_id, "First upload.", {}, 0)).toEqual({ ok: false, code: "stale_turn", turn: 1 });
+    const answers = ((await stub.records(started.session_id)) as unknown as PersistRecord[]).filter((r) => r.kind === "answer");
+    expect(answers).toHaveLength(1);
+    socket.close();
+  });
+
+  it("checkSession verifies the token against this object's current session", async () => {
+    const { socket, started } = await startInterview({ maxQuestions: 1 });
+    const stub = stubFor(started.resumeToken);
+    expect(await stub.checkSession(started.session_id, started.resumeToken)).toBe("ok");
+    expect(await stub.checkSession(started.session_id, `${started.resumeToken}x`)).toBe("forbidden");
+    expect(await stub.checkSession("other", started.resumeToken)).toBe("not_found");
+    socket.send({ type: "user_answer", answer: "Only answer." });
+    await socket.next("tips");
+    await socket.next("session_ended");
+    expect(await stub.checkSession(started.session_id, started.resumeToken)).toBe("session_ended");
+  });
+
   it("recordSpeechLatency stores an stt row for the current session only", async () => {
     const { socket, started } = await startInterview({ consent: true, group: "treatment" });
     const stub = stubFor(started.resumeToken);
