@@ -4,7 +4,8 @@
  */
 import { describe, expect, it } from "vitest";
 import { ConfigError, loadConfig } from "../src/config.ts";
-import { encodeWav, parseWav, WavError } from "../src/pipelines/wav.ts";
+import { AudioTooLongError, encodeWav, parseWav, WavError } from "../src/pipelines/wav.ts";
+import { f32leToFloat32 } from "../src/pipelines/decode.ts";
 import { resample } from "../src/pipelines/resample.ts";
 import { normaliseText, splitPunctuation, splitSentences } from "../src/pipelines/text.ts";
 import { toSrt, toVtt } from "../src/pipelines/formats.ts";
@@ -59,9 +60,43 @@ describe("wav", () => {
     expect(stereo.samples[0]).toBeCloseTo(0.5);
     expect(stereo.sampleRate).toBe(44_100);
   });
+  it("refuses too-long audio from the header, before converting samples", () => {
+    // 8-bit 8 kHz: 25 MB would be 3200 s; here 20 s claimed, limit 10 s.
+    const long = wavBytes(1, 8, 1, 8000, 8000 * 20, () => undefined);
+    expect(() => parseWav(long, { maxSeconds: 10 })).toThrow(AudioTooLongError);
+    expect(() => parseWav(long, { maxSeconds: 10 })).toThrow(/20\.0 s, more than 10 s/);
+    expect(parseWav(long, { maxSeconds: 20 }).samples.length).toBe(160_000);
+    // The check must not read the samples: a header claiming 601 s over a short body is refused at once.
+    const header = wavBytes(1, 16, 1, 16_000, 0, () => undefined);
+    new DataView(header.buffer).setUint32(40, 601 * 16_000 * 2, true);
+    const claimed = new Uint8Array(header.length + 601 * 16_000 * 2);
+    claimed.set(header);
+    const t = performance.now();
+    expect(() => parseWav(claimed, { maxSeconds: 600 })).toThrow(AudioTooLongError);
+    expect(performance.now() - t).toBeLessThan(20);
+  });
   it("rejects non-WAV and unsupported encodings", () => {
     expect(() => parseWav(new Uint8Array(10))).toThrow(WavError);
     expect(() => parseWav(wavBytes(2, 4, 1, 8000, 4, () => undefined))).toThrow(/unsupported/);
+  });
+});
+
+describe("ffmpeg f32le output", () => {
+  it("is viewed as Float32 across chunks split inside a sample, at any byte offset", () => {
+    const values = Float32Array.from({ length: 1001 }, (_v, i) => Math.sin(i / 7) * 0.9);
+    const bytes = new Uint8Array(values.buffer);
+    // Chunks of odd sizes, each a view at an odd offset into a larger buffer.
+    const chunks: Uint8Array[] = [];
+    for (let at = 0, size = 1; at < bytes.length; at += size, size = (size * 3 + 1) % 97 + 1) {
+      const piece = bytes.subarray(at, Math.min(at + size, bytes.length));
+      const host = new Uint8Array(piece.length + 3);
+      host.set(piece, 3);
+      chunks.push(host.subarray(3));
+    }
+    chunks.push(new Uint8Array([1, 2])); // a trailing partial sample is dropped
+    const out = f32leToFloat32(chunks);
+    expect(out.length).toBe(1001);
+    expect(Array.from(out)).toEqual(Array.from(values));
   });
 });
 

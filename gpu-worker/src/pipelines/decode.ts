@@ -11,6 +11,7 @@ import { existsSync } from "node:fs";
 import { rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { endianness } from "node:os";
 import { isWav, parseWav, WavError, type DecodedAudio } from "./wav.ts";
 
 export const ASR_SAMPLE_RATE = 16_000;
@@ -90,19 +91,42 @@ function runFfmpeg(inputPath: string, ffmpegPath: string, maxSeconds: number): P
     child.on("error", (err) => reject(new FfmpegUnavailableError(`ffmpeg could not run (${err.message}); install ffmpeg or set FFMPEG_PATH`)));
     child.on("close", (code) => {
       if (code !== 0) return reject(new DecodeError(`ffmpeg could not decode the file: ${stderr.trim().split("\n").at(-1) ?? "unknown error"}`));
-      const all = Buffer.concat(chunks);
-      const samples = new Float32Array(Math.floor(all.length / 4));
-      for (let i = 0; i < samples.length; i++) samples[i] = all.readFloatLE(i * 4);
-      resolve({ samples, sampleRate: ASR_SAMPLE_RATE });
+      resolve({ samples: f32leToFloat32(chunks), sampleRate: ASR_SAMPLE_RATE });
     });
   });
+}
+
+const LITTLE_ENDIAN = endianness() === "LE";
+
+/**
+ * ffmpeg's f32le output (chunks split anywhere, even inside a sample) as one Float32Array: the
+ * bytes are copied once into an aligned buffer and viewed, no per-sample conversion on a
+ * little-endian host (all supported ones); a trailing partial sample is dropped.
+ */
+export function f32leToFloat32(chunks: readonly Uint8Array[]): Float32Array {
+  let total = 0;
+  for (const c of chunks) total += c.length;
+  const samples = new Float32Array(Math.floor(total / 4));
+  const bytes = new Uint8Array(samples.buffer);
+  let at = 0;
+  for (const c of chunks) {
+    if (at >= bytes.length) break;
+    const n = Math.min(c.length, bytes.length - at);
+    bytes.set(n === c.length ? c : c.subarray(0, n), at);
+    at += n;
+  }
+  if (!LITTLE_ENDIAN) {
+    const view = new DataView(samples.buffer);
+    for (let i = 0; i < samples.length; i++) samples[i] = view.getFloat32(i * 4, true);
+  }
+  return samples;
 }
 
 /** Decodes an upload; WAV in JS first, ffmpeg for the rest (and for WAV codecs JS lacks). */
 export async function decodeAudio(bytes: Uint8Array, options: { ffmpegPath?: string; maxSeconds: number }): Promise<DecodedAudio> {
   if (isWav(bytes)) {
     try {
-      return parseWav(bytes);
+      return parseWav(bytes, { maxSeconds: options.maxSeconds });
     } catch (err) {
       if (!(err instanceof WavError)) throw err;
       // fall through to ffmpeg for ADPCM, mu-law and friends

@@ -8,6 +8,16 @@ export class WavError extends Error {
   override name = "WavError";
 }
 
+/** The WAV header says the audio lasts longer than allowed: refused before any sample is converted. */
+export class AudioTooLongError extends Error {
+  override name = "AudioTooLongError";
+  readonly seconds: number;
+  constructor(seconds: number, maxSeconds: number) {
+    super(`the audio lasts ${seconds.toFixed(1)} s, more than ${maxSeconds} s`);
+    this.seconds = seconds;
+  }
+}
+
 export interface DecodedAudio {
   samples: Float32Array;
   sampleRate: number;
@@ -23,7 +33,8 @@ export function isWav(bytes: Uint8Array): boolean {
   return (tag(0) === "RIFF" || tag(0) === "RF64") && tag(8) === "WAVE";
 }
 
-export function parseWav(bytes: Uint8Array): DecodedAudio {
+/** `maxSeconds`: refuse (AudioTooLongError) from the header alone, before converting samples. */
+export function parseWav(bytes: Uint8Array, options: { maxSeconds?: number } = {}): DecodedAudio {
   if (!isWav(bytes)) throw new WavError("not a RIFF/WAVE file");
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   let offset = 12;
@@ -62,6 +73,7 @@ export function parseWav(bytes: Uint8Array): DecodedAudio {
   }
   const frameBytes = bytesPerSample * channels;
   const frames = Math.floor(dataLength / frameBytes);
+  if (options.maxSeconds !== undefined && frames / sampleRate > options.maxSeconds) throw new AudioTooLongError(frames / sampleRate, options.maxSeconds);
   const out = new Float32Array(frames);
   if ((format === FORMAT_PCM && bits === 16) || (format === FORMAT_FLOAT && bits === 32)) {
     // Fast path for the common encodings: a typed view (copied once if unaligned), no per-sample calls.

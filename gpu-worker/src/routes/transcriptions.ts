@@ -12,6 +12,7 @@ import type { Config } from "../config.ts";
 import { ApiError } from "../errors.ts";
 import { decodeAudio, DecodeError, FfmpegUnavailableError } from "../pipelines/decode.ts";
 import { toSrt, toVtt } from "../pipelines/formats.ts";
+import { AudioTooLongError } from "../pipelines/wav.ts";
 import type { TranscribeResult } from "../inference/types.ts";
 import { modelIds } from "./models.ts";
 import { clientGone } from "./client-signal.ts";
@@ -113,6 +114,7 @@ export default async function transcriptionRoutes(app: FastifyInstance, opts: { 
     try {
       audio = await decodeAudio(file, { ffmpegPath: config.FFMPEG_PATH, maxSeconds: config.MAX_AUDIO_SECONDS });
     } catch (err) {
+      if (err instanceof AudioTooLongError) throw new ApiError("audio_too_long", `The audio lasts more than ${config.MAX_AUDIO_SECONDS} s (MAX_AUDIO_SECONDS).`, { param: "file", cause: err });
       if (err instanceof FfmpegUnavailableError) {
         throw new ApiError("unavailable", `This worker cannot decode compressed audio right now (${err.message}). WAV uploads still work.`, { cause: err, headers: { "retry-after": String(config.RETRY_AFTER_SECONDS) } });
       }
