@@ -6,7 +6,7 @@ import { describe, expect, it } from "vitest";
 import { ConfigError, loadConfig } from "../src/config.ts";
 import { AudioTooLongError, encodeWav, parseWav, WavError } from "../src/pipelines/wav.ts";
 import { f32leToFloat32 } from "../src/pipelines/decode.ts";
-import { resample } from "../src/pipelines/resample.ts";
+import { resample, resampleDirect } from "../src/pipelines/resample.ts";
 import { normaliseText, splitPunctuation, splitSentences } from "../src/pipelines/text.ts";
 import { toSrt, toVtt } from "../src/pipelines/formats.ts";
 import { regionsFromProbabilities } from "../src/pipelines/vad.ts";
@@ -101,6 +101,20 @@ describe("ffmpeg f32le output", () => {
 });
 
 describe("resample", () => {
+  it("the polyphase table gives the direct form's output within 1e-6 (edges included)", () => {
+    for (const [from, to] of [[48_000, 16_000], [44_100, 16_000], [22_050, 16_000], [8_000, 16_000], [11_025, 16_000], [44_056, 16_000]] as const) {
+      for (const length of [37, 4_801, 44_101]) {
+        const input = Float32Array.from({ length }, (_v, i) => 0.5 * Math.sin((2 * Math.PI * 440 * i) / from) + 0.3 * Math.sin((2 * Math.PI * 3100 * i) / from + 1) + 0.1 * Math.sin(i * 0.37));
+        const direct = resampleDirect(input, from, to);
+        const fast = resample(input, from, to);
+        expect(fast.length, `${from}->${to} length ${length}`).toBe(direct.length);
+        let max = 0;
+        for (let i = 0; i < direct.length; i++) max = Math.max(max, Math.abs(direct[i]! - fast[i]!));
+        expect(max, `${from}->${to} length ${length}`).toBeLessThan(1e-6);
+      }
+    }
+  });
+
   it("keeps a 440 Hz tone's frequency and length", () => {
     const from = 48_000;
     const input = Float32Array.from({ length: from }, (_v, i) => Math.sin((2 * Math.PI * 440 * i) / from));
