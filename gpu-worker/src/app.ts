@@ -6,7 +6,7 @@
 import type { FastifyInstance } from "fastify";
 import underPressure from "@fastify/under-pressure";
 import multipart from "@fastify/multipart";
-import type { Config } from "./config.ts";
+import { MULTIPART_LIMITS, type Config } from "./config.ts";
 import { ApiError, installErrorHandler } from "./errors.ts";
 import auth from "./plugins/auth.ts";
 import speech from "./plugins/speech.ts";
@@ -34,7 +34,7 @@ export default async function speechWorkerApp(app: FastifyInstance, opts: AppOpt
   });
   await app.register(auth, { apiKey: config.SPEECH_API_KEY });
   await app.register(multipart, {
-    limits: { fileSize: config.MAX_UPLOAD_BYTES, files: 1, fields: 20, fieldSize: 64 * 1024, parts: 40 },
+    limits: { fileSize: config.MAX_UPLOAD_BYTES, ...MULTIPART_LIMITS },
   });
   await app.register(speech, { config });
   await app.register(metrics);

@@ -59,6 +59,9 @@ export const ConfigSchema = z.object({
 
 export type Config = z.infer<typeof ConfigSchema>;
 
+/** @fastify/multipart limits for the transcription upload (one `file` plus the OpenAI fields). */
+export const MULTIPART_LIMITS = { files: 1, fields: 20, fieldSize: 64 * 1024, parts: 40 } as const;
+
 /** Variables where an explicit empty value is kept: it disables the engine or means "auto". */
 const EMPTY_MEANS_EMPTY = new Set(["SPEECH_API_KEY", "WHISPER_MODEL", "KOKORO_MODEL", "PIPER_DIR", "FFMPEG_PATH", "VAD_MODEL_PATH"]);
 

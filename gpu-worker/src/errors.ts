@@ -4,6 +4,7 @@
  * Covers the error catalogue and the Fastify error handler; routes throw `ApiError`.
  */
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import { MULTIPART_LIMITS } from "./config.ts";
 
 export type OpenAIErrorType =
   | "invalid_request_error"
@@ -20,6 +21,7 @@ export const ERRORS = {
   invalid_audio: { status: 400, type: "invalid_request_error", message: "The file could not be decoded as audio." },
   unsupported_media_type: { status: 415, type: "invalid_request_error", message: "Unsupported content type." },
   file_too_large: { status: 413, type: "invalid_request_error", message: "The uploaded file is too large." },
+  too_many_parts: { status: 413, type: "invalid_request_error", message: "The multipart body has too many parts." },
   audio_too_long: { status: 400, type: "invalid_request_error", message: "The audio is too long." },
   input_too_long: { status: 400, type: "invalid_request_error", message: "The input text is too long." },
   unsupported_language: { status: 400, type: "invalid_request_error", message: "This language is not supported by the loaded model." },
@@ -65,9 +67,13 @@ function fromFastifyError(err: FastifyError): ApiError {
   switch (err.code) {
     case "FST_ERR_CTP_BODY_TOO_LARGE":
     case "FST_REQ_FILE_TOO_LARGE":
-    case "FST_FILES_LIMIT":
-    case "FST_PARTS_LIMIT":
       return new ApiError("file_too_large", err.message);
+    case "FST_FILES_LIMIT":
+      return new ApiError("too_many_parts", `Send exactly one file, in the multipart \`file\` field (at most ${MULTIPART_LIMITS.files}).`, { param: "file" });
+    case "FST_FIELDS_LIMIT":
+      return new ApiError("too_many_parts", `The multipart body has too many fields (at most ${MULTIPART_LIMITS.fields}).`);
+    case "FST_PARTS_LIMIT":
+      return new ApiError("too_many_parts", `The multipart body has too many parts (at most ${MULTIPART_LIMITS.parts}: one file and the form fields).`);
     case "FST_ERR_CTP_INVALID_MEDIA_TYPE":
       return new ApiError("unsupported_media_type", err.message);
     case "FST_ERR_CTP_EMPTY_JSON_BODY":

@@ -107,6 +107,16 @@ describe("POST /v1/audio/transcriptions refuses bad input", () => {
     expect(res.statusCode).toBe(413);
     expectOpenAIError(res.body, "file_too_large");
   });
+  it("too many files, fields or parts: 413 too_many_parts, not file_too_large", async () => {
+    const twoFiles = await post(multipart([{ name: "file", value: tone, filename: "a.wav" }, { name: "file", value: tone, filename: "b.wav" }, { name: "model", value: "whisper-1" }]));
+    expect(twoFiles.statusCode).toBe(413);
+    const files = expectOpenAIError(twoFiles.body, "too_many_parts");
+    expect(files).toMatchObject({ param: "file", type: "invalid_request_error" });
+    expect(files.message).toMatch(/exactly one file/);
+    const fields = await post(multipart([{ name: "file", value: tone, filename: "a.wav" }, ...Array.from({ length: 25 }, (_v, i) => ({ name: `x${i}`, value: "1" }))]));
+    expect(fields.statusCode).toBe(413);
+    expect(expectOpenAIError(fields.body, "too_many_parts").message).toMatch(/too many fields \(at most 20\)/);
+  });
   it("audio over MAX_AUDIO_SECONDS: 400 audio_too_long", async () => {
     const res = await post(transcription(encodeWav(new Float32Array(8_000 * 6), 8_000)));
     expect(res.statusCode).toBe(400);

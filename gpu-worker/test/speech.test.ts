@@ -95,3 +95,22 @@ describe("piper voices (second engine)", () => {
     expect(res.rawPayload.readUInt32LE(24)).toBe(22_050);
   });
 });
+
+describe("DEFAULT_VOICE not installed", () => {
+  let other: FastifyInstance;
+  beforeAll(async () => {
+    other = await build({ DEFAULT_VOICE: "zz_not_installed", PIPER_DIR: "", WHISPER_MODEL: "" });
+  });
+  afterAll(async () => {
+    await other.close();
+  });
+
+  it("falls back to the first installed voice at start, for requests without a voice and for unmapped OpenAI names", async () => {
+    const health = (await other.inject({ method: "GET", url: "/health" })).json();
+    expect(health.models.tts.default_voice).toBe(health.models.tts.voices[0]);
+    const say = (payload: Record<string, unknown>) => other.inject({ method: "POST", url: "/v1/audio/speech", headers: AUTH, payload });
+    expect((await say({ model: "tts-1", input: "Hello." })).statusCode).toBe(200);
+    expect((await say({ model: "tts-1", input: "Hello.", voice: "fable" })).statusCode).toBe(200); // bm_fable not installed
+    expect((await say({ model: "tts-1", input: "Hello.", voice: "nobody" })).statusCode).toBe(400);
+  });
+});

@@ -11,6 +11,8 @@ import { probeFfmpeg, type FfmpegProbe } from "../pipelines/decode.ts";
 export interface SpeechEngines {
   asr: EnginePool | null;
   tts: EnginePool | null;
+  /** DEFAULT_VOICE if installed, else the first installed voice (checked at start). */
+  defaultVoice: string;
 }
 
 declare module "fastify" {
@@ -41,6 +43,7 @@ export default fp(
       warmup: config.WARMUP,
     };
     const pools: SpeechEngines = {
+      defaultVoice: config.DEFAULT_VOICE,
       asr: config.WHISPER_MODEL
         ? new EnginePool({ threads: config.ASR_THREADS, queueMax: config.QUEUE_MAX, retryAfterSeconds: config.RETRY_AFTER_SECONDS, worker: { ...common, engine: "asr", model: config.WHISPER_MODEL } })
         : null,
@@ -52,6 +55,11 @@ export default fp(
     if (ffmpeg.available) app.log.info({ ffmpeg: ffmpeg.path, version: ffmpeg.detail }, "ffmpeg found");
     else app.log.warn({ ffmpeg: ffmpeg.path, error: ffmpeg.detail }, "ffmpeg not runnable: only WAV uploads can be transcribed; others answer 503");
     app.decorate("ffmpeg", ffmpeg);
+    const voices = pools.tts?.info?.loaded ? pools.tts.info.voices : [];
+    if (voices.length > 0 && !voices.includes(config.DEFAULT_VOICE)) {
+      pools.defaultVoice = voices[0]!;
+      app.log.warn({ DEFAULT_VOICE: config.DEFAULT_VOICE, using: pools.defaultVoice, installed: voices }, "DEFAULT_VOICE is not installed; using the first installed voice");
+    }
     for (const info of started) {
       if (!info) continue;
       if (info.loaded) app.log.info({ engine: info.engine, model: info.model, provider: info.provider, loadMs: info.loadMs }, "model loaded");

@@ -9,7 +9,7 @@ import type { EnginePool } from "../inference/pool.ts";
 
 const started = Date.now();
 
-function describe(pool: EnginePool | null) {
+function describe(pool: EnginePool | null, defaultVoice: string) {
   if (!pool) return { enabled: false };
   const info: EngineInfo | null = pool.info;
   return {
@@ -21,7 +21,7 @@ function describe(pool: EnginePool | null) {
     queue_depth: pool.queueDepth,
     in_flight: pool.inFlight,
     ...(info?.engine === "asr" ? { vad: info.vad, word_timestamps: info.wordTimestamps, multilingual: info.multilingual, languages: info.languages } : {}),
-    ...(info?.engine === "tts" ? { voices: info.voices, sample_rate: info.sampleRate } : {}),
+    ...(info?.engine === "tts" ? { voices: info.voices, default_voice: info.loaded ? defaultVoice : null, sample_rate: info.sampleRate } : {}),
   };
 }
 
@@ -36,7 +36,7 @@ export default async function healthRoutes(app: FastifyInstance) {
       queue_depth: (asr?.queueDepth ?? 0) + (tts?.queueDepth ?? 0),
       // Informational: without ffmpeg only WAV uploads decode (others answer 503), so it does not make health fail.
       ffmpeg: app.ffmpeg.available,
-      models: { asr: describe(asr), tts: describe(tts) },
+      models: { asr: describe(asr, app.speech.defaultVoice), tts: describe(tts, app.speech.defaultVoice) },
     };
   });
 }

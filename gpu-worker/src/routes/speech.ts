@@ -52,12 +52,13 @@ export default async function speechRoutes(app: FastifyInstance, opts: { config:
 
     const pool = app.speech.tts;
     if (!pool?.info?.loaded) throw new ApiError("model_not_loaded", `Text-to-speech is not available: ${pool?.info?.error ?? "disabled (KOKORO_MODEL is empty)"}.`);
-    const requested = body.voice ?? config.DEFAULT_VOICE;
+    const defaultVoice = app.speech.defaultVoice; // DEFAULT_VOICE, or the first installed voice when it is not installed
+    const requested = body.voice ?? defaultVoice;
     const voices = pool.info.voices;
     // OpenAI names map to a Kokoro voice of similar character, or to DEFAULT_VOICE when that
     // one is not installed, so stock clients always get audio; other names must exist.
     const mapped = OPENAI_VOICES[requested];
-    const voice = voices.includes(requested) ? requested : mapped ? (voices.includes(mapped) ? mapped : config.DEFAULT_VOICE) : undefined;
+    const voice = voices.includes(requested) ? requested : mapped ? (voices.includes(mapped) ? mapped : defaultVoice) : undefined;
     if (!voice || !voices.includes(voice)) {
       throw new ApiError("unknown_voice", `Unknown voice '${requested}'. Available: ${pool.info.voices.join(", ")}.`, { param: "voice" });
     }
