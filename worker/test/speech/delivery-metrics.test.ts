@@ -1,10 +1,11 @@
 /**
  * The delivery metrics of a spoken answer: words per minute over the spoken span (word
- * timestamps), the pause ratio as the speech worker measured it, fillers counted as tokens.
+ * timestamps), the pause ratio over that same span (from the speech worker's speech seconds),
+ * fillers counted as tokens.
  * Not covered here: the transcription itself (test/speech-workerd, with the real speech worker).
  */
 import { describe, expect, it } from "vitest";
-import { deliveryMetrics, wordsPerMinute, type TimedWord } from "../../src/speech/delivery-metrics.ts";
+import { deliveryMetrics, pauseRatio, wordsPerMinute, type TimedWord } from "../../src/speech/delivery-metrics.ts";
 
 const words = (...spans: [string, number, number][]): TimedWord[] => spans.map(([word, start, end]) => ({ word, start, end }));
 
@@ -33,25 +34,44 @@ describe("wordsPerMinute", () => {
   });
 });
 
+describe("pauseRatio", () => {
+  it("is the share of the spoken span without speech; silence before and after the words does not count", () => {
+    // A 5 s clip: words from 1 s to 3 s, 1.5 s of speech. Over the clip it would be 0.7.
+    expect(pauseRatio(words(["so", 1, 1.5], ["it", 2, 3]), 1.5)).toBe(0.25);
+    expect(deliveryMetrics({ text: "so it", words: words(["so", 1, 1.5], ["it", 2, 3]), pause_ratio: 0.7, speech_seconds: 1.5 }).pauseRatio).toBe(0.25);
+  });
+
+  it("is null when the span or the speech seconds are unknown, and clamps to 0..1", () => {
+    expect(pauseRatio([], 1)).toBeNull();
+    expect(pauseRatio(words(["...", 0, 2]), 1)).toBeNull();
+    expect(pauseRatio(words(["a", 1, 1]), 0)).toBeNull();
+    expect(pauseRatio(words(["a", 0, 1]), null)).toBeNull();
+    expect(pauseRatio(words(["a", 0, 1]), Number.NaN)).toBeNull();
+    expect(pauseRatio(words(["a", 0, 1], ["b", 1, 2]), 2.5)).toBe(0);
+    expect(pauseRatio(words(["a", 0, 1]), 0)).toBe(1);
+  });
+});
+
 describe("deliveryMetrics", () => {
-  it("combines rate, the worker's pause ratio, fillers from the transcript and speech seconds", () => {
+  it("combines rate, the pause ratio over the spoken span, fillers from the transcript and speech seconds", () => {
     const metrics = deliveryMetrics({
       text: "Um, I think, you know, we shipped it. Umbrella.",
       words: words(["Um", 0, 0.3], ["I", 0.4, 0.5], ["think", 0.5, 0.9], ["you", 1, 1.1], ["know", 1.1, 1.3], ["we", 1.5, 1.6], ["shipped", 1.6, 2], ["it", 2, 2.1], ["Umbrella", 2.5, 3]),
-      pause_ratio: 0.23456,
+      pause_ratio: 0.9,
       speech_seconds: 2.3,
     });
-    expect(metrics).toEqual({ speakingRate: 180, pauseRatio: 0.2346, fillers: 2, speechSeconds: 2.3 });
+    // 1 − 2.3 / 3; the worker's own pause_ratio (over the whole clip) is not used.
+    expect(metrics).toEqual({ speakingRate: 180, pauseRatio: 0.2333, fillers: 2, speechSeconds: 2.3 });
   });
 
-  it("is null where the server did not measure, and clamps the ratio", () => {
+  it("is null where the server did not measure", () => {
     expect(deliveryMetrics({ text: "", words: [], pause_ratio: null, speech_seconds: null })).toEqual({
       speakingRate: null,
       pauseRatio: null,
       fillers: 0,
       speechSeconds: null,
     });
-    expect(deliveryMetrics({ text: "ok", words: [], pause_ratio: 1.2, speech_seconds: -1 })).toMatchObject({ pauseRatio: 1, speechSeconds: null });
-    expect(deliveryMetrics({ text: "ok", words: [], pause_ratio: -0.1, speech_seconds: Number.NaN })).toMatchObject({ pauseRatio: 0, speechSeconds: null });
+    expect(deliveryMetrics({ text: "ok", words: words(["ok", 0, 1]), pause_ratio: 0.5, speech_seconds: -1 })).toMatchObject({ pauseRatio: null, speechSeconds: null });
+    expect(deliveryMetrics({ text: "ok", words: [], pause_ratio: 0.5, speech_seconds: 1 })).toMatchObject({ pauseRatio: null, speechSeconds: 1 });
   });
 });
