@@ -24,13 +24,38 @@ describe("bounded queue", () => {
     const send = () => app.inject({ method: "POST", url: "/v1/audio/transcriptions", ...transcription(speech) });
     const results = await Promise.all([send(), send(), send(), send()]);
     const codes = results.map((r) => r.statusCode).sort();
-    expect(codes.filter((c) => c === 200).length).toBeGreaterThanOrEqual(1);
+    expect(codes).toEqual([200, 429, 429, 429]);
     const refused = results.filter((r) => r.statusCode === 429);
-    expect(refused.length).toBeGreaterThanOrEqual(1);
     expect(refused[0]!.headers["retry-after"]).toBe("3");
     expect(refused[0]!.json().error).toMatchObject({ code: "queue_full", type: "rate_limit_error" });
     const after = await send();
     expect(after.statusCode).toBe(200);
+  });
+});
+
+describe.each([
+  ["0", 1],
+  ["2", 3],
+  ["5", 6],
+])("QUEUE_MAX=%s with one ASR thread", (queueMax, admitted) => {
+  let app: FastifyInstance;
+  beforeAll(async () => {
+    app = await build({ QUEUE_MAX: queueMax, ASR_THREADS: "1", KOKORO_MODEL: "", PIPER_DIR: "" });
+  });
+  afterAll(async () => {
+    await app.close();
+  });
+
+  it(`admits exactly ${admitted} of 8 concurrent requests (one running + QUEUE_MAX waiting), refuses the rest`, async () => {
+    const speech = fixture("speech.wav");
+    const send = () => app.inject({ method: "POST", url: "/v1/audio/transcriptions", ...transcription(speech) });
+    const results = await Promise.all(Array.from({ length: 8 }, send));
+    const codes = results.map((r) => r.statusCode);
+    expect(codes.filter((c) => c === 200)).toHaveLength(admitted);
+    expect(codes.filter((c) => c === 429)).toHaveLength(8 - admitted);
+    for (const r of results) if (r.statusCode === 200) expect(r.json().text).toBe("hello world");
+    const health = (await app.inject({ method: "GET", url: "/health" })).json();
+    expect(health.models.asr).toMatchObject({ queue_depth: 0, in_flight: 0 });
   });
 });
 
