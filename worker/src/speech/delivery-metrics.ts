@@ -4,8 +4,9 @@
  * instead of whatever a client reports. Pure: no I/O, no env.
  *
  * - `speakingRate`: words per minute over the spoken span, from the first word's start to the
- *   last word's end (word timestamps). Null with fewer than two words or a span of zero: one
- *   word has no pace. Pauses inside the span count (a slow speaker is slow); silence before the
+ *   last word's end (word timestamps). Null below 5 words or a span under 2 s: a word or two,
+ *   or a fraction of a second, has no meaningful pace (two words 0.1 s apart would be
+ *   1200 wpm). Pauses inside the span count (a slow speaker is slow); silence before the
  *   first and after the last word does not (recording start and stop are not the speaker's).
  * - `pauseRatio`: the share of the spoken span that is not speech: 1 − speech_seconds /
  *   (last word's end − first word's start), with `speech_seconds` from the speech worker's
@@ -53,12 +54,16 @@ export function spokenSpan(words: readonly TimedWord[]): number | null {
   return span > 0 ? span : null;
 }
 
-/** Words per minute over the spoken span, to 0.1; null below two words or a zero span. */
+/** Fewer words, or a shorter span, give no speaking rate. */
+export const MIN_RATE_WORDS = 5;
+export const MIN_RATE_SPAN_SECONDS = 2;
+
+/** Words per minute over the spoken span, to 0.1; null below 5 words or a span under 2 s. */
 export function wordsPerMinute(words: readonly TimedWord[]): number | null {
   const spoken = spokenWords(words);
-  if (spoken.length < 2) return null;
+  if (spoken.length < MIN_RATE_WORDS) return null;
   const span = spokenSpan(spoken);
-  if (span === null) return null;
+  if (span === null || span < MIN_RATE_SPAN_SECONDS) return null;
   return Math.round((spoken.length / (span / 60)) * 10) / 10;
 }
 

@@ -25,12 +25,13 @@ describe("POST /sessions/:id/answers/audio", () => {
     const { socket, id, token } = await liveSession();
     const response = await call(answerPath(id), upload(speechWav(), { gaze: "72" }, bearer(token)));
     expect(response.status).toBe(200);
-    const body = (await response.json()) as { transcript: string; turn: number; latency_ms: number; metrics: Record<string, number> };
+    const body = (await response.json()) as { transcript: string; turn: number; latency_ms: number; metrics: Record<string, number | null> };
     expect(body).toEqual({
       transcript: "hello world",
       turn: 1,
       latency_ms: expect.any(Number),
-      metrics: { speakingRate: expect.any(Number), pauseRatio: expect.any(Number), fillers: 0, speechSeconds: expect.any(Number) },
+      // Two words: too few for a speaking rate (null below 5 words or 2 s).
+      metrics: { speakingRate: null, pauseRatio: expect.any(Number), fillers: 0, speechSeconds: expect.any(Number) },
     });
     const frames = await socket.collectUntil("interviewer_message");
     expect(frames.map((f) => f.type)).toEqual(["tips", "question", "interviewer_message"]);

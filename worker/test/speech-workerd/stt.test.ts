@@ -4,9 +4,9 @@
  * token, unknown sessions, bad audio and oversized uploads passed through with real statuses,
  * and a speech worker that is down, unconfigured or refuses our key (503).
  * Not covered: a full queue (429), whose mapping test/speech/speech-client.test.ts checks.
- * The tiny Whisper aligns its two words within a few tens of ms, so its speaking rate is huge
- * (about 3000 wpm) and its spoken span shorter than the speech the VAD measures (pause ratio
- * clamped to 0): only ranges are checked here; the arithmetic is in
+ * The tiny Whisper hears two words aligned within a few tens of ms: too few for a speaking
+ * rate (null below 5 words or 2 s), and a spoken span shorter than the speech the VAD
+ * measures (pause ratio clamped to 0): only ranges are checked here; the arithmetic is in
  * test/speech/delivery-metrics.test.ts.
  */
 import { describe, expect, it } from "vitest";
@@ -33,10 +33,9 @@ describe("POST /stt", () => {
       duration: expect.closeTo(2.89, 1),
       language: "en",
       num_segments: 1,
-      metrics: { speakingRate: expect.any(Number), pauseRatio: expect.any(Number), fillers: 0, speechSeconds: expect.any(Number) },
+      metrics: { speakingRate: null, pauseRatio: expect.any(Number), fillers: 0, speechSeconds: expect.any(Number) },
     });
-    const metrics = body.metrics as { speakingRate: number; pauseRatio: number; speechSeconds: number };
-    expect(metrics.speakingRate).toBeGreaterThan(0);
+    const metrics = body.metrics as { pauseRatio: number; speechSeconds: number };
     expect(metrics.pauseRatio).toBeGreaterThanOrEqual(0);
     expect(metrics.pauseRatio).toBeLessThanOrEqual(1);
     expect(metrics.speechSeconds).toBeGreaterThan(1);

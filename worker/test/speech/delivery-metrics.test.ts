@@ -11,26 +11,31 @@ const words = (...spans: [string, number, number][]): TimedWord[] => spans.map((
 
 describe("wordsPerMinute", () => {
   it("counts words over first start to last end", () => {
-    // 4 words over 2 s = 120 wpm; leading and trailing silence (0..1 s, after 3 s) do not count.
-    expect(wordsPerMinute(words(["so", 1, 1.4], ["I", 1.5, 1.6], ["shipped", 1.8, 2.4], ["it", 2.6, 3]))).toBe(120);
+    // 5 words over 2.5 s = 120 wpm; leading and trailing silence (0..1 s, after 3.5 s) do not count.
+    expect(wordsPerMinute(words(["so", 1, 1.4], ["I", 1.5, 1.6], ["shipped", 1.8, 2.4], ["it", 2.6, 3], ["today", 3.1, 3.5]))).toBe(120);
   });
 
   it("counts pauses inside the span, so a slow speaker is slow", () => {
-    expect(wordsPerMinute(words(["first", 0, 0.5], ["second", 5.5, 6]))).toBe(20);
+    expect(wordsPerMinute(words(["first", 0, 0.5], ["second", 0.6, 1], ["third", 1.1, 1.5], ["fourth", 1.6, 2], ["fifth", 14.5, 15]))).toBe(20);
   });
 
-  it("is null below two words or with a zero span", () => {
+  it("is null below 5 words or a span under 2 s, where a rate would be absurd", () => {
     expect(wordsPerMinute([])).toBeNull();
     expect(wordsPerMinute(words(["hello", 0, 0.4]))).toBeNull();
-    expect(wordsPerMinute(words(["a", 1, 1], ["b", 1, 1]))).toBeNull();
+    // Two words 0.1 s apart would be 1200 wpm; four over 3 s would still be a guess.
+    expect(wordsPerMinute(words(["hello", 0, 0.05], ["world", 0.05, 0.1]))).toBeNull();
+    expect(wordsPerMinute(words(["a", 0, 0.5], ["b", 1, 1.5], ["c", 2, 2.5], ["d", 2.5, 3]))).toBeNull();
+    expect(wordsPerMinute(words(["a", 0, 0.3], ["b", 0.4, 0.7], ["c", 0.8, 1.1], ["d", 1.2, 1.5], ["e", 1.6, 1.99]))).toBeNull();
+    expect(wordsPerMinute(words(["a", 1, 1], ["b", 1, 1], ["c", 1, 1], ["d", 1, 1], ["e", 1, 1]))).toBeNull();
+    expect(wordsPerMinute(words(["a", 0, 0.3], ["b", 0.4, 0.7], ["c", 0.8, 1.1], ["d", 1.2, 1.5], ["e", 1.6, 2]))).toBe(150);
   });
 
   it("ignores punctuation-only tokens and non-finite times, and does not need sorted words", () => {
-    expect(wordsPerMinute(words(["world", 0.5, 1], ["...", 3, 9], ["hello", 0, 0.5], ["x", Number.NaN, 2]))).toBe(120);
+    expect(wordsPerMinute(words(["world", 0.5, 1], ["...", 3, 9], ["again", 1, 1.5], ["and", 1.5, 2], ["again", 2, 2.5], ["hello", 0, 0.5], ["x", Number.NaN, 2]))).toBe(120);
   });
 
   it("rounds to 0.1 wpm", () => {
-    expect(wordsPerMinute(words(["a", 0, 0.3], ["b", 0.4, 0.7], ["c", 0.8, 1.7]))).toBe(105.9);
+    expect(wordsPerMinute(words(["a", 0, 0.3], ["b", 0.4, 0.7], ["c", 0.8, 1.7], ["d", 1.8, 2.2], ["e", 2.3, 2.7]))).toBe(111.1);
   });
 });
 
