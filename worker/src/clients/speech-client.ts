@@ -8,10 +8,12 @@
  * typed result, `{ok: true, value}` or `{ok: false, failure}`, where the failure is already in
  * this service's error vocabulary (`{status, code, message}`):
  * - unconfigured (no SPEECH_WORKER_URL), network error, timeout, 5xx, a malformed reply, or a
- *   4xx that means *we* are misconfigured (401 wrong key, 404 unknown model) → 503 `unavailable`;
- * - the caller's own problems pass through with the speech worker's status and message:
- *   400 (`invalid_audio` for undecodable, empty or too long audio, else `validation_failed`),
- *   413 `payload_too_large`, 429 `busy` with its Retry-After.
+ *   4xx that means *we* sent something wrong (401 wrong key, 404 unknown model, a 400/422
+ *   about a field this service built, such as `invalid_request`) → 503 `unavailable`;
+ * - the caller's own problems pass through with the speech worker's message: 400/422 with an
+ *   audio code (`invalid_audio`, `empty_file`, `missing_file`, `audio_too_long`) → 400
+ *   `invalid_audio`; 400/422 `unsupported_language` (the caller's `language`) → 400
+ *   `validation_failed`; 413 `payload_too_large`; 429 `busy` with its Retry-After.
  *
  * Not covered: retries (a transcription is too slow to retry inside a request; 429 and 503
  * carry Retry-After for the client) and streaming synthesis.
@@ -202,7 +204,10 @@ function mapFailure(status: number, message: string, code: string, retryAfter: s
   if (status === 413) return { status: 413, code: "payload_too_large", message: message || "The upload is too large for the speech worker." };
   if (status === 429) return withRetry({ status: 429, code: "busy", message: message || "The speech worker is busy; try again shortly." }, retryAfter);
   if (status === 400 || status === 422) {
-    return { status: 400, code: AUDIO_CODES.has(code) ? "invalid_audio" : "validation_failed", message: detail };
+    if (AUDIO_CODES.has(code)) return { status: 400, code: "invalid_audio", message: detail };
+    if (code === "unsupported_language") return { status: 400, code: "validation_failed", message: detail };
+    // Anything else is about the request this service built, not the caller's input.
+    return { status: 503, code: "unavailable", message: `The speech worker refused this server's request (HTTP ${status}${code ? ` ${code}` : ""}: ${detail}).` };
   }
   if (status === 401 || status === 403) {
     return { status: 503, code: "unavailable", message: `The speech worker refused this server's credentials (HTTP ${status}); check SPEECH_API_KEY.` };

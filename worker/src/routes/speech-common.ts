@@ -108,9 +108,9 @@ export interface TimedTranscription {
 }
 
 /**
- * Transcribes with word timestamps (the pace metric needs them). A server whose model cannot
- * align words answers 400 for that request; it is asked once more without them, and the
- * speaking rate is then null.
+ * Transcribes with word timestamps (the pace metric and the pause ratio need them). A server
+ * that cannot align words and refuses the request answers 503 (speech-client.ts): there is no
+ * second try without them.
  */
 export async function transcribeTimed(
   client: SpeechClient,
@@ -119,11 +119,7 @@ export async function transcribeTimed(
   signal?: AbortSignal,
 ): Promise<{ ok: true; value: TimedTranscription } | { ok: false; failure: SpeechFailure }> {
   const started = Date.now();
-  const options = { language, filename: upload.file.name };
-  let result = await client.transcribe(upload.file, { ...options, wordTimestamps: true }, signal);
-  if (!result.ok && result.failure.upstreamCode === "invalid_request" && /timestamp/i.test(result.failure.message)) {
-    result = await client.transcribe(upload.file, { ...options, wordTimestamps: false }, signal);
-  }
+  const result = await client.transcribe(upload.file, { language, filename: upload.file.name, wordTimestamps: true }, signal);
   if (!result.ok) return result;
   const transcription = result.value;
   const fromSegments = transcription.segments.map((s) => s.text.trim()).filter((t) => t !== "");

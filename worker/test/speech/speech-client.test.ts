@@ -1,8 +1,9 @@
 /**
  * The speech client's requests and its error mapping, against an injected fetch (plus one real
  * connection to a closed port): unconfigured, network error, timeout, caller abort, 5xx, a
- * malformed reply and our own misconfiguration (401/404) are all 503 `unavailable`; the
- * caller's own problems pass through (400 `invalid_audio` / `validation_failed`, 413
+ * malformed reply, our own misconfiguration (401/404) and a 400/422 about our request are all
+ * 503 `unavailable`; the caller's own problems pass through (400 `invalid_audio` for audio
+ * codes, `validation_failed` for `unsupported_language`, 413
  * `payload_too_large`, 429 `busy` with Retry-After). The real speech worker is exercised in
  * test/speech-workerd.
  */
@@ -97,7 +98,14 @@ describe("SpeechClient failures", () => {
     [400, "invalid_audio", { status: 400, code: "invalid_audio" }],
     [400, "empty_file", { status: 400, code: "invalid_audio" }],
     [400, "audio_too_long", { status: 400, code: "invalid_audio" }],
+    [422, "invalid_audio", { status: 400, code: "invalid_audio" }],
     [400, "unsupported_language", { status: 400, code: "validation_failed" }],
+    [422, "unsupported_language", { status: 400, code: "validation_failed" }],
+    // Not about the caller's audio or language: this server's request was wrong.
+    [400, "invalid_request", { status: 503, code: "unavailable" }],
+    [400, "input_too_long", { status: 503, code: "unavailable" }],
+    [422, "unprocessable_entity", { status: 503, code: "unavailable" }],
+    [400, "unknown_voice", { status: 503, code: "unavailable" }],
     [413, "file_too_large", { status: 413, code: "payload_too_large" }],
     [401, "invalid_api_key", { status: 503, code: "unavailable" }],
     [404, "model_not_found", { status: 503, code: "unavailable" }],
@@ -107,7 +115,7 @@ describe("SpeechClient failures", () => {
     const { client } = clientReplying(() => openAiError(status, code, `worker says ${code}`));
     const failure = failureOf(await client.transcribe(audio(), { language: "en", wordTimestamps: true }));
     expect(failure).toMatchObject({ ...expected, upstreamCode: code });
-    if (status === 400 || status === 413) expect(failure.message).toBe(`worker says ${code}`);
+    if (expected.status !== 503) expect(failure.message).toBe(`worker says ${code}`);
     else expect(failure.message).toMatch(/speech worker/);
   });
 
@@ -130,6 +138,15 @@ describe("SpeechClient failures", () => {
       status: 503,
       code: "unavailable",
       message: "The speech worker failed (HTTP 502: upstream exploded).",
+    });
+  });
+
+  it("is 503 on a 400 without an OpenAI body (nothing says it is the caller's audio)", async () => {
+    const { client } = clientReplying(() => new Response("bad", { status: 400 }));
+    expect(failureOf(await client.transcribe(audio(), { language: "en", wordTimestamps: true }))).toEqual({
+      status: 503,
+      code: "unavailable",
+      message: "The speech worker refused this server's request (HTTP 400: bad).",
     });
   });
 
