@@ -120,18 +120,23 @@ export class SpeechClient {
     });
   }
 
-  /** Text to speech: the audio bytes in the requested format. */
+  /**
+   * Text to speech: the audio bytes in the requested format. A reply that is not `audio/*` or
+   * has no bytes is 503 `unavailable` (a proxy's HTML page is not speech).
+   */
   async synthesize(request: SynthesizeRequest, signal?: AbortSignal): Promise<SpeechResult<SynthesizedAudio>> {
     const body = JSON.stringify({ model: TTS_MODEL, input: request.input, voice: request.voice, speed: request.speed, response_format: request.format });
     const init = { method: "POST", headers: { "Content-Type": "application/json" }, body };
-    return this.call("/audio/speech", init, this.options.synthesizeTimeoutMs ?? SYNTHESIZE_TIMEOUT_MS, signal, async (response) => ({
-      ok: true,
-      value: {
-        bytes: await response.arrayBuffer(),
-        contentType: response.headers.get("Content-Type") ?? (request.format === "wav" ? "audio/wav" : "audio/pcm"),
-        sampleRate: response.headers.get("x-sample-rate"),
-      },
-    }));
+    return this.call("/audio/speech", init, this.options.synthesizeTimeoutMs ?? SYNTHESIZE_TIMEOUT_MS, signal, async (response) => {
+      const contentType = response.headers.get("Content-Type")?.trim() ?? "";
+      if (!/^audio\/[\w.+-]+/i.test(contentType)) {
+        await response.body?.cancel();
+        return unavailable(`The speech worker sent ${contentType ? `\`${contentType.slice(0, 80)}\`` : "no Content-Type"}, not audio.`);
+      }
+      const bytes = await response.arrayBuffer();
+      if (bytes.byteLength === 0) return unavailable("The speech worker sent no audio.");
+      return { ok: true, value: { bytes, contentType, sampleRate: response.headers.get("x-sample-rate") } };
+    });
   }
 
   /** One request with a timeout that also covers reading the body; every failure mapped. */

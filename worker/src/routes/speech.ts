@@ -12,13 +12,15 @@
  * 1.06 / 1.0 / 0.94 (unknown or absent: 1.0); voice = `speaker`, else `alloy` (an OpenAI name
  * every compatible server knows; the speech worker maps it to a Kokoro voice). A speaker the
  * speech server does not know (seed clients send XTTS names) falls back to that default.
- * `language` is part of the cache key only: the OpenAI speech API takes none.
+ * `language` is accepted and ignored: the OpenAI speech API takes none. The per-isolate cache
+ * is keyed on (text, voice, speed). `X-TTS-Voice` is the voice as printable ASCII,
+ * percent-encoded otherwise (omitted if even that fails).
  *
  * Auth on both: the resume token of `sessionId` when given, else the admin token;
  * development accepts token-less calls (auth.ts).
  */
 import { Hono } from "hono";
-import { errorBody, TTS_SPEED_BY_STYLE, type Style } from "@interview/shared";
+import { TTS_SPEED_BY_STYLE, type Style } from "@interview/shared";
 import { SttFields, TtsBody } from "@interview/shared/rest";
 import type { AppEnv } from "../env.ts";
 import { speechClientFor } from "../clients/speech-client.ts";
@@ -72,35 +74,41 @@ export const speech = new Hono<AppEnv>()
   .post("/tts", validate("json", TtsBody), async function postTts(c) {
     const body = c.req.valid("json");
     await authorizeSpeechCall(c, body.sessionId);
-    const style = body.style ?? null;
-    const speaker = body.speaker ?? null;
-    const speed = speedForStyle(style);
-    const key = { text: body.text, style, speaker, language: body.language ?? null, speed };
+    const speed = speedForStyle(body.style);
+    const requested = body.speaker ?? DEFAULT_VOICE;
+    const key = { text: body.text, voice: requested, speed };
     const cached = ttsCache.get(key);
     if (cached) return audioResponse(cached, { speed, voice: cached.voice, cache: "hit" });
 
     const client = speechClientFor(c.env);
-    let voice = speaker ?? DEFAULT_VOICE;
+    let voice = requested;
     let result = await client.synthesize({ input: body.text, voice, speed, format: "wav" }, c.req.raw.signal);
     if (!result.ok && result.failure.upstreamCode === "unknown_voice" && voice !== DEFAULT_VOICE) {
       voice = DEFAULT_VOICE;
       result = await client.synthesize({ input: body.text, voice, speed, format: "wav" }, c.req.raw.signal);
     }
     if (!result.ok) return failureResponse(c, result.failure);
-    if (result.value.bytes.byteLength === 0) return c.json(errorBody("unavailable", "The speech worker sent no audio."), 503);
     const audio = { ...result.value, voice };
+    const response = audioResponse(audio, { speed, voice, cache: "miss" });
     ttsCache.set(key, audio);
-    return audioResponse(audio, { speed, voice, cache: "miss" });
+    return response;
   });
 
+/** A header value for a voice name: printable ASCII as is, else percent-encoded; null if neither. */
+export function voiceHeader(voice: string): string | null {
+  if (/^[\x20-\x7e]+$/.test(voice)) return voice;
+  try {
+    return encodeURIComponent(voice);
+  } catch {
+    return null; // a lone surrogate
+  }
+}
+
 function audioResponse(audio: CachedAudio, info: { speed: number; voice: string; cache: "hit" | "miss" }): Response {
-  const headers = new Headers({
-    "Content-Type": audio.contentType.startsWith("audio/") ? audio.contentType : "audio/wav",
-    "X-TTS-Speed": String(info.speed),
-    "X-TTS-Voice": info.voice,
-    "X-TTS-Cache": info.cache,
-  });
-  if (audio.sampleRate) headers.set("X-Sample-Rate", audio.sampleRate);
+  const headers = new Headers({ "Content-Type": audio.contentType, "X-TTS-Speed": String(info.speed), "X-TTS-Cache": info.cache });
+  const voice = voiceHeader(info.voice);
+  if (voice !== null) headers.set("X-TTS-Voice", voice);
+  if (audio.sampleRate && /^[\x20-\x7e]+$/.test(audio.sampleRate)) headers.set("X-Sample-Rate", audio.sampleRate);
   // A copy: the cached buffer must outlive this response's body stream.
   return new Response(audio.bytes.slice(0), { status: 200, headers });
 }

@@ -1,6 +1,8 @@
 /**
- * The seed's TTS cache (§8.2): an in-memory LRU of 32 entries keyed on (text, style, speaker,
- * language, speed). It lives in one Worker isolate, so it is per isolate: another isolate, or
+ * The seed's TTS cache (§8.2): an in-memory LRU of 32 entries, keyed here on what the speech
+ * worker is asked for: (text, voice, speed). The seed keyed on (text, style, speaker,
+ * language, speed); style only picks the speed and the speech API takes no language, so
+ * those keys held the same audio several times over. It lives in one Worker isolate, so it is per isolate: another isolate, or
  * this one after a restart, starts empty. It saves the speech worker from repeating the
  * interviewer's stock lines; it is not a shared cache.
  *
@@ -11,9 +13,8 @@
 
 export interface TtsCacheKey {
   text: string;
-  style: string | null;
-  speaker: string | null;
-  language: string | null;
+  /** The requested voice (`speaker`, or the default when none was named). */
+  voice: string;
   speed: number;
 }
 
@@ -76,5 +77,5 @@ export class TtsCache {
 }
 
 function keyOf(key: TtsCacheKey): string {
-  return JSON.stringify([key.text, key.style, key.speaker, key.language, key.speed]);
+  return JSON.stringify([key.text, key.voice, key.speed]);
 }

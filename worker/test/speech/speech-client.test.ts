@@ -150,6 +150,16 @@ describe("SpeechClient failures", () => {
     });
   });
 
+  it("is 503 on a synthesis reply that is not audio, or is empty", async () => {
+    const request = { input: "x", voice: "alloy", speed: 1, format: "wav" } as const;
+    const html = clientReplying(() => new Response("<html>", { headers: { "Content-Type": "text/html" } }));
+    expect(failureOf(await html.client.synthesize(request))).toEqual({ status: 503, code: "unavailable", message: "The speech worker sent `text/html`, not audio." });
+    const untyped = clientReplying(() => new Response(new Uint8Array([1])));
+    expect(failureOf(await untyped.client.synthesize(request))).toMatchObject({ status: 503, message: /no Content-Type/ });
+    const empty = clientReplying(() => new Response(new Uint8Array(0), { headers: { "Content-Type": "audio/wav" } }));
+    expect(failureOf(await empty.client.synthesize(request))).toMatchObject({ status: 503, message: "The speech worker sent no audio." });
+  });
+
   it("is 503 on a malformed or non-JSON transcription", async () => {
     const malformed = clientReplying(() => Response.json({ transcript: "wrong shape" }));
     expect(failureOf(await malformed.client.transcribe(audio(), { language: "en", wordTimestamps: true }))).toMatchObject({ status: 503, message: /cannot read/ });

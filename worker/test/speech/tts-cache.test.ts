@@ -1,8 +1,8 @@
-/** The per-isolate TTS LRU: 32 entries keyed on (text, style, speaker, language, speed), with a byte budget. */
+/** The per-isolate TTS LRU: 32 entries keyed on (text, voice, speed), with a byte budget. */
 import { describe, expect, it } from "vitest";
 import { TtsCache, type TtsCacheKey } from "../../src/speech/tts-cache.ts";
 
-const key = (text: string, extra: Partial<TtsCacheKey> = {}): TtsCacheKey => ({ text, style: null, speaker: null, language: null, speed: 1, ...extra });
+const key = (text: string, extra: Partial<TtsCacheKey> = {}): TtsCacheKey => ({ text, voice: "alloy", speed: 1, ...extra });
 const audio = (bytes: number) => ({ bytes: new ArrayBuffer(bytes), contentType: "audio/wav", sampleRate: "24000", voice: "alloy" });
 
 describe("TtsCache", () => {
@@ -17,12 +17,12 @@ describe("TtsCache", () => {
     expect(cache.get(key("t32"))).toBeDefined();
   });
 
-  it("keys on every field, speed included", () => {
+  it("keys on text, voice and speed", () => {
     const cache = new TtsCache();
-    cache.set(key("hi", { style: "cold", speed: 0.94 }), audio(1));
-    expect(cache.get(key("hi", { style: "cold", speed: 0.94 }))).toBeDefined();
-    for (const other of [{ style: "neutral" }, { speaker: "am_echo" }, { language: "de" }, { speed: 1 }]) {
-      expect(cache.get(key("hi", { style: "cold", speed: 0.94, ...other }))).toBeUndefined();
+    cache.set(key("hi", { voice: "am_echo", speed: 0.94 }), audio(1));
+    expect(cache.get(key("hi", { voice: "am_echo", speed: 0.94 }))).toBeDefined();
+    for (const other of [{ text: "hi!" }, { voice: "alloy" }, { speed: 1 }]) {
+      expect(cache.get(key("hi", { voice: "am_echo", speed: 0.94, ...other }))).toBeUndefined();
     }
   });
 
