@@ -47,7 +47,7 @@ export const audioAnswers = new Hono<AppEnv>().post(
     const stub = interviewObject(c.env, session);
     if (!stub) throw new HTTPException(409, { message: `Session ${id} has no running interview.`, cause: "session_ended" });
 
-    const upload = await readUpload(c);
+    const upload = await readUpload(c, Object.keys(AudioAnswerFields.shape));
     const parsed = AudioAnswerFields.safeParse(upload.fields);
     if (!parsed.success) throw invalidFields(parsed.error.issues);
     const { language, gaze } = parsed.data;

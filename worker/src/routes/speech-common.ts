@@ -51,16 +51,24 @@ export interface Upload {
   fields: Record<string, string>;
 }
 
-/** The multipart `file` and the text fields; 400 when it is not multipart or has no file. */
-export async function readUpload(c: Context<AppEnv>): Promise<Upload> {
+/**
+ * The multipart `file` and the text fields; 400 when it is not multipart, when `file` is not
+ * exactly one file, or when one of `textFields` (the route's known fields) arrives as a file.
+ */
+export async function readUpload(c: Context<AppEnv>, textFields: readonly string[]): Promise<Upload> {
   let form: FormData;
   try {
     form = await c.req.formData();
   } catch {
     throw fail(400, "validation_failed", "file: send the audio as multipart/form-data with a `file` field");
   }
-  const file = form.get("file");
-  if (file === null || typeof file === "string") throw fail(400, "validation_failed", "file: a multipart file is required");
+  const files = form.getAll("file");
+  if (files.length > 1) throw fail(400, "validation_failed", "file: send exactly one file");
+  const file = files[0];
+  if (file === undefined || typeof file === "string") throw fail(400, "validation_failed", "file: a multipart file is required");
+  for (const name of textFields) {
+    if (form.getAll(name).some((value) => typeof value !== "string")) throw fail(400, "validation_failed", `${name}: must be a text field, not a file`);
+  }
   if (file.size === 0) throw fail(400, "invalid_audio", "file: the uploaded file is empty");
   if (file.size > SPEECH_LIMITS.maxUploadBytes) throw fail(413, "payload_too_large", tooLargeMessage());
   const fields: Record<string, string> = {};

@@ -51,7 +51,7 @@ export function speedForStyle(style: string | null | undefined): number {
 export const speech = new Hono<AppEnv>()
   .post("/stt", uploadLimit, async function postStt(c) {
     refuseTokenless(c);
-    const upload = await readUpload(c);
+    const upload = await readUpload(c, Object.keys(SttFields.shape));
     const parsed = SttFields.safeParse(upload.fields);
     if (!parsed.success) throw invalidFields(parsed.error.issues);
     const { sessionId, language } = parsed.data;

@@ -68,7 +68,7 @@ describe("POST /sessions/:id/answers/audio", () => {
     socket.close();
   });
 
-  it("submits nothing for bad audio (400) or silence (422)", async () => {
+  it("submits nothing for bad audio or multipart mistakes (400) or silence (422)", async () => {
     const { socket, id, token } = await liveSession();
     const bad = await call(answerPath(id), upload(new TextEncoder().encode("garbage ".repeat(64)), {}, bearer(token), "a.webm"));
     expect(bad.status).toBe(400);
@@ -78,6 +78,10 @@ describe("POST /sessions/:id/answers/audio", () => {
     expect(await silent.json()).toMatchObject({ code: "no_speech" });
     const badGaze = await call(answerPath(id), upload(speechWav(), { gaze: "lots" }, bearer(token)));
     expect(badGaze.status).toBe(400);
+    const gazeFile = await call(answerPath(id), upload(speechWav(), { gaze: new Blob(["72"]) }, bearer(token)));
+    expect(await gazeFile.json()).toEqual({ code: "validation_failed", message: "gaze: must be a text field, not a file" });
+    const twoFiles = await call(answerPath(id), upload([speechWav(), speechWav()], {}, bearer(token)));
+    expect(await twoFiles.json()).toEqual({ code: "validation_failed", message: "file: send exactly one file" });
     await socket.expectSilence();
     expect(await answers(token, id)).toEqual([]);
     socket.close();

@@ -48,11 +48,19 @@ export function silentWav(seconds: number): Uint8Array<ArrayBuffer> {
   return new Uint8Array(buffer);
 }
 
-/** A multipart POST with `file` (when given) and text fields. */
-export function upload(file: Uint8Array | null, fields: Record<string, string> = {}, headers: Record<string, string> = {}, filename = "answer.wav"): RequestInit {
+/** A multipart POST with `file` (when given; several when a list) and text fields (a Blob: sent as a file part). */
+export function upload(
+  file: Uint8Array | Uint8Array[] | null,
+  fields: Record<string, string | Blob> = {},
+  headers: Record<string, string> = {},
+  filename = "answer.wav",
+): RequestInit {
   const form = new FormData();
-  if (file) form.append("file", new File([new Uint8Array(file)], filename, { type: "audio/wav" }));
-  for (const [name, value] of Object.entries(fields)) form.append(name, value);
+  for (const one of file === null ? [] : Array.isArray(file) ? file : [file]) form.append("file", new File([new Uint8Array(one)], filename, { type: "audio/wav" }));
+  for (const [name, value] of Object.entries(fields)) {
+    if (typeof value === "string") form.append(name, value);
+    else form.append(name, value, `${name}.txt`);
+  }
   return { method: "POST", body: form, headers };
 }
 

@@ -95,6 +95,17 @@ describe("POST /stt", () => {
     expect(json.status).toBe(400);
   });
 
+  it("refuses two files in `file`, and a known text field sent as a file", async () => {
+    const two = await call("/stt", upload([speechWav(), speech22kWav()], {}, bearer(ADMIN_TOKEN)));
+    expect(two.status).toBe(400);
+    expect(await two.json()).toEqual({ code: "validation_failed", message: "file: send exactly one file" });
+    const languageFile = await call("/stt", upload(speechWav(), { language: new Blob(["ja"]) }, bearer(ADMIN_TOKEN)));
+    expect(languageFile.status).toBe(400);
+    expect(await languageFile.json()).toEqual({ code: "validation_failed", message: "language: must be a text field, not a file" });
+    // Unknown parts are ignored, as unknown text fields are.
+    expect((await call("/stt", upload(speechWav(), { extra: new Blob(["x"]) }, bearer(ADMIN_TOKEN)))).status).toBe(200);
+  });
+
   it("answers 413 over 25 MiB before forwarding, and passes the speech worker's own 413 through", async () => {
     const huge = await call("/stt", upload(new Uint8Array(25 * 1024 * 1024 + 1), {}, bearer(ADMIN_TOKEN)));
     expect(huge.status).toBe(413);
