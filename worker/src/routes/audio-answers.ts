@@ -1,7 +1,9 @@
 /**
  * `POST /sessions/:id/answers/audio` (decisions.md, Add: audio answers): multipart `file`,
- * `language` (default `en`), `gaze` (optional, the client's own 0..100 measure). Auth: the
- * session's resume token or the admin token (development: none needed).
+ * `language` (default `en`), `gaze` (optional, the client's own 0..100 measure). Auth, before
+ * the upload is read: the session's resume token, checked by the interview object it names
+ * (no D1: usable right after `session_started`), or the admin token, which finds the object
+ * through D1 (development: none needed).
  *
  * The Worker transcribes the audio with the speech worker, computes the delivery metrics
  * (words per minute from word timestamps, pause ratio from voice activity, fillers from the
@@ -11,42 +13,42 @@
  * latency is stored as the session's `stt` telemetry. Answers
  * `{transcript, metrics, turn, latency_ms}`.
  *
- * Errors: 404 unknown session, 409 `session_ended` (ended, or no longer the interview its
+ * Errors: 401 no token, 403 a token of another session, 404 unknown session (admin), 409 `session_ended` (ended, or no longer the interview its
  * object runs), 422 `no_speech` (nothing was said: the turn is not spent on silence), and the
  * speech failures of `/stt` (400, 413, 429, 503). On any of them nothing is submitted.
  */
 import { Hono } from "hono";
 import { HTTPException } from "hono/http-exception";
 import { AudioAnswerFields, SessionIdParam } from "@interview/shared/rest";
-import type { AppEnv } from "../env.ts";
-import { authorizeSessionCall } from "./auth.ts";
 import { speechClientFor } from "../clients/speech-client.ts";
 import { deliveryMetrics } from "../speech/delivery-metrics.ts";
 import {
+  authorizeSession,
   failureResponse,
-  interviewObject,
   invalidFields,
-  knownSession,
   readUpload,
   recordSttLatency,
-  refuseTokenless,
+  tokenGate,
   transcribeTimed,
   uploadLimit,
+  type InterviewStub,
+  type SpeechEnv,
 } from "./speech-common.ts";
 import { validate } from "./validate.ts";
 
-export const audioAnswers = new Hono<AppEnv>().post(
+export const audioAnswers = new Hono<SpeechEnv>().post(
   "/sessions/:id/answers/audio",
   validate("param", SessionIdParam),
+  tokenGate,
+  // The session and the token, before the upload is read.
+  async function audioAnswerAccess(c, next) {
+    c.set("speechSession", await authorizeSession(c, c.req.valid("param").id));
+    await next();
+  },
   uploadLimit,
   async function postAudioAnswer(c) {
-    const { id } = c.req.valid("param");
-    refuseTokenless(c);
-    const session = await knownSession(c, id);
-    await authorizeSessionCall(c, session.resumeTokenHash);
-    const stub = interviewObject(c.env, session);
-    if (!stub) throw new HTTPException(409, { message: `Session ${id} has no running interview.`, cause: "session_ended" });
-
+    const session = c.get("speechSession")!;
+    const { id, stub } = session;
     const upload = await readUpload(c, Object.keys(AudioAnswerFields.shape));
     const parsed = AudioAnswerFields.safeParse(upload.fields);
     if (!parsed.success) throw invalidFields(parsed.error.issues);
@@ -69,12 +71,10 @@ export const audioAnswers = new Hono<AppEnv>().post(
         outcome.code === "session_ended" ? "This session has ended; the answer was not submitted." : `Session ${id} is no longer the interview its object runs; the answer was not submitted.`;
       throw new HTTPException(409, { message, cause: "session_ended" });
     }
-    await recordSttLatency(c.env, session, latencyMs, { language, duration: transcription.duration ?? null, route: "audio_answer", turn: outcome.turn });
+    await recordSttLatency(session, latencyMs, { language, duration: transcription.duration ?? null, route: "audio_answer", turn: outcome.turn });
     return c.json({ transcript, metrics, turn: outcome.turn, latency_ms: latencyMs });
   },
 );
-
-type InterviewStub = NonNullable<ReturnType<typeof interviewObject>>;
 
 async function submit(stub: InterviewStub, id: string, transcript: string, metrics: Parameters<InterviewStub["submitAnswer"]>[2]) {
   try {

@@ -1,6 +1,7 @@
 /**
- * What `POST /stt`, `POST /tts` and `POST /sessions/:id/answers/audio` share: the upload limit,
- * reading a multipart upload, authorising a call by session or admin token, answering a
+ * What `POST /stt`, `POST /tts` and `POST /sessions/:id/answers/audio` share: the token gate
+ * and the authorisation that run before any body is read, the upload limit, reading a
+ * multipart upload, answering a
  * speech failure (with Retry-After), transcribing for delivery metrics, and reaching the
  * session's interview object.
  *
@@ -10,6 +11,7 @@
  */
 import type { Context } from "hono";
 import { bodyLimit } from "hono/body-limit";
+import { createMiddleware } from "hono/factory";
 import { HTTPException } from "hono/http-exception";
 import { errorBody, type ErrorCode } from "@interview/shared";
 import { SPEECH_LIMITS } from "@interview/shared/rest";
@@ -17,7 +19,25 @@ import { isDevelopment, type AppEnv, type Env } from "../env.ts";
 import type { SpeechClient, SpeechFailure, Transcription } from "../clients/speech-client.ts";
 import { sessionAccess, type SessionAccess } from "../storage/repository.ts";
 import { withDb } from "../storage/db.ts";
-import { authorizeSessionCall, bearerToken, requireAdmin } from "./auth.ts";
+import { objectIdOf } from "../durable/resume-token.ts";
+import type { InterviewSession, SessionCheck } from "../durable/interview-session.ts";
+import { bearerToken, isAdminToken } from "./auth.ts";
+
+/** Any route's context: these helpers read only bindings, headers and the body. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type SpeechContext = Context<any, any, any>;
+
+/** Speech routes: an authorised session, when the call names one (set before the body is read). */
+export type SpeechEnv = AppEnv & { Variables: { speechSession: SpeechSession | null; sessionPending: boolean } };
+
+/** `POST /tts` takes at most 4096 characters of JSON text: 64 KiB is room enough. */
+export const TTS_BODY_LIMIT_BYTES = 64 * 1024;
+
+/** 413 for a /tts body over 64 KiB, before it is parsed. */
+export const ttsBodyLimit = bodyLimit({
+  maxSize: TTS_BODY_LIMIT_BYTES,
+  onError: (c) => c.json(errorBody("payload_too_large", "The request body is larger than 64 KiB."), 413),
+});
 
 /** Room for the multipart envelope and the text fields around a maximal file. */
 const MULTIPART_OVERHEAD_BYTES = 64 * 1024;
@@ -32,18 +52,86 @@ function tooLargeMessage(): string {
   return `The upload is larger than ${SPEECH_LIMITS.maxUploadBytes / (1024 * 1024)} MiB.`;
 }
 
-function fail(status: 400 | 401 | 404 | 409 | 413 | 422, code: ErrorCode, message: string): HTTPException {
+export function fail(status: 400 | 401 | 403 | 404 | 409 | 413 | 422 | 503, code: ErrorCode, message: string): HTTPException {
   return new HTTPException(status, { message, cause: code });
 }
 
 /**
- * In production a request with no bearer token is refused before its body is read: every
- * speech route needs one there (the session's or the admin's).
+ * Middleware, first on every speech route: in production a request with no bearer token is
+ * 401, and a malformed Authorization header is 401 everywhere, before any body is read.
  */
-export function refuseTokenless(c: Context<AppEnv>): void {
+export const tokenGate = createMiddleware<AppEnv>(async function tokenGate(c, next) {
   if (bearerToken(c) === null && !isDevelopment(c.env)) {
     throw fail(401, "unauthorized", "This route needs `Authorization: Bearer <resumeToken>` (or the admin token).");
   }
+  await next();
+});
+
+/** A session a speech call may use, and its interview object. */
+export interface SpeechSession {
+  id: string;
+  stub: InterviewStub;
+}
+
+export type InterviewStub = DurableObjectStub<InterviewSession>;
+
+/** The interview object a resume token names; null when the token names none. */
+function objectOfToken(env: Env, token: string): InterviewStub | null {
+  const objectId = objectIdOf(token);
+  if (!objectId) return null;
+  try {
+    return env.INTERVIEW.get(env.INTERVIEW.idFromString(objectId));
+  } catch {
+    return null;
+  }
+}
+
+const tokenMismatch = () => fail(403, "forbidden", "The token does not match this session.");
+
+/**
+ * Authorises a call for `sessionId` without reading the body. A resume token reaches the
+ * object it names (no D1, so a session is usable the moment `session_started` is sent): the
+ * object checks the token against its current session; a token of another session is 403, an
+ * ended session 409 `session_ended`. The admin token (and, in development, no token) looks the
+ * session up in D1: 404 when unknown.
+ */
+export async function authorizeSession(c: SpeechContext, sessionId: string): Promise<SpeechSession> {
+  const token = bearerToken(c);
+  if (token === null ? isDevelopment(c.env) : await isAdminToken(c.env, token)) {
+    const session = await knownSession(c, sessionId);
+    const stub = interviewObject(c.env, session);
+    if (!stub) throw fail(409, "session_ended", `Session ${sessionId} has no running interview.`);
+    return { id: sessionId, stub };
+  }
+  if (token === null) throw fail(401, "unauthorized", "This route needs `Authorization: Bearer <resumeToken>` (or the admin token).");
+  const stub = objectOfToken(c.env, token);
+  if (!stub) throw tokenMismatch();
+  let check: SessionCheck;
+  try {
+    check = await stub.checkSession(sessionId, token);
+  } catch (error) {
+    console.error(`Speech call for session ${sessionId}: the interview object did not answer`, error);
+    throw fail(503, "unavailable", "The interview could not be reached; try again.");
+  }
+  if (check === "session_ended") throw fail(409, "session_ended", "This session has ended.");
+  if (check !== "ok") throw tokenMismatch();
+  return { id: sessionId, stub };
+}
+
+/**
+ * A call without a session: the admin token, or none in development. A resume token is let
+ * through only when `sessionPending` (its session id comes with the body, /stt's form field)
+ * and only if it is shaped like one; it is checked once the body is read.
+ */
+export async function authorizeSessionless(c: SpeechContext, sessionPending: boolean): Promise<"admin" | "pending"> {
+  const token = bearerToken(c);
+  if (token === null) {
+    if (isDevelopment(c.env)) return "admin";
+    throw fail(401, "unauthorized", "This route needs `Authorization: Bearer <resumeToken>` (or the admin token).");
+  }
+  if (await isAdminToken(c.env, token)) return "admin";
+  if (sessionPending && objectIdOf(token) !== null) return "pending";
+  throw fail(403, "forbidden", "Without a sessionId this route needs the admin token.");
 }
 
 export interface Upload {
@@ -55,7 +143,7 @@ export interface Upload {
  * The multipart `file` and the text fields; 400 when it is not multipart, when `file` is not
  * exactly one file, or when one of `textFields` (the route's known fields) arrives as a file.
  */
-export async function readUpload(c: Context<AppEnv>, textFields: readonly string[]): Promise<Upload> {
+export async function readUpload(c: SpeechContext, textFields: readonly string[]): Promise<Upload> {
   let form: FormData;
   try {
     form = await c.req.formData();
@@ -81,28 +169,14 @@ export function invalidFields(issues: readonly { path: readonly PropertyKey[]; m
   return fail(400, "validation_failed", issues.map((i) => `${i.path.map(String).join(".") || "body"}: ${i.message}`).join("; "));
 }
 
-/**
- * With a session id: the session must exist (404) and the token be its resume token or the
- * admin token. Without: the admin token. Development accepts token-less calls, as elsewhere.
- */
-export async function authorizeSpeechCall(c: Context<AppEnv>, sessionId: string | undefined): Promise<SessionAccess | null> {
-  if (sessionId === undefined) {
-    await requireAdmin(c, async () => undefined);
-    return null;
-  }
-  const session = await knownSession(c, sessionId);
-  await authorizeSessionCall(c, session.resumeTokenHash);
-  return session;
-}
-
-export async function knownSession(c: Context<AppEnv>, sessionId: string): Promise<SessionAccess> {
+export async function knownSession(c: SpeechContext, sessionId: string): Promise<SessionAccess> {
   const session = await withDb(c.env, (db) => sessionAccess(db, sessionId));
   if (!session) throw fail(404, "not_found", `Unknown session ${sessionId}.`);
   return session;
 }
 
 /** A speech failure as our `{code, message}`, with the speech worker's status and Retry-After. */
-export function failureResponse(c: Context<AppEnv>, failure: SpeechFailure): Response {
+export function failureResponse(c: SpeechContext, failure: SpeechFailure): Response {
   if (failure.retryAfter !== undefined) c.header("Retry-After", failure.retryAfter);
   return c.json(errorBody(failure.code, failure.message), failure.status);
 }
@@ -137,7 +211,7 @@ export async function transcribeTimed(
 }
 
 /** The session's interview object, or null when the row names none this namespace knows. */
-export function interviewObject(env: Env, session: SessionAccess) {
+export function interviewObject(env: Env, session: SessionAccess): InterviewStub | null {
   if (!session.objectId) return null;
   try {
     return env.INTERVIEW.get(env.INTERVIEW.idFromString(session.objectId));
@@ -147,11 +221,9 @@ export function interviewObject(env: Env, session: SessionAccess) {
 }
 
 /** Stores the server-measured STT latency with the session (telemetry `stt`); never fails the call. */
-export async function recordSttLatency(env: Env, session: SessionAccess, latencyMs: number, payload: Record<string, unknown>): Promise<void> {
-  const stub = interviewObject(env, session);
-  if (!stub) return;
+export async function recordSttLatency(session: SpeechSession, latencyMs: number, payload: Record<string, unknown>): Promise<void> {
   try {
-    await stub.recordSpeechLatency(session.id, latencyMs, payload);
+    await session.stub.recordSpeechLatency(session.id, latencyMs, payload);
   } catch (error) {
     console.error(`STT latency for session ${session.id} not stored: the interview object did not answer`, error);
   }

@@ -16,25 +16,32 @@
  * is keyed on (text, voice, speed). `X-TTS-Voice` is the voice as printable ASCII,
  * percent-encoded otherwise (omitted if even that fails).
  *
- * Auth on both: the resume token of `sessionId` when given, else the admin token;
- * development accepts token-less calls (auth.ts).
+ * Auth on both, before any body is read: no token in production is 401 (`tokenGate`). The
+ * resume token of `sessionId` (checked by the interview object the token names), or the admin
+ * token; development accepts token-less calls. `/stt` takes `sessionId` as a query parameter
+ * too, checked before the upload is read; a form-only `sessionId` is checked after it.
+ * `/tts` bodies are limited to 64 KiB before they are parsed.
  */
 import { Hono } from "hono";
+import { createMiddleware } from "hono/factory";
 import { TTS_SPEED_BY_STYLE, type Style } from "@interview/shared";
 import { SttFields, TtsBody } from "@interview/shared/rest";
-import type { AppEnv } from "../env.ts";
 import { speechClientFor } from "../clients/speech-client.ts";
 import { deliveryMetrics } from "../speech/delivery-metrics.ts";
 import { TtsCache, type CachedAudio } from "../speech/tts-cache.ts";
 import {
-  authorizeSpeechCall,
+  authorizeSession,
+  authorizeSessionless,
+  fail,
   failureResponse,
   invalidFields,
   readUpload,
   recordSttLatency,
-  refuseTokenless,
+  tokenGate,
   transcribeTimed,
+  ttsBodyLimit,
   uploadLimit,
+  type SpeechEnv,
 } from "./speech-common.ts";
 import { validate } from "./validate.ts";
 
@@ -48,20 +55,34 @@ export function speedForStyle(style: string | null | undefined): number {
   return style && Object.hasOwn(TTS_SPEED_BY_STYLE, style) ? TTS_SPEED_BY_STYLE[style as Style] : 1.0;
 }
 
-export const speech = new Hono<AppEnv>()
-  .post("/stt", uploadLimit, async function postStt(c) {
-    refuseTokenless(c);
+/**
+ * /stt before its body is read: `?sessionId=` is checked with the token here; without it, the
+ * admin token, or a resume token whose form `sessionId` is checked once the form is read.
+ */
+const sttAccess = createMiddleware<SpeechEnv>(async function sttAccess(c, next) {
+  const query = SttFields.shape.sessionId.safeParse(c.req.query("sessionId"));
+  if (!query.success) throw invalidFields(query.error.issues.map((i) => ({ ...i, path: ["sessionId", ...i.path] })));
+  c.set("speechSession", query.data === undefined ? null : await authorizeSession(c, query.data));
+  c.set("sessionPending", query.data === undefined && (await authorizeSessionless(c, true)) === "pending");
+  await next();
+});
+
+export const speech = new Hono<SpeechEnv>()
+  .post("/stt", tokenGate, sttAccess, uploadLimit, async function postStt(c) {
     const upload = await readUpload(c, Object.keys(SttFields.shape));
     const parsed = SttFields.safeParse(upload.fields);
     if (!parsed.success) throw invalidFields(parsed.error.issues);
     const { sessionId, language } = parsed.data;
-    const session = await authorizeSpeechCall(c, sessionId);
+    let session = c.get("speechSession");
+    if (session && sessionId !== undefined && sessionId !== session.id) throw fail(400, "validation_failed", "sessionId: the form field differs from the query parameter");
+    if (!session && sessionId !== undefined) session = await authorizeSession(c, sessionId);
+    if (!session && c.get("sessionPending")) throw fail(403, "forbidden", "Without a sessionId this route needs the admin token.");
 
     const result = await transcribeTimed(speechClientFor(c.env), upload, language, c.req.raw.signal);
     if (!result.ok) return failureResponse(c, result.failure);
     const { transcription, transcript, latencyMs } = result.value;
     const duration = transcription.duration ?? null;
-    if (session) await recordSttLatency(c.env, session, latencyMs, { language, duration, route: "stt" });
+    if (session) await recordSttLatency(session, latencyMs, { language, duration, route: "stt" });
     return c.json({
       transcript,
       latency_ms: latencyMs,
@@ -71,9 +92,10 @@ export const speech = new Hono<AppEnv>()
       metrics: deliveryMetrics({ ...transcription, text: transcript }),
     });
   })
-  .post("/tts", validate("json", TtsBody), async function postTts(c) {
+  .post("/tts", tokenGate, ttsBodyLimit, validate("json", TtsBody), async function postTts(c) {
     const body = c.req.valid("json");
-    await authorizeSpeechCall(c, body.sessionId);
+    if (body.sessionId !== undefined) await authorizeSession(c, body.sessionId);
+    else await authorizeSessionless(c, false);
     const speed = speedForStyle(body.style);
     const requested = body.speaker ?? DEFAULT_VOICE;
     const key = { text: body.text, voice: requested, speed };

@@ -8,7 +8,7 @@
 import { describe, expect, it } from "vitest";
 import { startInterview } from "../workerd/socket-client.ts";
 import { ADMIN_TOKEN, bearer, call, heldRecords, replicated } from "../workerd/rest-client.ts";
-import { silentWav, speechDown, speechWav, upload } from "./speech-helpers.ts";
+import { silentWav, speechDown, speechWav, trackedBody, upload } from "./speech-helpers.ts";
 
 async function liveSession(fields: Record<string, unknown> = {}) {
   const { socket, started, question } = await startInterview({ consent: true, group: "control", ...fields });
@@ -99,6 +99,31 @@ describe("POST /sessions/:id/answers/audio", () => {
     expect(await asAdmin.json()).toMatchObject({ turn: 1 });
     await socket.next("tips");
     expect(await answers(other.token, other.id)).toEqual([]);
+    socket.close();
+    other.socket.close();
+  });
+
+  it("works right after session_started, before the session reaches D1 (the token names the object)", async () => {
+    const { socket, started } = await startInterview({ consent: true, group: "control" });
+    const response = await call(answerPath(started.session_id), upload(speechWav(), {}, bearer(started.resumeToken as string)));
+    expect(response.status).toBe(200);
+    expect(await response.json()).toMatchObject({ transcript: "hello world", turn: 1 });
+    await socket.next("tips");
+    socket.close();
+  });
+
+  it("checks the session and the token before reading the upload", async () => {
+    const { socket, id } = await liveSession();
+    const other = await liveSession();
+    const multipart = { "Content-Type": "multipart/form-data; boundary=x" };
+    const tokenless = trackedBody();
+    expect((await call(answerPath(id), { method: "POST", headers: multipart, body: tokenless.body })).status).toBe(401);
+    const wrong = trackedBody();
+    expect((await call(answerPath(id), { method: "POST", headers: { ...multipart, ...bearer(other.token) }, body: wrong.body })).status).toBe(403);
+    const unknown = trackedBody();
+    expect((await call(answerPath(crypto.randomUUID()), { method: "POST", headers: { ...multipart, ...bearer(ADMIN_TOKEN) }, body: unknown.body })).status).toBe(404);
+    expect([tokenless.pulled(), wrong.pulled(), unknown.pulled()]).toEqual([0, 0, 0]);
+    await socket.expectSilence();
     socket.close();
     other.socket.close();
   });

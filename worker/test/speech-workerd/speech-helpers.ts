@@ -64,6 +64,24 @@ export function upload(
   return { method: "POST", body: form, headers };
 }
 
+/**
+ * A request body that records whether anything read it: `chunks` chunks of `chunkBytes`
+ * zeros, produced only when pulled (highWaterMark 0: nothing is read ahead).
+ */
+export function trackedBody(chunks = 4, chunkBytes = 1024): { body: ReadableStream<Uint8Array>; pulled: () => number } {
+  let pulls = 0;
+  const body = new ReadableStream<Uint8Array>(
+    {
+      pull(controller) {
+        if (pulls++ >= chunks) controller.close();
+        else controller.enqueue(new Uint8Array(chunkBytes));
+      },
+    },
+    { highWaterMark: 0 },
+  );
+  return { body, pulled: () => pulls };
+}
+
 /** Bindings overrides: the speech worker's address with nothing listening, or none configured. */
 export const speechDown: Partial<Env> = { SPEECH_WORKER_URL: bindings.CLOSED_SPEECH_URL };
 export const speechUnset: Partial<Env> = { SPEECH_WORKER_URL: undefined };

@@ -12,7 +12,7 @@
 import { describe, expect, it } from "vitest";
 import { startInterview } from "../workerd/socket-client.ts";
 import { ADMIN_TOKEN, bearer, call, heldRecords, replicated } from "../workerd/rest-client.ts";
-import { silentWav, speech22kWav, speechDown, speechUnset, speechWav, upload } from "./speech-helpers.ts";
+import { silentWav, speech22kWav, speechDown, speechUnset, speechWav, trackedBody, upload } from "./speech-helpers.ts";
 
 async function liveSession() {
   const { socket, started } = await startInterview({ consent: true, group: "treatment" });
@@ -62,6 +62,31 @@ describe("POST /stt", () => {
     expect((await call("/stt", upload(speechWav(), {}, bearer(token)))).status).toBe(403);
     expect((await call("/stt", upload(speechWav(), { sessionId: id }, bearer("nope")), { ENVIRONMENT: "development" })).status).toBe(403);
     expect((await heldRecords(token, id)).filter((r) => r.kind === "telemetry" && r.eventType === "stt")).toEqual([]);
+    socket.close();
+    other.socket.close();
+  });
+
+  it("checks ?sessionId= and its token before reading the upload", async () => {
+    const { socket, id, token } = await liveSession();
+    const other = await liveSession();
+    const upstream = (r: { body: ReadableStream }) => ({ method: "POST", headers: { "Content-Type": "multipart/form-data; boundary=x" }, body: r.body });
+    const tokenless = trackedBody();
+    expect((await call(`/stt?sessionId=${id}`, upstream(tokenless))).status).toBe(401);
+    const wrong = trackedBody();
+    const refused = await call(`/stt?sessionId=${id}`, { ...upstream(wrong), headers: { ...upstream(wrong).headers, ...bearer(other.token) } });
+    expect(refused.status).toBe(403);
+    expect(await refused.json()).toMatchObject({ code: "forbidden" });
+    const garbage = trackedBody();
+    expect((await call("/stt", { ...upstream(garbage), headers: { ...upstream(garbage).headers, ...bearer("not-a-token") } })).status).toBe(403);
+    expect([tokenless.pulled(), wrong.pulled(), garbage.pulled()]).toEqual([0, 0, 0]);
+
+    const ok = await call(`/stt?sessionId=${id}`, upload(speechWav(), {}, bearer(token)));
+    expect(ok.status).toBe(200);
+    const stt = (await heldRecords(token, id)).filter((r) => r.kind === "telemetry" && r.eventType === "stt");
+    expect(stt).toHaveLength(1);
+    const differs = await call(`/stt?sessionId=${id}`, upload(speechWav(), { sessionId: other.id }, bearer(token)));
+    expect(differs.status).toBe(400);
+    expect(await differs.json()).toMatchObject({ code: "validation_failed", message: expect.stringMatching(/^sessionId:/) });
     socket.close();
     other.socket.close();
   });

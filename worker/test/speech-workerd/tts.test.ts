@@ -6,7 +6,7 @@
 import { describe, expect, it } from "vitest";
 import { startInterview } from "../workerd/socket-client.ts";
 import { ADMIN_TOKEN, bearer, call, postJson, replicated } from "../workerd/rest-client.ts";
-import { speechDown, wavDataBytes } from "./speech-helpers.ts";
+import { speechDown, trackedBody, wavDataBytes } from "./speech-helpers.ts";
 
 /** A text no other test uses, so the per-isolate cache never answers for another test. */
 const fresh = (text: string) => `${text} ${crypto.randomUUID().slice(0, 8)}.`;
@@ -79,6 +79,25 @@ describe("POST /tts", () => {
     expect((await tts({ text: fresh("Hi") }, {}, { ENVIRONMENT: "development" })).status).toBe(200);
     expect((await tts({ text: fresh("Hi") }, bearer("wrong"), { ENVIRONMENT: "development" })).status).toBe(403);
     socket.close();
+  });
+
+  it("checks the token before reading the body, and refuses a body over 64 KiB with 413", async () => {
+    const tokenless = trackedBody();
+    const refused = await call("/tts", { method: "POST", headers: { "Content-Type": "application/json" }, body: tokenless.body });
+    expect(refused.status).toBe(401);
+    expect(tokenless.pulled()).toBe(0);
+    const malformed = trackedBody();
+    expect((await call("/tts", { method: "POST", headers: { Authorization: "Basic x" }, body: malformed.body })).status).toBe(401);
+    expect(malformed.pulled()).toBe(0);
+    const declared = await call("/tts", { method: "POST", headers: { ...bearer(ADMIN_TOKEN), "Content-Type": "application/json", "Content-Length": "52428800" }, body: "{}" });
+    expect(declared.status).toBe(413);
+    expect(await declared.json()).toEqual({ code: "payload_too_large", message: "The request body is larger than 64 KiB." });
+    const streamed = trackedBody(80, 1024);
+    const chunked = await call("/tts", { method: "POST", headers: { ...bearer(ADMIN_TOKEN), "Content-Type": "application/json" }, body: streamed.body });
+    expect(chunked.status).toBe(413);
+    expect(streamed.pulled()).toBeLessThan(70);
+    const padded = JSON.stringify({ text: fresh("Hi"), pad: " ".repeat(60 * 1024) });
+    expect((await call("/tts", { method: "POST", headers: { ...bearer(ADMIN_TOKEN), "Content-Type": "application/json" }, body: padded })).status).toBe(200);
   });
 
   it("answers 503 when the speech worker is unreachable", async () => {
