@@ -52,8 +52,12 @@ export type MetricsQuery = z.infer<typeof MetricsQuery>;
 
 export const SessionIdParam = z.object({ id: sessionId });
 
-/** OpenAI's limits, which the speech worker keeps: 25 MiB uploads, 4096 characters of speech. */
-export const SPEECH_LIMITS = { maxUploadBytes: 25 * 1024 * 1024, maxTtsChars: 4096 } as const;
+/**
+ * The Worker's speech limits: 10 MiB uploads (a 10-minute Opus answer is about 2-3 MB; OpenAI
+ * and the speech worker allow 25 MiB, more than an interview answer needs), and OpenAI's 4096
+ * characters of speech.
+ */
+export const SPEECH_LIMITS = { maxUploadBytes: 10 * 1024 * 1024, maxTtsChars: 4096 } as const;
 
 const blankToUndefined = (v: unknown) => (typeof v === "string" && v.trim() === "" ? undefined : v);
 const language = z.preprocess(

@@ -6,7 +6,7 @@
  * as SPEECH_WORKER_URL; a second URL points at a port nothing listens on.
  *
  * The speech worker's upload limit is lowered to 1 MiB so its own 413 can be seen passing
- * through the Worker (whose limit, 25 MiB, is checked before forwarding).
+ * through the Worker (whose limit, 10 MiB, is checked before forwarding).
  */
 import { mkdtempSync, rmSync } from "node:fs";
 import { createServer, type AddressInfo } from "node:net";

@@ -131,14 +131,27 @@ describe("POST /stt", () => {
     expect((await call("/stt", upload(speechWav(), { extra: new Blob(["x"]) }, bearer(ADMIN_TOKEN)))).status).toBe(200);
   });
 
-  it("answers 413 over 25 MiB before forwarding, and passes the speech worker's own 413 through", async () => {
-    const huge = await call("/stt", upload(new Uint8Array(25 * 1024 * 1024 + 1), {}, bearer(ADMIN_TOKEN)));
+  it("answers 413 over 10 MiB before forwarding, and passes the speech worker's own 413 through", async () => {
+    const huge = await call("/stt", upload(new Uint8Array(10 * 1024 * 1024 + 1), {}, bearer(ADMIN_TOKEN)));
     expect(huge.status).toBe(413);
-    expect(await huge.json()).toEqual({ code: "payload_too_large", message: "The upload is larger than 25 MiB." });
+    expect(await huge.json()).toEqual({ code: "payload_too_large", message: "The upload is larger than 10 MiB." });
     // The test speech worker's limit is 1 MiB (speech-worker-setup.ts).
     const overWorkerLimit = await call("/stt", upload(new Uint8Array(1024 * 1024 + 512), {}, bearer(ADMIN_TOKEN)));
     expect(overWorkerLimit.status).toBe(413);
-    expect(await overWorkerLimit.json()).toMatchObject({ code: "payload_too_large", message: expect.not.stringMatching(/25 MiB/) });
+    expect(await overWorkerLimit.json()).toMatchObject({ code: "payload_too_large", message: expect.not.stringMatching(/10 MiB/) });
+  });
+
+  it("answers 413 from the upload limit itself: a declared Content-Length, or a stream that runs over", async () => {
+    // The speech worker is down: a forwarded call would be 503, so 413 means nothing was sent.
+    const multipart = { "Content-Type": "multipart/form-data; boundary=x", ...bearer(ADMIN_TOKEN) };
+    const declared = await call("/stt", { method: "POST", headers: { ...multipart, "Content-Length": "524288000" }, body: "--x--" }, speechDown);
+    expect(declared.status).toBe(413);
+    expect(await declared.json()).toEqual({ code: "payload_too_large", message: "The upload is larger than 10 MiB." });
+    const stream = trackedBody(12, 1024 * 1024);
+    const chunked = await call("/stt", { method: "POST", headers: multipart, body: stream.body }, speechDown);
+    expect(chunked.status).toBe(413);
+    expect(await chunked.json()).toEqual({ code: "payload_too_large", message: "The upload is larger than 10 MiB." });
+    expect(stream.pulled()).toBeLessThanOrEqual(11);
   });
 
   it("answers 503 when the speech worker is unreachable or unconfigured, and stores nothing", async () => {
