@@ -11,7 +11,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { startInterview } from "../workerd/socket-client.ts";
-import { ADMIN_TOKEN, bearer, call, heldRecords, replicated } from "../workerd/rest-client.ts";
+import { ADMIN_TOKEN, bearer, call, heldRecords, postJson, replicated } from "../workerd/rest-client.ts";
 import { silentWav, speech22kWav, speechDown, speechUnset, speechWav, trackedBody, upload } from "./speech-helpers.ts";
 
 async function liveSession() {
@@ -89,6 +89,23 @@ describe("POST /stt", () => {
     expect(await differs.json()).toMatchObject({ code: "validation_failed", message: expect.stringMatching(/^sessionId:/) });
     socket.close();
     other.socket.close();
+  });
+
+  it("refuses an ended session's resume token with 409 session_ended, on /stt and /tts", async () => {
+    const { socket, started } = await startInterview({ consent: true, maxQuestions: 1 });
+    const id = started.session_id;
+    const token = started.resumeToken as string;
+    expect((await call(`/sessions/${id}/answers/audio`, upload(speechWav(), {}, bearer(token)))).status).toBe(200);
+    await socket.next("tips");
+    await socket.next("session_ended");
+    for (const response of [
+      await call(`/stt?sessionId=${id}`, upload(speechWav(), {}, bearer(token))),
+      await call("/stt", upload(speechWav(), { sessionId: id }, bearer(token))),
+      await call("/tts", postJson({ text: "Hello again.", sessionId: id }, bearer(token))),
+    ]) {
+      expect(response.status).toBe(409);
+      expect(await response.json()).toMatchObject({ code: "session_ended" });
+    }
   });
 
   it("accepts a token-less call in development only", async () => {
