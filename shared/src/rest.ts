@@ -77,9 +77,22 @@ export const SttFields = z.object({
 });
 export type SttFields = z.infer<typeof SttFields>;
 
-/** `POST /sessions/:id/answers/audio` form fields besides `file`; `gaze` is the client's own 0..100 measure. */
+/**
+ * `POST /sessions/:id/answers/audio` form fields besides `file`. `turn` (required) is the
+ * `turn` of the question being answered, as the socket's `question` frame gave it: an answer
+ * for any other turn (a retried upload, or a typed answer that got there first) is refused.
+ * `gaze` is the client's own 0..100 measure.
+ */
 export const AudioAnswerFields = z.object({
   language,
+  turn: z.preprocess(
+    blankToUndefined,
+    z
+      .string({ error: "is required (the turn of the question being answered)" })
+      .trim()
+      .regex(/^\d{1,6}$/, "must be a whole number")
+      .transform(Number),
+  ),
   gaze: z.preprocess(blankToUndefined, z.coerce.number({ error: "must be a number" }).min(0).max(100).optional()),
 });
 export type AudioAnswerFields = z.infer<typeof AudioAnswerFields>;

@@ -1,6 +1,7 @@
 /**
  * `POST /sessions/:id/answers/audio` (decisions.md, Add: audio answers): multipart `file`,
- * `language` (default `en`), `gaze` (optional, the client's own 0..100 measure). Auth, before
+ * `turn` (required: the `turn` of the socket's `question` being answered), `language`
+ * (default `en`), `gaze` (optional, the client's own 0..100 measure). Auth, before
  * the upload is read: the session's resume token, checked by the interview object it names
  * (no D1: usable right after `session_started`), or the admin token, which finds the object
  * through D1 (development: none needed).
@@ -12,6 +13,13 @@
  * (and `interviewer_message` for a follow-up) go out on the candidate's socket. The STT
  * latency is stored as the session's `stt` telemetry. Answers
  * `{transcript, metrics, turn, latency_ms}`.
+ *
+ * The answer counts only for the question it was recorded for: the interview object compares
+ * `turn` with its current turn inside its queue, so a retried upload, or a typed answer that
+ * arrived during transcription, gets 409 `stale_turn` (naming the current turn) instead of
+ * landing on the next question. A client disconnect does not cancel anything: workerd's
+ * `request.signal` does not abort on disconnect here (no `enable_request_signal` flag), so a
+ * transcription already under way is finished and submitted if its turn is still current.
  *
  * Errors: 401 no token, 403 a token of another session, 404 unknown session (admin), 409 `session_ended` (ended, or no longer the interview its
  * object runs), 422 `no_speech` (nothing was said: the turn is not spent on silence), and the
@@ -52,7 +60,7 @@ export const audioAnswers = new Hono<SpeechEnv>().post(
     const upload = await readUpload(c, Object.keys(AudioAnswerFields.shape));
     const parsed = AudioAnswerFields.safeParse(upload.fields);
     if (!parsed.success) throw invalidFields(parsed.error.issues);
-    const { language, gaze } = parsed.data;
+    const { language, gaze, turn } = parsed.data;
 
     const result = await transcribeTimed(speechClientFor(c.env), upload, language, c.req.raw.signal);
     if (!result.ok) return failureResponse(c, result.failure);
@@ -65,7 +73,13 @@ export const audioAnswers = new Hono<SpeechEnv>().post(
       pauseRatio: metrics.pauseRatio,
       fillers: metrics.fillers,
       ...(gaze === undefined ? {} : { gaze }),
-    });
+    }, turn);
+    if (!outcome.ok && outcome.code === "stale_turn") {
+      throw new HTTPException(409, {
+        message: `The answer was for turn ${turn}, but the session is at turn ${outcome.turn}; nothing was submitted.`,
+        cause: "stale_turn",
+      });
+    }
     if (!outcome.ok) {
       const message =
         outcome.code === "session_ended" ? "This session has ended; the answer was not submitted." : `Session ${id} is no longer the interview its object runs; the answer was not submitted.`;
@@ -76,9 +90,9 @@ export const audioAnswers = new Hono<SpeechEnv>().post(
   },
 );
 
-async function submit(stub: InterviewStub, id: string, transcript: string, metrics: Parameters<InterviewStub["submitAnswer"]>[2]) {
+async function submit(stub: InterviewStub, id: string, transcript: string, metrics: Parameters<InterviewStub["submitAnswer"]>[2], turn: number) {
   try {
-    return await stub.submitAnswer(id, transcript, metrics);
+    return await stub.submitAnswer(id, transcript, metrics, turn);
   } catch (error) {
     console.error(`Audio answer for session ${id}: the interview object did not answer`, error);
     throw new HTTPException(503, { message: "The interview could not take the answer; try again.", cause: "unavailable" });

@@ -95,7 +95,7 @@ describe("POST /stt", () => {
     const { socket, started } = await startInterview({ consent: true, maxQuestions: 1 });
     const id = started.session_id;
     const token = started.resumeToken as string;
-    expect((await call(`/sessions/${id}/answers/audio`, upload(speechWav(), {}, bearer(token)))).status).toBe(200);
+    expect((await call(`/sessions/${id}/answers/audio`, upload(speechWav(), { turn: "0" }, bearer(token)))).status).toBe(200);
     await socket.next("tips");
     await socket.next("session_ended");
     for (const response of [
