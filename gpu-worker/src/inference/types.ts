@@ -38,6 +38,8 @@ export interface WorkerOptions {
   piperDir: string;
   vadModelPath: string;
   vadThreshold: number;
+  /** Whisper hears only the VAD speech regions (VAD_SKIP_SILENCE); false = the whole clip. */
+  skipSilence: boolean;
   warmup: boolean;
 }
 
@@ -93,6 +95,8 @@ export interface TranscribeResult {
   speech: SpeechRegion[];
   /** True when VAD found no speech and Whisper was skipped. */
   skipped: boolean;
+  /** Seconds of audio Whisper ran on: the joined speech regions (VAD_SKIP_SILENCE), the whole clip, or 0 when skipped. */
+  whisperSeconds: number;
   inferenceMs: number;
 }
 

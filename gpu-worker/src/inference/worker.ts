@@ -8,7 +8,8 @@ import { workerData } from "node:worker_threads";
 import type { EngineInfo, SynthesizeResult, Task, TranscribeResult, TranscribeTask, WorkerOptions } from "./types.ts";
 import { resample } from "../pipelines/resample.ts";
 import { SileroVad, VAD_SAMPLE_RATE } from "../pipelines/vad.ts";
-import { Whisper } from "../pipelines/asr.ts";
+import { segmentsFromWords, Whisper } from "../pipelines/asr.ts";
+import { joinedSeconds, joinSpeech, mapSegments, mapWords, planSpeech } from "../pipelines/speech-regions.ts";
 import { Kokoro, KOKORO_SAMPLE_RATE } from "../pipelines/tts.ts";
 import { Piper } from "../pipelines/piper.ts";
 import { join } from "node:path";
@@ -81,10 +82,21 @@ async function transcribe(loaded: Loaded, task: TranscribeTask): Promise<Transcr
   const base = { language: task.language, duration: vad.duration, speechSeconds: vad.speechSeconds, pauseRatio: vad.pauseRatio, speech: vad.regions };
   if (vad.regions.length === 0) {
     // No speech anywhere: skip Whisper (it would hallucinate on silence).
-    return { ...base, text: "", segments: [], words: [], skipped: true, inferenceMs: performance.now() - started };
+    return { ...base, text: "", segments: [], words: [], skipped: true, whisperSeconds: 0, inferenceMs: performance.now() - started };
   }
-  const out = await loaded.whisper!.transcribe(audio, task);
-  return { ...base, ...out, skipped: false, inferenceMs: performance.now() - started };
+  if (!options.skipSilence) {
+    const out = await loaded.whisper!.transcribe(audio, task);
+    return { ...base, ...out, skipped: false, whisperSeconds: audio.length / VAD_SAMPLE_RATE, inferenceMs: performance.now() - started };
+  }
+  // Whisper hears only the (padded, merged) speech regions joined by short silences; its
+  // timestamps are mapped back to the clip's timeline (speech-regions.ts).
+  const plan = planSpeech(vad.regions, audio.length, VAD_SAMPLE_RATE);
+  const out = await loaded.whisper!.transcribe(joinSpeech(audio, plan), task);
+  const words = mapWords(plan, out.words);
+  // Word-derived segments are regrouped on the clip's timeline, where the pauses that were cut
+  // are back (segmentsFromWords splits at gaps of 1 s or more); Whisper's own segments are mapped.
+  const segments = task.words ? (task.segments ? segmentsFromWords(words, out.text, vad.duration) : []) : mapSegments(plan, out.segments);
+  return { ...base, text: out.text, words, segments, skipped: false, whisperSeconds: joinedSeconds(plan), inferenceMs: performance.now() - started };
 }
 
 export default async function runTask(task: Task): Promise<EngineInfo | TranscribeResult | SynthesizeResult> {

@@ -40,6 +40,7 @@ export default fp(
       piperDir: config.PIPER_DIR,
       vadModelPath: config.VAD_MODEL_PATH,
       vadThreshold: config.VAD_THRESHOLD,
+      skipSilence: config.VAD_SKIP_SILENCE,
       warmup: config.WARMUP,
     };
     const pools: SpeechEngines = {

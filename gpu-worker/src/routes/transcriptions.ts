@@ -138,6 +138,7 @@ export default async function transcriptionRoutes(app: FastifyInstance, opts: { 
     }, gone);
     app.metrics.inferenceSeconds.observe({ engine: "asr" }, result.inferenceMs / 1000);
     app.metrics.audioSeconds.inc({ engine: "asr" }, result.duration);
+    app.metrics.whisperSeconds.inc(result.whisperSeconds);
 
     switch (body.response_format) {
       case "text":
