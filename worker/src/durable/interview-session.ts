@@ -193,6 +193,23 @@ export class InterviewSession extends DurableObject<Env> {
     return session.ended ? "session_ended" : "ok";
   }
 
+  /**
+   * A check-in sent over HTTP, written through this object's outbox like the socket's own, so
+   * it is kept even while D1 is down. After the end too: post-session surveys are check-ins.
+   */
+  async recordCheckin(
+    sessionId: string,
+    checkin: { group: Group | null; confidence: number; stress: number },
+    key: string,
+  ): Promise<"stored" | "not_consented" | "not_found"> {
+    return this.queue.run(async () => {
+      const session = this.state?.session;
+      if (!session || session.id !== sessionId) return "not_found";
+      await this.dispatch({ kind: "checkin_reported", sessionId, ...checkin, key });
+      return session.consent ? "stored" : "not_consented";
+    });
+  }
+
   /** The server-measured STT latency of a session of this interview (POST /stt, audio answers). */
   async recordSpeechLatency(sessionId: string, latencyMs: number, payload: Record<string, unknown>): Promise<void> {
     await this.queue.run(() => this.dispatch({ kind: "measured", sessionId, eventType: "stt", latencyMs, payload }));

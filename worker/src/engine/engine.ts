@@ -50,6 +50,13 @@ export function reduce(state: InterviewState, event: EngineEvent, ctx: EngineCon
       if (s && s.id === event.sessionId) step.telemetry(s, event.eventType, event.payload, event.latencyMs);
       break;
     }
+    case "checkin_reported": {
+      const s = step.state.session;
+      if (!s || s.id !== event.sessionId) break;
+      const { confidence, stress, key } = event;
+      step.persist(s, { kind: "checkin", group: event.group ?? s.group, confidence, stress }, key);
+      break;
+    }
   }
   return step.result();
 }

@@ -20,10 +20,16 @@ export class Step {
   error(code: ErrorCode, message?: string): void {
     this.send({ type: "error", ...errorBody(code, message) });
   }
-  /** Without consent only the session row is kept (decisions.md, Add). */
-  persist(session: SessionState, record: DistributiveOmit<PersistRecord, "key" | "sessionId" | "createdAt">): void {
+  /**
+   * Without consent only the session row is kept (decisions.md, Add). `key` overrides the
+   * sequence key for a record whose sender supplied its own idempotency key (HTTP retries).
+   */
+  persist(
+    session: SessionState,
+    record: DistributiveOmit<PersistRecord, "key" | "sessionId" | "createdAt">,
+    key = `${session.id}:${session.seq}`,
+  ): void {
     if (!session.consent && record.kind !== "session") return;
-    const key = `${session.id}:${session.seq}`;
     session.seq += 1;
     this.effects.push({
       kind: "persist",

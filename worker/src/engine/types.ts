@@ -151,7 +151,16 @@ export type EngineEvent =
   | { kind: "consulted"; requestId: number; result: ConsultResult }
   | { kind: "alarm" }
   /** A measurement taken outside the socket (e.g. the server's STT latency) for this session. */
-  | { kind: "measured"; sessionId: string; eventType: "stt"; latencyMs: number; payload: unknown };
+  | { kind: "measured"; sessionId: string; eventType: "stt"; latencyMs: number; payload: unknown }
+  /** A check-in sent over HTTP (POST /checkins); allowed after the end too (post-session surveys). */
+  | {
+      kind: "checkin_reported";
+      sessionId: string;
+      group: Group | null;
+      confidence: number;
+      stress: number;
+      key: string;
+    };
 
 export type Effect =
   | { kind: "send"; message: ServerMessage }

@@ -3,27 +3,36 @@
  * resume token or the admin token (development: none needed). 404 for an unknown session.
  * A session without consent gets `{"status":"ok","stored":false}` and nothing is written.
  * An `Idempotency-Key` header makes retries safe: the same key stores one row.
+ *
+ * With a resume token the check-in goes through the interview's own object (named in the
+ * token), into its outbox like the socket's check-ins: it works right after
+ * `session_started` and while D1 is down. Otherwise (admin token, or an object that no longer
+ * runs the session) it is written to D1 directly.
  */
-import { Hono } from "hono";
+import { Hono, type Context } from "hono";
 import { HTTPException } from "hono/http-exception";
 import { CheckinBody } from "@interview/shared/rest";
 import type { AppEnv } from "../env.ts";
 import { insertRecords, sessionAccess } from "../storage/repository.ts";
 import { withDb } from "../storage/db.ts";
-import { authorizeSessionCall } from "./auth.ts";
+import { authorizeSessionCall, bearerToken, isAdminToken } from "./auth.ts";
+import { objectIdOf } from "../durable/resume-token.ts";
+import type { InterviewSession } from "../durable/interview-session.ts";
 import { validate } from "./validate.ts";
 
 export const checkins = new Hono<AppEnv>().post("/checkins", validate("json", CheckinBody), async function postCheckin(c) {
   const body = c.req.valid("json");
+  const idempotencyKey = c.req.header("Idempotency-Key");
+  const key =
+    idempotencyKey && /^[\x21-\x7e]{1,128}$/.test(idempotencyKey)
+      ? `http:checkin:${body.sessionId}:${idempotencyKey}`
+      : `http:${crypto.randomUUID()}`;
+  const viaObject = await checkinThroughObject(c, body, key);
+  if (viaObject) return viaObject;
   const session = await withDb(c.env, (db) => sessionAccess(db, body.sessionId));
   if (!session) throw new HTTPException(404, { message: `Unknown session ${body.sessionId}.`, cause: "not_found" });
   await authorizeSessionCall(c, session.resumeTokenHash);
   if (!session.consented) return c.json({ status: "ok", stored: false });
-  const idempotencyKey = c.req.header("Idempotency-Key");
-  const key =
-    idempotencyKey && /^[\x21-\x7e]{1,128}$/.test(idempotencyKey)
-      ? `http:checkin:${session.id}:${idempotencyKey}`
-      : `http:${crypto.randomUUID()}`;
   await withDb(c.env, (db) =>
     insertRecords(db, [
       {
@@ -39,3 +48,26 @@ export const checkins = new Hono<AppEnv>().post("/checkins", validate("json", Ch
   );
   return c.json({ status: "ok", stored: true });
 });
+
+/** The resume-token path; null when the token names no object that runs this session. */
+async function checkinThroughObject(c: Context<AppEnv>, body: CheckinBody, key: string): Promise<Response | null> {
+  const token = bearerToken(c);
+  const objectId = token ? objectIdOf(token) : null;
+  if (!token || !objectId) return null;
+  let stub: DurableObjectStub<InterviewSession>;
+  try {
+    stub = c.env.INTERVIEW.get(c.env.INTERVIEW.idFromString(objectId));
+  } catch {
+    return null;
+  }
+  const check = await stub.checkSession(body.sessionId, token);
+  if (check === "not_found") return null;
+  if (check === "forbidden") {
+    if (await isAdminToken(c.env, token)) return null;
+    throw new HTTPException(403, { message: "This token is not allowed here.", cause: "forbidden" });
+  }
+  const { group = null, confidence, stress } = body;
+  const outcome = await stub.recordCheckin(body.sessionId, { group: group ?? null, confidence, stress }, key);
+  if (outcome === "not_found") return null;
+  return c.json({ status: "ok", stored: outcome === "stored" });
+}

@@ -399,3 +399,27 @@ describe("measurements from outside the socket", () => {
     expect(h.records().map((r) => r.kind)).toEqual(["session"]);
   });
 });
+
+describe("check-ins reported over HTTP", () => {
+  it("are stored with the sender's idempotency key, the session's group by default, even after the end", () => {
+    const h = new Harness();
+    h.start({ consent: true, group: "control", maxQuestions: 1 });
+    h.answer(LONG_ANSWER);
+    expect(h.state.session!.ended).toBe(true);
+    h.dispatch({ kind: "checkin_reported", sessionId: "s-1", group: null, confidence: 6, stress: 2, key: "http:checkin:s-1:abc" });
+    h.dispatch({ kind: "checkin_reported", sessionId: "s-1", group: "treatment", confidence: 1, stress: 1, key: "http:x" });
+    h.dispatch({ kind: "checkin_reported", sessionId: "other", group: null, confidence: 1, stress: 1, key: "http:y" });
+    const checkins = h.records().filter((r) => r.kind === "checkin");
+    expect(checkins).toEqual([
+      expect.objectContaining({ key: "http:checkin:s-1:abc", group: "control", confidence: 6, stress: 2 }),
+      expect.objectContaining({ key: "http:x", group: "treatment" }),
+    ]);
+  });
+
+  it("are not stored without consent", () => {
+    const h = new Harness();
+    h.start({ consent: false });
+    h.dispatch({ kind: "checkin_reported", sessionId: "s-1", group: null, confidence: 6, stress: 2, key: "k" });
+    expect(h.records().map((r) => r.kind)).toEqual(["session"]);
+  });
+});

@@ -68,7 +68,7 @@ describe("an interview end to end", () => {
     for (const plan of PLANS) played.push({ plan, ...(await play(plan)) });
 
     for (const { plan, id, token } of played) {
-      await replicated(token, id, 1); // the HTTP check-in is D1's own row
+      await replicated(token, id); // the HTTP check-in went through the object's outbox too
       const response = await asAdmin(`/export/session/${id}`);
       expect(response.status).toBe(200);
       const exported = (await response.json()) as Record<string, any>;

@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { startInterview } from "./socket-client.ts";
-import { ADMIN_TOKEN, bearer, call, postJson, replicated } from "./rest-client.ts";
+import { ADMIN_TOKEN, bearer, call, failingDb, postJson, replicated } from "./rest-client.ts";
 
 async function consentedSession(fields: Record<string, unknown> = {}) {
   const { socket, started } = await startInterview({ consent: true, group: "control", ...fields });
@@ -20,9 +20,32 @@ describe("POST /checkins", () => {
     const response = await call("/checkins", postJson({ sessionId: id, confidence: "4", stress: 2 }, bearer(token)));
     expect(response.status).toBe(200);
     expect(await response.json()).toEqual({ status: "ok", stored: true });
-    const exported = await replicated(token, id, 1);
+    // Through the object's outbox (extra = 0): the object holds it as well as D1.
+    const exported = await replicated(token, id);
     expect(exported.checkins).toMatchObject([{ session_id: id, group_name: "control", confidence: 4, stress: 2 }]);
     socket.close();
+  });
+
+  it("with a resume token needs no D1 at the route: it goes through the interview object", async () => {
+    const { socket, started } = await startInterview({ consent: true, group: "treatment" });
+    const token = started.resumeToken as string;
+    const id = started.session_id;
+    const down = await call("/checkins", postJson({ sessionId: id, confidence: 7, stress: 1 }, bearer(token)), { DB: failingDb() });
+    expect(down.status).toBe(200);
+    expect(await down.json()).toEqual({ status: "ok", stored: true });
+    const exported = await replicated(token, id);
+    expect(exported.checkins).toMatchObject([{ group_name: "treatment", confidence: 7, stress: 1 }]);
+    socket.close();
+  });
+
+  it("with a resume token is accepted after the session ended (post-session survey)", async () => {
+    const { socket, started } = await startInterview({ consent: true, maxQuestions: 1 });
+    socket.send({ type: "user_answer", answer: "Done." });
+    await socket.next("tips");
+    await socket.next("session_ended");
+    const response = await call("/checkins", postJson({ sessionId: started.session_id, confidence: 5, stress: 5 }, bearer(started.resumeToken)));
+    expect(await response.json()).toEqual({ status: "ok", stored: true });
+    expect((await replicated(started.resumeToken, started.session_id)).checkins).toHaveLength(1);
   });
 
   it("accepts the admin token and an explicit group", async () => {
@@ -38,7 +61,11 @@ describe("POST /checkins", () => {
     const init = postJson({ sessionId: id, confidence: 3, stress: 3 }, { ...bearer(token), "Idempotency-Key": "retry-1" });
     expect((await call("/checkins", init)).status).toBe(200);
     expect((await call("/checkins", init)).status).toBe(200);
-    expect((await replicated(token, id, 1)).checkins).toHaveLength(1);
+    expect((await replicated(token, id)).checkins).toHaveLength(1);
+    const admin = postJson({ sessionId: id, confidence: 3, stress: 3 }, { ...bearer(ADMIN_TOKEN), "Idempotency-Key": "retry-2" });
+    expect((await call("/checkins", admin)).status).toBe(200);
+    expect((await call("/checkins", admin)).status).toBe(200);
+    expect((await replicated(token, id, 1)).checkins).toHaveLength(2);
     socket.close();
   });
 
