@@ -12,7 +12,9 @@ const bool = z
 const positiveInt = z.coerce.number().int().positive();
 
 export const ConfigSchema = z.object({
-  HOST: z.string().default("0.0.0.0"),
+  // Loopback unless told otherwise: a local run should not expose an unauthenticated service.
+  // The Docker images set HOST=0.0.0.0.
+  HOST: z.string().default("127.0.0.1"),
   PORT: z.coerce.number().int().min(0).max(65_535).default(8788),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   /** Bearer token required on every route but /health. Empty means no auth (local dev only). */

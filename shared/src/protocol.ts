@@ -178,8 +178,10 @@ export interface QuestionOut {
   source: (typeof QUESTION_SOURCES)[number];
   preface: string | null;
 }
+/** Everything `session_started` said except the resume token, which the client already holds. */
 export interface SessionResumed extends SessionSnapshot {
   type: "session_resumed";
+  groupAssignment: "client" | "server";
   /** The question the candidate should answer now, or null before the first one. */
   question: QuestionOut | null;
   awaitingFollowUp: boolean;

@@ -13,6 +13,11 @@ try {
   process.exit(2);
 }
 try {
+  // A reader that stops early (`| head`) closes the pipe: that is the reader's choice, not a failure.
+  process.stdout.on("error", (error: NodeJS.ErrnoException) => {
+    if (error.code === "EPIPE") process.exit(0);
+    throw error;
+  });
   process.stdout.write(await runExport(options));
 } catch (error) {
   console.error(`export failed: ${(error as Error).message}`);

@@ -30,6 +30,7 @@ export function onResumed(step: Step): void {
   step.send({
     type: "session_resumed",
     ...snapshot(s),
+    groupAssignment: s.groupAssignment,
     question: s.lastQuestion,
     awaitingFollowUp: s.awaitingFollowUp,
     secondsLeft: s.deadline === null ? null : Math.max(0, Math.round((s.deadline - step.ctx.now) / 1000)),

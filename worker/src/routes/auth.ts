@@ -41,7 +41,9 @@ export const requireAdmin = createMiddleware<AppEnv>(async function requireAdmin
     throw new HTTPException(503, { message: "ADMIN_TOKEN is not configured on this server.", cause: "unavailable" });
   }
   if (token === null) {
-    if (isDevelopment(c.env)) return next();
+    // Development opens the research routes only while no admin token is set: setting one
+    // is how a developer asks for the production behaviour.
+    if (isDevelopment(c.env) && !configured) return next();
     throw new HTTPException(401, { message: "This route needs `Authorization: Bearer <ADMIN_TOKEN>`.", cause: "unauthorized" });
   }
   if (!configured || !(await isAdminToken(c.env, token))) {

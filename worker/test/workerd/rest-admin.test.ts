@@ -1,7 +1,7 @@
 /**
  * The admin routes (`/metrics/summary`, `/export/session/:id`, `/sessions`, `/comments`):
  * success shapes, 400 with a message for bad input, 401/403 for missing or wrong tokens,
- * 503 when ADMIN_TOKEN is unset in production (open in development), 404 for unknown ids,
+ * 503 when ADMIN_TOKEN is unset in production (open in development while unset), 404 for unknown ids,
  * 503 when D1 is down. Full-interview content is in interview-export.test.ts.
  */
 import { describe, expect, it } from "vitest";
@@ -27,14 +27,17 @@ describe("admin auth", () => {
     socket.close();
   });
 
-  it("answers 503 when ADMIN_TOKEN is unset in production, and is open in development", async () => {
+  it("answers 503 when ADMIN_TOKEN is unset in production; development is open only while it is unset", async () => {
     const unset = await call("/sessions", { headers: bearer("anything") }, { ADMIN_TOKEN: undefined });
     expect(unset.status).toBe(503);
     expect(await unset.json()).toMatchObject({ code: "unavailable" });
     const dev = await call("/sessions", {}, { ADMIN_TOKEN: undefined, ENVIRONMENT: "development" });
     expect(dev.status).toBe(200);
+    // Setting ADMIN_TOKEN in development asks for the production behaviour.
     const devTokenless = await call("/sessions", {}, { ENVIRONMENT: "development" });
-    expect(devTokenless.status).toBe(200);
+    expect(devTokenless.status).toBe(401);
+    const devAdmin = await call("/sessions", { headers: bearer(ADMIN_TOKEN) }, { ENVIRONMENT: "development" });
+    expect(devAdmin.status).toBe(200);
     const devWrong = await call("/sessions", { headers: bearer("wrong") }, { ENVIRONMENT: "development" });
     expect(devWrong.status).toBe(403);
   });

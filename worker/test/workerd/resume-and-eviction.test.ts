@@ -32,6 +32,7 @@ describe("resume", () => {
       style: "supportive",
       maxQuestions: 10,
       awaitingFollowUp: true,
+      groupAssignment: "server",
       question: followUp,
       secondsLeft: null,
     });
