@@ -22,6 +22,17 @@ export class TaskCancelledError extends Error {
   override name = "TaskCancelledError";
 }
 
+/**
+ * The transcribe task's audio view, whose whole ArrayBuffer is transferred: the caller hands
+ * that buffer over (the route's upload buffer, ffmpeg's samples), even where the view is only its
+ * prefix. A small view into a larger small buffer may be a slice of Node's shared Buffer pool,
+ * which must not be detached: that one is copied (at most a few KiB).
+ */
+function handedOver<T extends Uint8Array | Float32Array>(view: T): T {
+  const pooled = !(view.buffer instanceof ArrayBuffer) || (view.byteLength !== view.buffer.byteLength && view.buffer.byteLength <= Buffer.poolSize);
+  return pooled ? (view.slice() as T) : view;
+}
+
 interface Waiter {
   grant: () => void;
 }
@@ -88,7 +99,11 @@ export class EnginePool {
 
   /** `signal`: abort while the task is still waiting to remove it from the queue (see the class note). */
   transcribe(task: TranscribeTask, signal?: AbortSignal): Promise<TranscribeResult> {
-    return this.#run(task, [task.audio.buffer as ArrayBuffer], signal) as Promise<TranscribeResult>;
+    // The upload's bytes (or ffmpeg's samples) are transferred, not copied: the caller's view is
+    // detached once the task is handed to a thread.
+    const audio = task.audio.kind === "wav" ? { ...task.audio, bytes: handedOver(task.audio.bytes) } : { ...task.audio, samples: handedOver(task.audio.samples) };
+    const view = audio.kind === "wav" ? audio.bytes : audio.samples;
+    return this.#run({ ...task, audio }, [view.buffer as ArrayBuffer], signal) as Promise<TranscribeResult>;
   }
 
   synthesize(task: SynthesizeTask, signal?: AbortSignal): Promise<SynthesizeResult> {

@@ -1,7 +1,10 @@
 /**
  * Messages between the HTTP thread and the inference worker threads, and the results they
- * return. Plain data only (structured-clone safe); audio travels as transferred Float32Arrays.
+ * return. Plain data only (structured-clone safe); audio travels as transferred ArrayBuffers
+ * both ways (upload bytes or samples in, encoded speech out), so the HTTP thread copies nothing.
  */
+import type { UploadAudio } from "../pipelines/decode.ts";
+
 export type EngineName = "asr" | "tts";
 export type Provider = "cpu" | "cuda";
 export type DevicePreference = "auto" | "cpu" | "cuda";
@@ -45,8 +48,8 @@ export interface WorkerOptions {
 
 export interface TranscribeTask {
   kind: "transcribe";
-  audio: Float32Array; // mono, at sampleRate (resampled to 16 kHz in the worker)
-  sampleRate: number;
+  /** ffmpeg's mono samples, or WAV bytes converted in the worker; resampled to 16 kHz there. */
+  audio: UploadAudio;
   language: string;
   temperature: number;
   words: boolean;
@@ -58,6 +61,8 @@ export interface SynthesizeTask {
   text: string;
   voice: string;
   speed: number;
+  /** What the worker returns in `bytes`: a whole 16-bit WAV file or bare 16-bit LE PCM. */
+  encoding: "wav" | "pcm16";
 }
 
 export interface InfoTask {
@@ -101,7 +106,10 @@ export interface TranscribeResult {
 }
 
 export interface SynthesizeResult {
-  audio: Float32Array;
+  /** The speech encoded as asked (`encoding`), in an ArrayBuffer moved from the worker. */
+  bytes: Uint8Array;
+  /** Samples synthesised (for the audio-seconds metric). */
+  samples: number;
   sampleRate: number;
   inferenceMs: number;
 }

@@ -5,6 +5,7 @@
  * thrown, so the service still starts and answers 503 for that engine.
  */
 import { workerData } from "node:worker_threads";
+import { move, transferableSymbol, valueSymbol } from "piscina";
 import type { EngineInfo, SynthesizeResult, Task, TranscribeResult, TranscribeTask, WorkerOptions } from "./types.ts";
 import { resample } from "../pipelines/resample.ts";
 import { SileroVad, VAD_SAMPLE_RATE } from "../pipelines/vad.ts";
@@ -12,6 +13,7 @@ import { segmentsFromWords, Whisper } from "../pipelines/asr.ts";
 import { joinedSeconds, joinSpeech, mapSegments, mapWords, planSpeech } from "../pipelines/speech-regions.ts";
 import { Kokoro, KOKORO_SAMPLE_RATE } from "../pipelines/tts.ts";
 import { Piper } from "../pipelines/piper.ts";
+import { encodeWav, toPcm16, wavSamples } from "../pipelines/wav.ts";
 import { join } from "node:path";
 
 const options = workerData as WorkerOptions;
@@ -77,7 +79,11 @@ const ready = load();
 
 async function transcribe(loaded: Loaded, task: TranscribeTask): Promise<TranscribeResult> {
   const started = performance.now();
-  const audio = resample(task.audio, task.sampleRate, VAD_SAMPLE_RATE);
+  // WAV uploads arrive as their bytes (header checked on the HTTP thread): converted here.
+  const input = task.audio.kind === "wav"
+    ? { samples: wavSamples(task.audio.bytes, task.audio.format), sampleRate: task.audio.format.sampleRate }
+    : task.audio;
+  const audio = resample(input.samples, input.sampleRate, VAD_SAMPLE_RATE);
   const vad = await loaded.vad!.detect(audio);
   const base = { language: task.language, duration: vad.duration, speechSeconds: vad.speechSeconds, pauseRatio: vad.pauseRatio, speech: vad.regions };
   if (vad.regions.length === 0) {
@@ -106,7 +112,23 @@ export default async function runTask(task: Task): Promise<EngineInfo | Transcri
   if (task.kind === "transcribe") return transcribe(loaded, task);
   const started = performance.now();
   const { audio, sampleRate } = await synthesize(loaded, task.text, task.voice, task.speed);
-  return { audio, sampleRate, inferenceMs: performance.now() - started };
+  const inferenceMs = performance.now() - started;
+  // Encoded here, not on the HTTP thread, and the bytes' ArrayBuffer is moved back (no copy).
+  const bytes = task.encoding === "wav" ? encodeWav(audio, sampleRate) : toPcm16(audio);
+  const result: SynthesizeResult = { bytes: new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength), samples: audio.length, sampleRate, inferenceMs };
+  return moving(result, [bytes.buffer as ArrayBuffer]);
+}
+
+/**
+ * Returns `value` to the HTTP thread with `buffers` transferred rather than cloned: piscina's
+ * movable protocol (what `Piscina.move` builds for a bare buffer) for a result that carries one.
+ */
+function moving<T extends object>(value: T, buffers: ArrayBuffer[]): T {
+  const movable = {
+    get [transferableSymbol]() { return buffers; },
+    get [valueSymbol]() { return value; },
+  };
+  return move(movable) as unknown as T; // piscina unwraps it to `value` on the other side
 }
 
 /** The voice picks the engine: a Piper voice name, else Kokoro. */

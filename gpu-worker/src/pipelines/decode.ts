@@ -1,5 +1,6 @@
 /**
- * Upload bytes to mono Float32 samples. PCM/float WAV is parsed in JS (no ffmpeg needed);
+ * Upload bytes to audio for the ASR worker. PCM/float WAV is parsed in JS (no ffmpeg needed):
+ * its header here, its samples in the worker thread (`UploadAudio` kind "wav");
  * everything else (WebM/Opus, Ogg/Opus, MP3, M4A, FLAC, other WAV codecs) goes through ffmpeg,
  * which also resamples to 16 kHz. ffmpeg is found as: FFMPEG_PATH, else the static binary
  * shipped by the npm package @ffmpeg-installer/ffmpeg, else `ffmpeg` on PATH.
@@ -12,7 +13,7 @@ import { rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { endianness } from "node:os";
-import { isWav, parseWav, WavError, type DecodedAudio } from "./wav.ts";
+import { isWav, readWavFormat, WavError, type DecodedAudio, type WavFormat } from "./wav.ts";
 
 export const ASR_SAMPLE_RATE = 16_000;
 
@@ -122,15 +123,36 @@ export function f32leToFloat32(chunks: readonly Uint8Array[]): Float32Array {
   return samples;
 }
 
-/** Decodes an upload; WAV in JS first, ffmpeg for the rest (and for WAV codecs JS lacks). */
-export async function decodeAudio(bytes: Uint8Array, options: { ffmpegPath?: string; maxSeconds: number }): Promise<DecodedAudio> {
+/**
+ * What the HTTP thread hands to the ASR worker: samples decoded by ffmpeg, or the bytes of a
+ * PCM/float WAV whose header was checked here and whose samples the worker converts
+ * (`wavSamples`), so no work that scales with the upload runs on the event loop.
+ */
+export type UploadAudio =
+  | { kind: "samples"; samples: Float32Array; sampleRate: number }
+  | { kind: "wav"; bytes: Uint8Array; format: WavFormat };
+
+export function uploadFrames(audio: UploadAudio): number {
+  return audio.kind === "wav" ? audio.format.frames : audio.samples.length;
+}
+
+export function uploadSampleRate(audio: UploadAudio): number {
+  return audio.kind === "wav" ? audio.format.sampleRate : audio.sampleRate;
+}
+
+/**
+ * Decodes an upload; WAV in JS first (the header here, refusing too-long audio before any
+ * sample is read; the samples later in the worker), ffmpeg for the rest (and for WAV codecs JS lacks).
+ */
+export async function decodeAudio(bytes: Uint8Array, options: { ffmpegPath?: string; maxSeconds: number }): Promise<UploadAudio> {
   if (isWav(bytes)) {
     try {
-      return parseWav(bytes, { maxSeconds: options.maxSeconds });
+      return { kind: "wav", bytes, format: readWavFormat(bytes, { maxSeconds: options.maxSeconds }) };
     } catch (err) {
       if (!(err instanceof WavError)) throw err;
       // fall through to ffmpeg for ADPCM, mu-law and friends
     }
   }
-  return ffmpegDecode(bytes, findFfmpeg(options.ffmpegPath), options.maxSeconds);
+  const decoded: DecodedAudio = await ffmpegDecode(bytes, findFfmpeg(options.ffmpegPath), options.maxSeconds);
+  return { kind: "samples", ...decoded };
 }

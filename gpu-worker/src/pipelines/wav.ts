@@ -2,7 +2,9 @@
  * RIFF/WAVE in plain TypeScript: parse PCM 8/16/24/32-bit integer and 32/64-bit float WAV
  * (including WAVE_FORMAT_EXTENSIBLE) to mono Float32 at the file's rate, and encode mono
  * Float32 to 16-bit PCM WAV. Lets WAV uploads decode without ffmpeg. Leaves out compressed
- * WAV codecs (ADPCM, mu-law...), which go to ffmpeg.
+ * WAV codecs (ADPCM, mu-law...), which go to ffmpeg. The header (`readWavFormat`, cheap) is
+ * read apart from the samples (`wavSamples`, scales with the file) so the HTTP thread validates
+ * an upload and an ASR worker thread converts it.
  */
 export class WavError extends Error {
   override name = "WavError";
@@ -33,8 +35,25 @@ export function isWav(bytes: Uint8Array): boolean {
   return (tag(0) === "RIFF" || tag(0) === "RF64") && tag(8) === "WAVE";
 }
 
-/** `maxSeconds`: refuse (AudioTooLongError) from the header alone, before converting samples. */
-export function parseWav(bytes: Uint8Array, options: { maxSeconds?: number } = {}): DecodedAudio {
+/** Where the samples of a PCM/float WAV are and how they are encoded: read from the header alone. */
+export interface WavFormat {
+  /** 1 = integer PCM, 3 = IEEE float (WAVE_FORMAT_EXTENSIBLE resolved to its sub-format). */
+  format: number;
+  bits: number;
+  channels: number;
+  sampleRate: number;
+  /** Byte offset of the first sample. */
+  dataStart: number;
+  /** Whole frames in the data chunk (what `wavSamples` returns). */
+  frames: number;
+}
+
+/**
+ * Validates a WAV header and locates its samples without converting any: O(chunks), cheap on
+ * the HTTP thread. Throws WavError for what JS cannot convert (ffmpeg may), and with
+ * `maxSeconds` AudioTooLongError from the header alone.
+ */
+export function readWavFormat(bytes: Uint8Array, options: { maxSeconds?: number } = {}): WavFormat {
   if (!isWav(bytes)) throw new WavError("not a RIFF/WAVE file");
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   let offset = 12;
@@ -67,13 +86,29 @@ export function parseWav(bytes: Uint8Array, options: { maxSeconds?: number } = {
   if (dataStart < 0 || format === 0) throw new WavError("missing fmt or data chunk");
   if (channels < 1 || channels > 32) throw new WavError(`unsupported channel count ${channels}`);
   if (sampleRate < 1000 || sampleRate > 384_000) throw new WavError(`unsupported sample rate ${sampleRate}`);
-  const bytesPerSample = bits / 8;
   if (!((format === FORMAT_PCM && [8, 16, 24, 32].includes(bits)) || (format === FORMAT_FLOAT && (bits === 32 || bits === 64)))) {
     throw new WavError(`unsupported WAV encoding (format ${format}, ${bits} bits)`);
   }
-  const frameBytes = bytesPerSample * channels;
-  const frames = Math.floor(dataLength / frameBytes);
+  const frames = Math.floor(dataLength / ((bits / 8) * channels));
   if (options.maxSeconds !== undefined && frames / sampleRate > options.maxSeconds) throw new AudioTooLongError(frames / sampleRate, options.maxSeconds);
+  return { format, bits, channels, sampleRate, dataStart, frames };
+}
+
+/** `maxSeconds`: refuse (AudioTooLongError) from the header alone, before converting samples. */
+export function parseWav(bytes: Uint8Array, options: { maxSeconds?: number } = {}): DecodedAudio {
+  const format = readWavFormat(bytes, options);
+  return { samples: wavSamples(bytes, format), sampleRate: format.sampleRate };
+}
+
+/**
+ * The samples of a WAV whose header `readWavFormat` accepted, as mono Float32 (channels
+ * averaged). Scales with the file: the speech worker runs it in the ASR worker threads.
+ */
+export function wavSamples(bytes: Uint8Array, wav: WavFormat): Float32Array {
+  const { format, bits, channels, dataStart, frames } = wav;
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const bytesPerSample = bits / 8;
+  const frameBytes = bytesPerSample * channels;
   const out = new Float32Array(frames);
   if ((format === FORMAT_PCM && bits === 16) || (format === FORMAT_FLOAT && bits === 32)) {
     // Fast path for the common encodings: a typed view (copied once if unaligned), no per-sample calls.
@@ -91,7 +126,7 @@ export function parseWav(bytes: Uint8Array, options: { maxSeconds?: number } = {
         out[f] = sum * scale;
       }
     }
-    return { samples: out, sampleRate };
+    return out;
   }
   const read = (p: number): number => {
     if (format === FORMAT_FLOAT) return bits === 32 ? view.getFloat32(p, true) : view.getFloat64(p, true);
@@ -111,40 +146,57 @@ export function parseWav(bytes: Uint8Array, options: { maxSeconds?: number } = {
     for (let c = 0; c < channels; c++) sum += read(base + c * bytesPerSample);
     out[f] = sum / channels;
   }
-  return { samples: out, sampleRate };
+  return out;
 }
 
 /** The 44-byte header of a mono 16-bit PCM WAV; `dataBytes` 0xFFFFFFFF marks a stream of unknown length. */
 export function wavHeader(sampleRate: number, dataBytes: number): Buffer {
   const header = Buffer.alloc(44);
-  const riffSize = dataBytes === 0xffffffff ? 0xffffffff : 36 + dataBytes;
-  header.write("RIFF", 0, "ascii");
-  header.writeUInt32LE(riffSize >>> 0, 4);
-  header.write("WAVE", 8, "ascii");
-  header.write("fmt ", 12, "ascii");
-  header.writeUInt32LE(16, 16);
-  header.writeUInt16LE(FORMAT_PCM, 20);
-  header.writeUInt16LE(1, 22);
-  header.writeUInt32LE(sampleRate, 24);
-  header.writeUInt32LE(sampleRate * 2, 28);
-  header.writeUInt16LE(2, 32);
-  header.writeUInt16LE(16, 34);
-  header.write("data", 36, "ascii");
-  header.writeUInt32LE(dataBytes >>> 0, 40);
+  writeWavHeader(new DataView(header.buffer, header.byteOffset, 44), sampleRate, dataBytes);
   return header;
 }
 
-/** Float32 [-1, 1] to little-endian 16-bit PCM (clipped). */
-export function toPcm16(samples: Float32Array): Buffer {
-  const out = Buffer.alloc(samples.length * 2);
-  for (let i = 0; i < samples.length; i++) {
-    const s = Math.max(-1, Math.min(1, samples[i]!));
-    out.writeInt16LE(Math.round(s < 0 ? s * 32768 : s * 32767), i * 2);
-  }
-  return out;
+function writeWavHeader(view: DataView, sampleRate: number, dataBytes: number): void {
+  const riffSize = dataBytes === 0xffffffff ? 0xffffffff : 36 + dataBytes;
+  const tag = (at: number, text: string) => { for (let i = 0; i < 4; i++) view.setUint8(at + i, text.charCodeAt(i)); };
+  tag(0, "RIFF");
+  view.setUint32(4, riffSize >>> 0, true);
+  tag(8, "WAVE");
+  tag(12, "fmt ");
+  view.setUint32(16, 16, true);
+  view.setUint16(20, FORMAT_PCM, true);
+  view.setUint16(22, 1, true);
+  view.setUint32(24, sampleRate, true);
+  view.setUint32(28, sampleRate * 2, true);
+  view.setUint16(32, 2, true);
+  view.setUint16(34, 16, true);
+  tag(36, "data");
+  view.setUint32(40, dataBytes >>> 0, true);
 }
 
+/**
+ * Float32 [-1, 1] to little-endian 16-bit PCM (clipped), after `headerBytes` bytes left for a
+ * header. The result owns its whole ArrayBuffer (never a slice of Node's Buffer pool), so a
+ * worker thread can transfer it.
+ */
+function pcm16Buffer(samples: Float32Array, headerBytes: number): Buffer {
+  const buffer = new ArrayBuffer(headerBytes + samples.length * 2);
+  const view = new DataView(buffer);
+  for (let i = 0; i < samples.length; i++) {
+    const s = Math.max(-1, Math.min(1, samples[i]!));
+    view.setInt16(headerBytes + i * 2, Math.round(s < 0 ? s * 32768 : s * 32767), true);
+  }
+  return Buffer.from(buffer);
+}
+
+/** Float32 [-1, 1] to little-endian 16-bit PCM (clipped); the Buffer owns its ArrayBuffer. */
+export function toPcm16(samples: Float32Array): Buffer {
+  return pcm16Buffer(samples, 0);
+}
+
+/** A mono 16-bit PCM WAV file; the Buffer owns its ArrayBuffer (transferable). */
 export function encodeWav(samples: Float32Array, sampleRate: number): Buffer {
-  const pcm = toPcm16(samples);
-  return Buffer.concat([wavHeader(sampleRate, pcm.length), pcm]);
+  const out = pcm16Buffer(samples, 44);
+  writeWavHeader(new DataView(out.buffer, 0, 44), sampleRate, samples.length * 2);
+  return out;
 }

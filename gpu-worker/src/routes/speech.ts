@@ -3,7 +3,8 @@
  * `response_format` wav | pcm). The voice picks the engine: a Kokoro voice or a Piper voice. With `stream: true` (extension) the audio is sent as chunked
  * transfer, one sentence at a time as each is synthesised: a WAV header of unknown length then
  * 16-bit PCM, or bare PCM. OpenAI voice names map to Kokoro voices of similar character.
- * Synthesis runs in the TTS worker threads.
+ * Synthesis and the WAV/PCM encoding run in the TTS worker threads; this thread only sends the
+ * bytes they hand back.
  */
 import type { FastifyInstance } from "fastify";
 import { PassThrough } from "node:stream";
@@ -11,7 +12,7 @@ import { z } from "zod";
 import type { Config } from "../config.ts";
 import { ApiError } from "../errors.ts";
 import { normaliseText, splitSentences } from "../pipelines/text.ts";
-import { encodeWav, toPcm16, wavHeader } from "../pipelines/wav.ts";
+import { wavHeader } from "../pipelines/wav.ts";
 import { modelIds } from "./models.ts";
 import { clientGone } from "./client-signal.ts";
 
@@ -29,6 +30,11 @@ const Body = z.object({
   stream: z.boolean({ error: "`stream` must be a boolean." }).default(false),
   instructions: z.string().optional(),
 });
+
+/** The worker's bytes as a Buffer over the same memory (no copy). */
+function asBuffer(bytes: Uint8Array): Buffer {
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+}
 
 export default async function speechRoutes(app: FastifyInstance, opts: { config: Config }) {
   const { config } = opts;
@@ -65,32 +71,32 @@ export default async function speechRoutes(app: FastifyInstance, opts: { config:
     const contentType = (rate: number) => (body.response_format === "wav" ? "audio/wav" : `audio/pcm;rate=${rate};encoding=signed-int;bits=16;channels=1`);
 
     if (!body.stream) {
-      const result = await pool.synthesize({ kind: "synthesize", text: body.input, voice, speed: body.speed }, gone);
+      const result = await pool.synthesize({ kind: "synthesize", text: body.input, voice, speed: body.speed, encoding: body.response_format === "wav" ? "wav" : "pcm16" }, gone);
       app.metrics.inferenceSeconds.observe({ engine: "tts" }, result.inferenceMs / 1000);
-      app.metrics.audioSeconds.inc({ engine: "tts" }, result.audio.length / result.sampleRate);
+      app.metrics.audioSeconds.inc({ engine: "tts" }, result.samples / result.sampleRate);
       reply.header("content-type", contentType(result.sampleRate));
       reply.header("x-sample-rate", String(result.sampleRate));
-      return body.response_format === "wav" ? encodeWav(result.audio, result.sampleRate) : toPcm16(result.audio);
+      return asBuffer(result.bytes);
     }
 
     // Streaming: the first sentence is synthesised before any byte is sent, so a failure
     // there still gets a proper error status; later failures end the stream early.
     const sentences = splitSentences(normaliseText(body.input));
-    const first = await pool.synthesize({ kind: "synthesize", text: sentences[0] ?? body.input, voice, speed: body.speed }, gone);
+    const first = await pool.synthesize({ kind: "synthesize", text: sentences[0] ?? body.input, voice, speed: body.speed, encoding: "pcm16" }, gone);
     const stream = new PassThrough();
     const sampleRate = first.sampleRate;
     reply.header("content-type", contentType(sampleRate));
     reply.header("x-sample-rate", String(sampleRate));
     if (body.response_format === "wav") stream.write(wavHeader(sampleRate, 0xffffffff));
-    stream.write(toPcm16(first.audio));
+    stream.write(asBuffer(first.bytes));
     const rest = sentences.slice(1);
     void (async function streamRest() {
       try {
         for (const sentence of rest) {
           if (stream.destroyed || gone.aborted) return;
-          const r = await pool.synthesize({ kind: "synthesize", text: sentence, voice, speed: body.speed }, gone);
-          app.metrics.audioSeconds.inc({ engine: "tts" }, r.audio.length / r.sampleRate);
-          stream.write(toPcm16(r.audio));
+          const r = await pool.synthesize({ kind: "synthesize", text: sentence, voice, speed: body.speed, encoding: "pcm16" }, gone);
+          app.metrics.audioSeconds.inc({ engine: "tts" }, r.samples / r.sampleRate);
+          stream.write(asBuffer(r.bytes));
         }
         stream.end();
       } catch (err) {
