@@ -244,12 +244,10 @@ export class InterviewSession extends DurableObject<Env> {
   }
 
   private async checkResume(sessionId: string, token: string): Promise<Response | null> {
-    const session = this.state?.session;
     if (!token) return json(401, errorBody("unauthorized", "A resume token is required."));
-    if (!session || session.id !== sessionId || !(await tokenMatches(token, session.resumeTokenHash))) {
-      return json(403, errorBody("forbidden", "The resume token does not match this session."));
-    }
-    if (session.ended) return json(409, errorBody("session_ended"));
+    const check = await this.checkSession(sessionId, token);
+    if (check === "session_ended") return json(409, errorBody("session_ended"));
+    if (check !== "ok") return json(403, errorBody("forbidden", "The resume token does not match this session."));
     return null;
   }
 

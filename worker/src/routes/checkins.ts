@@ -16,8 +16,7 @@ import type { AppEnv } from "../env.ts";
 import { insertRecords, sessionAccess } from "../storage/repository.ts";
 import { withDb } from "../storage/db.ts";
 import { authorizeSessionCall, bearerToken, isAdminToken } from "./auth.ts";
-import { objectIdOf } from "../durable/resume-token.ts";
-import type { InterviewSession } from "../durable/interview-session.ts";
+import { interviewOfToken } from "../durable/interview-stub.ts";
 import { validate } from "./validate.ts";
 
 export const checkins = new Hono<AppEnv>().post("/checkins", validate("json", CheckinBody), async function postCheckin(c) {
@@ -52,14 +51,8 @@ export const checkins = new Hono<AppEnv>().post("/checkins", validate("json", Ch
 /** The resume-token path; null when the token names no object that runs this session. */
 async function checkinThroughObject(c: Context<AppEnv>, body: CheckinBody, key: string): Promise<Response | null> {
   const token = bearerToken(c);
-  const objectId = token ? objectIdOf(token) : null;
-  if (!token || !objectId) return null;
-  let stub: DurableObjectStub<InterviewSession>;
-  try {
-    stub = c.env.INTERVIEW.get(c.env.INTERVIEW.idFromString(objectId));
-  } catch {
-    return null;
-  }
+  const stub = token ? interviewOfToken(c.env, token) : null;
+  if (!token || !stub) return null;
   const check = await stub.checkSession(body.sessionId, token);
   if (check === "not_found") return null;
   if (check === "forbidden") {

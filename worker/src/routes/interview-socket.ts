@@ -6,7 +6,7 @@
 import { Hono } from "hono";
 import { errorBody } from "@interview/shared";
 import type { AppEnv } from "../env.ts";
-import { objectIdOf } from "../durable/resume-token.ts";
+import { interviewOfToken } from "../durable/interview-stub.ts";
 
 export const interviewSocket = new Hono<AppEnv>().get("/ws/interview", async function upgradeInterview(c) {
   if (c.req.header("Upgrade")?.toLowerCase() !== "websocket") {
@@ -20,13 +20,7 @@ export const interviewSocket = new Hono<AppEnv>().get("/ws/interview", async fun
   if (!sessionId || !token) {
     return c.json(errorBody("unauthorized", "Resuming needs both session and token."), 401);
   }
-  const objectId = objectIdOf(token);
-  let stub: DurableObjectStub | null = null;
-  try {
-    stub = objectId ? c.env.INTERVIEW.get(c.env.INTERVIEW.idFromString(objectId)) : null;
-  } catch {
-    stub = null;
-  }
+  const stub = interviewOfToken(c.env, token);
   if (!stub) return c.json(errorBody("forbidden", "The resume token does not match this session."), 403);
   return stub.fetch(c.req.raw);
 });

@@ -12,6 +12,7 @@ import { deleteSession, listSessions, sessionAccess } from "../storage/repositor
 import { withDb } from "../storage/db.ts";
 import { authorizeSessionCall, requireAdmin } from "./auth.ts";
 import { validate } from "./validate.ts";
+import { interviewById } from "../durable/interview-stub.ts";
 
 export const sessions = new Hono<AppEnv>()
   .get("/sessions", requireAdmin, validate("query", SessionsQuery), async function getSessions(c) {
@@ -31,12 +32,8 @@ export const sessions = new Hono<AppEnv>()
   });
 
 async function forgetInObject(env: Env, objectId: string, sessionId: string): Promise<void> {
-  let stub;
-  try {
-    stub = env.INTERVIEW.get(env.INTERVIEW.idFromString(objectId));
-  } catch {
-    return; // Not an id of this namespace: there is no copy to delete.
-  }
+  const stub = interviewById(env, objectId);
+  if (!stub) return; // Not an id of this namespace: there is no copy to delete.
   try {
     await stub.forgetSession(sessionId);
   } catch (error) {

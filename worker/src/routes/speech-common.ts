@@ -20,7 +20,8 @@ import type { SpeechClient, SpeechFailure, Transcription } from "../clients/spee
 import { sessionAccess, type SessionAccess } from "../storage/repository.ts";
 import { withDb } from "../storage/db.ts";
 import { objectIdOf } from "../durable/resume-token.ts";
-import type { InterviewSession, SessionCheck } from "../durable/interview-session.ts";
+import type { SessionCheck } from "../durable/interview-session.ts";
+import { interviewById, interviewOfToken, type InterviewStub } from "../durable/interview-stub.ts";
 import { bearerToken, isAdminToken } from "./auth.ts";
 
 /** Any route's context: these helpers read only bindings, headers and the body. */
@@ -73,18 +74,7 @@ export interface SpeechSession {
   stub: InterviewStub;
 }
 
-export type InterviewStub = DurableObjectStub<InterviewSession>;
-
-/** The interview object a resume token names; null when the token names none. */
-function objectOfToken(env: Env, token: string): InterviewStub | null {
-  const objectId = objectIdOf(token);
-  if (!objectId) return null;
-  try {
-    return env.INTERVIEW.get(env.INTERVIEW.idFromString(objectId));
-  } catch {
-    return null;
-  }
-}
+export type { InterviewStub };
 
 const tokenMismatch = () => fail(403, "forbidden", "The token does not match this session.");
 
@@ -104,7 +94,7 @@ export async function authorizeSession(c: SpeechContext, sessionId: string): Pro
     return { id: sessionId, stub };
   }
   if (token === null) throw fail(401, "unauthorized", "This route needs `Authorization: Bearer <resumeToken>` (or the admin token).");
-  const stub = objectOfToken(c.env, token);
+  const stub = interviewOfToken(c.env, token);
   if (!stub) throw tokenMismatch();
   let check: SessionCheck;
   try {
@@ -212,12 +202,7 @@ export async function transcribeTimed(
 
 /** The session's interview object, or null when the row names none this namespace knows. */
 export function interviewObject(env: Env, session: SessionAccess): InterviewStub | null {
-  if (!session.objectId) return null;
-  try {
-    return env.INTERVIEW.get(env.INTERVIEW.idFromString(session.objectId));
-  } catch {
-    return null;
-  }
+  return interviewById(env, session.objectId);
 }
 
 /** Stores the server-measured STT latency with the session (telemetry `stt`); never fails the call. */
