@@ -7,15 +7,10 @@
  */
 import { describe, expect, it } from "vitest";
 import { startInterview } from "../workerd/socket-client.ts";
-import { ADMIN_TOKEN, bearer, call, heldRecords, replicated } from "../workerd/rest-client.ts";
+import { ADMIN_TOKEN, bearer, call, heldRecords, replicated, replicatedInterview } from "../workerd/rest-client.ts";
 import { silentWav, speechDown, speechWav, trackedBody, upload } from "./speech-helpers.ts";
 
-async function liveSession(fields: Record<string, unknown> = {}) {
-  const { socket, started, question } = await startInterview({ consent: true, group: "control", ...fields });
-  const token = started.resumeToken as string;
-  await replicated(token, started.session_id);
-  return { socket, id: started.session_id, token, question };
-}
+const liveSession = replicatedInterview;
 
 const answerPath = (id: string) => `/sessions/${id}/answers/audio`;
 const answers = async (token: string, id: string) => (await heldRecords(token, id)).filter((r) => r.kind === "answer");

@@ -11,15 +11,10 @@
  */
 import { describe, expect, it } from "vitest";
 import { startInterview } from "../workerd/socket-client.ts";
-import { ADMIN_TOKEN, bearer, call, heldRecords, postJson, replicated } from "../workerd/rest-client.ts";
+import { ADMIN_TOKEN, bearer, call, heldRecords, postJson, replicated, replicatedInterview } from "../workerd/rest-client.ts";
 import { silentWav, speech22kWav, speechDown, speechUnset, speechWav, trackedBody, upload } from "./speech-helpers.ts";
 
-async function liveSession() {
-  const { socket, started } = await startInterview({ consent: true, group: "treatment" });
-  const token = started.resumeToken as string;
-  await replicated(token, started.session_id);
-  return { socket, id: started.session_id, token };
-}
+const liveSession = () => replicatedInterview({ group: "treatment" });
 
 describe("POST /stt", () => {
   it("transcribes for a session's resume token, with metrics, and stores the STT latency", async () => {

@@ -5,16 +5,14 @@
  * tested with the speech worker in their own files.
  */
 import { describe, expect, it } from "vitest";
-import { env } from "cloudflare:workers";
 import type { PersistRecord } from "@interview/shared";
-import { startInterview } from "./socket-client.ts";
+import { startInterview, interviewOf } from "./socket-client.ts";
 
-const stubFor = (token: string) => env.INTERVIEW.get(env.INTERVIEW.idFromString(token.split(".")[0]!));
 
 describe("InterviewSession RPC", () => {
   it("submitAnswer replies on the socket and reports the turn", async () => {
     const { socket, started } = await startInterview({ consent: true });
-    const stub = stubFor(started.resumeToken);
+    const stub = interviewOf(started.resumeToken);
     const outcome = await stub.submitAnswer(started.session_id, "I rewrote the billing job and cut its runtime by 80%.", {
       speakingRate: 151,
       pauseRatio: 0.12,
@@ -30,7 +28,7 @@ describe("InterviewSession RPC", () => {
 
   it("submitAnswer refuses another session's id and an ended session", async () => {
     const { socket, started } = await startInterview({ maxQuestions: 1 });
-    const stub = stubFor(started.resumeToken);
+    const stub = interviewOf(started.resumeToken);
     expect(await stub.submitAnswer("someone-else", "x", {})).toEqual({ ok: false, code: "not_found" });
     expect(await stub.submitAnswer(started.session_id, "Only answer.", {})).toEqual({ ok: true, turn: 1 });
     await socket.next("tips");
@@ -40,7 +38,7 @@ describe("InterviewSession RPC", () => {
 
   it("submitAnswer with the expected turn refuses a retry of the same upload (stale_turn)", async () => {
     const { socket, started } = await startInterview({ consent: true });
-    const stub = stubFor(started.resumeToken);
+    const stub = interviewOf(started.resumeToken);
     expect(await stub.submitAnswer(started.session_id, "First upload.", {}, 0)).toEqual({ ok: true, turn: 1 });
     expect(await stub.submitAnswer(started.session_id, "First upload.", {}, 0)).toEqual({ ok: false, code: "stale_turn", turn: 1 });
     const answers = ((await stub.records(started.session_id)) as unknown as PersistRecord[]).filter((r) => r.kind === "answer");
@@ -50,7 +48,7 @@ describe("InterviewSession RPC", () => {
 
   it("checkSession verifies the token against this object's current session", async () => {
     const { socket, started } = await startInterview({ maxQuestions: 1 });
-    const stub = stubFor(started.resumeToken);
+    const stub = interviewOf(started.resumeToken);
     expect(await stub.checkSession(started.session_id, started.resumeToken)).toBe("ok");
     expect(await stub.checkSession(started.session_id, `${started.resumeToken}x`)).toBe("forbidden");
     expect(await stub.checkSession("other", started.resumeToken)).toBe("not_found");
@@ -62,7 +60,7 @@ describe("InterviewSession RPC", () => {
 
   it("recordSpeechLatency stores an stt row for the current session only", async () => {
     const { socket, started } = await startInterview({ consent: true, group: "treatment" });
-    const stub = stubFor(started.resumeToken);
+    const stub = interviewOf(started.resumeToken);
     await stub.recordSpeechLatency(started.session_id, 412.5, { language: "en", duration: 3.1 });
     await stub.recordSpeechLatency("someone-else", 1, {});
     const records = (await stub.records(started.session_id)) as unknown as PersistRecord[];

@@ -5,15 +5,11 @@
  * parked state directly, since a real eviction mid-fetch cannot be timed in a test.
  */
 import { describe, expect, it } from "vitest";
-import { env } from "cloudflare:workers";
 import { evictDurableObject, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { reduce } from "../../src/engine/engine.ts";
 import type { InterviewState } from "../../src/engine/types.ts";
-import { connect, startInterview } from "./socket-client.ts";
+import { connect, startInterview, interviewOf } from "./socket-client.ts";
 
-function stubFor(resumeToken: string) {
-  return env.INTERVIEW.get(env.INTERVIEW.idFromString(resumeToken.split(".")[0]!));
-}
 
 /** Stores the state the engine is in right after receiving `answer`, before the model replies. */
 async function parkAnswer(stub: DurableObjectStub, answer: string): Promise<void> {
@@ -30,7 +26,7 @@ async function parkAnswer(stub: DurableObjectStub, answer: string): Promise<void
 describe("orphaned turns", () => {
   it("the rescue alarm finishes a parked turn on the hibernated socket", async () => {
     const { socket, started } = await startInterview({ consent: true });
-    const stub = stubFor(started.resumeToken);
+    const stub = interviewOf(started.resumeToken);
     await parkAnswer(stub, "I cut our cloud bill by 20% by right-sizing instances.");
     await evictDurableObject(stub);
     expect(await runDurableObjectAlarm(stub)).toBe(true);
@@ -45,7 +41,7 @@ describe("orphaned turns", () => {
 
   it("a resume after eviction gets session_resumed first, then the parked turn's replies", async () => {
     const { socket, started } = await startInterview();
-    const stub = stubFor(started.resumeToken);
+    const stub = interviewOf(started.resumeToken);
     await parkAnswer(stub, "We moved the team to trunk-based development.");
     await evictDurableObject(stub, { webSockets: "close" });
     await socket.waitClosed();
@@ -58,7 +54,7 @@ describe("orphaned turns", () => {
 
   it("an alarm while nothing is parked and no deadline is set does nothing and clears itself", async () => {
     const { socket, started } = await startInterview();
-    const stub = stubFor(started.resumeToken);
+    const stub = interviewOf(started.resumeToken);
     await runInDurableObject(stub, (_i, state) => state.storage.setAlarm(Date.now() + 60_000));
     expect(await runDurableObjectAlarm(stub)).toBe(true);
     await socket.expectSilence();
@@ -70,7 +66,7 @@ describe("orphaned turns", () => {
 describe("the adapter's deadline check", () => {
   it("a frame after the deadline ends the session with time_limit instead of being answered", async () => {
     const { socket, started } = await startInterview({ durationSeconds: 30 });
-    await runInDurableObject(stubFor(started.resumeToken), (instance, state) => {
+    await runInDurableObject(interviewOf(started.resumeToken), (instance, state) => {
       const stored = state.storage.kv.get<InterviewState>("state")!;
       stored.session!.deadline = Date.now() - 1;
       state.storage.kv.put("state", stored);

@@ -11,15 +11,11 @@ import { drizzle } from "drizzle-orm/d1";
 import { describe, expect, it } from "vitest";
 import type { PersistRecord } from "@interview/shared";
 import type { InterviewSession } from "../../src/durable/interview-session.ts";
-import { objectIdOf } from "../../src/durable/resume-token.ts";
 import { exportSession } from "../../src/storage/repository.ts";
-import { startInterview, type TestSocket } from "./socket-client.ts";
+import { startInterview, type TestSocket, interviewOf } from "./socket-client.ts";
 
 const db = drizzle(env.DB);
 
-function stubFor(resumeToken: string): DurableObjectStub<InterviewSession> {
-  return env.INTERVIEW.get(env.INTERVIEW.idFromString(objectIdOf(resumeToken)!));
-}
 
 /** The object's own copy (RPC types cannot express `payload: unknown`, hence the cast). */
 async function heldRecords(stub: DurableObjectStub<InterviewSession>, sessionId: string): Promise<PersistRecord[]> {
@@ -58,7 +54,7 @@ describe("replication to D1", () => {
   it("copies every record to D1 right after it is written", async () => {
     const { socket, started } = await startInterview({ consent: true, group: "control" });
     await playTwoTurns(socket);
-    const stub = stubFor(started.resumeToken as string);
+    const stub = interviewOf(started.resumeToken as string);
     const held = await heldRecords(stub, started.session_id);
     const exported = await waitFor(async () => {
       const e = await exportSession(db, started.session_id);
@@ -81,7 +77,7 @@ describe("replication to D1", () => {
     try {
       const { socket, started } = await startInterview({ consent: true, group: "treatment", durationSeconds: 600 });
       await playTwoTurns(socket);
-      const stub = stubFor(started.resumeToken as string);
+      const stub = interviewOf(started.resumeToken as string);
       // The background replication fails; the object keeps every row and arms a retry.
       await waitFor(
         () => runInDurableObject(stub, (_i, state) => state.storage.kv.get("replication_retry")),
@@ -136,7 +132,7 @@ describe("replication to D1", () => {
 
   it("an alarm before the deadline only replicates; at the deadline it ends the session", async () => {
     const { socket, started } = await startInterview({ consent: true, durationSeconds: 30 });
-    const stub = stubFor(started.resumeToken as string);
+    const stub = interviewOf(started.resumeToken as string);
     expect(await runDurableObjectAlarm(stub)).toBe(true);
     await socket.expectSilence();
     await runInDurableObject(stub, (instance) => {

@@ -5,14 +5,9 @@
  */
 import { describe, expect, it } from "vitest";
 import { startInterview } from "./socket-client.ts";
-import { ADMIN_TOKEN, bearer, call, failingDb, postJson, replicated } from "./rest-client.ts";
+import { ADMIN_TOKEN, bearer, call, failingDb, postJson, replicated, replicatedInterview } from "./rest-client.ts";
 
-async function consentedSession(fields: Record<string, unknown> = {}) {
-  const { socket, started } = await startInterview({ consent: true, group: "control", ...fields });
-  const token = started.resumeToken as string;
-  await replicated(token, started.session_id);
-  return { socket, id: started.session_id, token };
-}
+const consentedSession = replicatedInterview;
 
 describe("POST /checkins", () => {
   it("stores a check-in authorised by the session's resume token, with the session's group", async () => {

@@ -10,6 +10,7 @@ import { app } from "../../src/app.ts";
 import type { Env } from "../../src/env.ts";
 import { objectIdOf } from "../../src/durable/resume-token.ts";
 import { exportSession, type SessionExport } from "../../src/storage/repository.ts";
+import { startInterview } from "./socket-client.ts";
 
 export const ADMIN_TOKEN = "test-admin-token-0123456789";
 
@@ -56,4 +57,12 @@ export function failingDb(): D1Database {
     throw new Error("D1 is down (test)");
   };
   return { prepare: fail, batch: fail, exec: fail, dump: fail, withSession: fail } as unknown as D1Database;
+}
+
+/** A consented interview whose session row has reached D1, for routes that look it up there. */
+export async function replicatedInterview(fields: Record<string, unknown> = {}) {
+  const { socket, started, question } = await startInterview({ consent: true, group: "control", ...fields });
+  const token = started.resumeToken as string;
+  await replicated(token, started.session_id);
+  return { socket, id: started.session_id, token, question };
 }

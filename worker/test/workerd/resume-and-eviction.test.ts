@@ -5,13 +5,9 @@
  * production hibernation (workerd's eviction helper stands in for it).
  */
 import { describe, expect, it } from "vitest";
-import { env } from "cloudflare:workers";
 import { evictDurableObject, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
-import { connect, startInterview, upgrade } from "./socket-client.ts";
+import { connect, startInterview, upgrade, interviewOf } from "./socket-client.ts";
 
-function stubFor(resumeToken: string) {
-  return env.INTERVIEW.get(env.INTERVIEW.idFromString(resumeToken.split(".")[0]!));
-}
 
 const resumeQuery = (sessionId: string, token: string) =>
   `?session=${encodeURIComponent(sessionId)}&token=${encodeURIComponent(token)}`;
@@ -87,7 +83,7 @@ describe("eviction", () => {
     const { socket, started } = await startInterview({ style: "cold" });
     socket.send({ type: "user_answer", answer: "We shipped it in two weeks and cut costs by 30%." });
     await socket.collectUntil("interviewer_message");
-    await evictDurableObject(stubFor(started.resumeToken));
+    await evictDurableObject(interviewOf(started.resumeToken));
     socket.send({ type: "user_answer", answer: "I chose the vendor after comparing three options." });
     const frames = await socket.collectUntil("question");
     expect(frames.map((f) => [f.type, (f as { turn?: number }).turn])).toEqual([
@@ -100,7 +96,7 @@ describe("eviction", () => {
 
   it("after eviction closes the socket, a resume finds the stored state", async () => {
     const { socket, started, question } = await startInterview({ pack: "leadership" });
-    await evictDurableObject(stubFor(started.resumeToken), { webSockets: "close" });
+    await evictDurableObject(interviewOf(started.resumeToken), { webSockets: "close" });
     await socket.waitClosed();
     const again = await connect(resumeQuery(started.session_id, started.resumeToken));
     const resumed = await again.next("session_resumed");
@@ -112,7 +108,7 @@ describe("eviction", () => {
 describe("time limit", () => {
   it("schedules the alarm at the deadline and ends an idle session when it fires", async () => {
     const { socket, started } = await startInterview({ durationSeconds: 30, style: "supportive" });
-    const stub = stubFor(started.resumeToken);
+    const stub = interviewOf(started.resumeToken);
     const alarmAt = await runInDurableObject(stub, (_instance, state) => state.storage.getAlarm());
     expect(alarmAt).not.toBeNull();
     expect(Math.abs(alarmAt! - (Date.now() + 30_000))).toBeLessThan(5_000);
@@ -132,7 +128,7 @@ describe("time limit", () => {
 
   it("an alarm before the deadline changes nothing and re-arms", async () => {
     const { socket, started } = await startInterview({ durationSeconds: 600 });
-    const stub = stubFor(started.resumeToken);
+    const stub = interviewOf(started.resumeToken);
     expect(await runDurableObjectAlarm(stub)).toBe(true);
     await socket.expectSilence();
     const alarmAt = await runInDurableObject(stub, (_instance, state) => state.storage.getAlarm());

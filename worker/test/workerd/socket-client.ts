@@ -3,8 +3,10 @@
  * queues every frame, and waits for the next one with a timeout so a missing reply fails the
  * test instead of hanging it.
  */
-import { exports } from "cloudflare:workers";
+import { env, exports } from "cloudflare:workers";
 import type { ServerMessage } from "@interview/shared";
+import type { InterviewStub } from "../../src/durable/interview-stub.ts";
+import { interviewOfToken } from "../../src/durable/interview-stub.ts";
 
 const WAIT_MS = 5_000;
 
@@ -114,4 +116,11 @@ export async function startInterview(fields: Record<string, unknown> = {}) {
   const started = await socket.next("session_started");
   const question = await socket.next("question");
   return { socket, ready, started, question };
+}
+
+/** The interview object a session's resume token names (tests reach inside it). */
+export function interviewOf(resumeToken: string): InterviewStub {
+  const stub = interviewOfToken(env, resumeToken);
+  if (!stub) throw new Error(`not a resume token: ${resumeToken}`);
+  return stub;
 }
