@@ -52,6 +52,9 @@ export const requireAdmin = createMiddleware<AppEnv>(async function requireAdmin
   return next();
 });
 
+/** The 401 message of every route a session's resume token (or the admin token) opens. */
+export const SESSION_TOKEN_REQUIRED = "This route needs `Authorization: Bearer <resumeToken>` (or the admin token).";
+
 /**
  * Admin, or the session's own resume token. Call after the session is known to exist;
  * `resumeTokenHash` is what the session row stores.
@@ -61,7 +64,7 @@ export async function authorizeSessionCall(c: Context<AppEnv>, resumeTokenHash: 
   if (token === null) {
     if (isDevelopment(c.env)) return;
     throw new HTTPException(401, {
-      message: "This route needs `Authorization: Bearer <resumeToken>` (or the admin token).",
+      message: SESSION_TOKEN_REQUIRED,
       cause: "unauthorized",
     });
   }

@@ -22,7 +22,7 @@ import { withDb } from "../storage/db.ts";
 import { objectIdOf } from "../durable/resume-token.ts";
 import type { SessionCheck } from "../durable/interview-session.ts";
 import { interviewById, interviewOfToken, type InterviewStub } from "../durable/interview-stub.ts";
-import { bearerToken, isAdminToken } from "./auth.ts";
+import { SESSION_TOKEN_REQUIRED, bearerToken, isAdminToken } from "./auth.ts";
 
 /** Any route's context: these helpers read only bindings, headers and the body. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -63,7 +63,7 @@ export function fail(status: 400 | 401 | 403 | 404 | 409 | 413 | 422 | 503, code
  */
 export const tokenGate = createMiddleware<AppEnv>(async function tokenGate(c, next) {
   if (bearerToken(c) === null && !isDevelopment(c.env)) {
-    throw fail(401, "unauthorized", "This route needs `Authorization: Bearer <resumeToken>` (or the admin token).");
+    throw fail(401, "unauthorized", SESSION_TOKEN_REQUIRED);
   }
   await next();
 });
@@ -93,7 +93,7 @@ export async function authorizeSession(c: SpeechContext, sessionId: string): Pro
     if (!stub) throw fail(409, "session_ended", `Session ${sessionId} has no running interview.`);
     return { id: sessionId, stub };
   }
-  if (token === null) throw fail(401, "unauthorized", "This route needs `Authorization: Bearer <resumeToken>` (or the admin token).");
+  if (token === null) throw fail(401, "unauthorized", SESSION_TOKEN_REQUIRED);
   const stub = interviewOfToken(c.env, token);
   if (!stub) throw tokenMismatch();
   let check: SessionCheck;
@@ -117,7 +117,7 @@ export async function authorizeSessionless(c: SpeechContext, sessionPending: boo
   const token = bearerToken(c);
   if (token === null) {
     if (isDevelopment(c.env)) return "admin";
-    throw fail(401, "unauthorized", "This route needs `Authorization: Bearer <resumeToken>` (or the admin token).");
+    throw fail(401, "unauthorized", SESSION_TOKEN_REQUIRED);
   }
   if (await isAdminToken(c.env, token)) return "admin";
   if (sessionPending && objectIdOf(token) !== null) return "pending";
