@@ -22,6 +22,16 @@ export const MAX_FRAME_BYTES = 64 * 1024;
  */
 export const RATE_LIMIT_BURST = 20;
 export const RATE_LIMIT_PER_SECOND = 10;
+/**
+ * Answers, clarifications and style switches a session may send per minute (each makes the
+ * interviewer model work); more are refused with `rate_limited` and `retryAfter`.
+ */
+export const MODEL_TURNS_PER_MINUTE = 12;
+/**
+ * The period of the per-address session start limit. The limit itself is the
+ * `SESSION_STARTS` rate limiter's in wrangler.toml (20 per 60 s); this is the retry hint.
+ */
+export const SESSION_STARTS_PERIOD_SECONDS = 60;
 /** A non-answer has at most this many words (decisions.md, Fix). */
 export const NON_ANSWER_MAX_WORDS = 24;
 /** Check-in confidence and stress: integers on a 0..10 scale, over WebSocket and REST alike. */

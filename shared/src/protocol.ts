@@ -236,6 +236,8 @@ export interface ErrorOut {
   type: "error";
   code: ErrorCode;
   message: string;
+  /** Seconds to wait before trying again (`rate_limited`). */
+  retryAfter?: number;
 }
 
 export type ServerMessage =

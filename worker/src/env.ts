@@ -9,6 +9,10 @@ export interface Env {
   INTERVIEW: DurableObjectNamespace<InterviewSession>;
   GROUP_ASSIGNER: DurableObjectNamespace<GroupAssigner>;
   DB: D1Database;
+  /** Session starts per client address (wrangler.toml `[[ratelimits]]`). */
+  SESSION_STARTS?: RateLimit;
+  /** "off" turns off every limit (starts, model turns per minute, the per-socket flood limit): local benchmarks only. */
+  RATE_LIMITS?: string;
   /** "development" relaxes auth for token-less seed clients; anything else is production. */
   ENVIRONMENT?: string;
   ADMIN_TOKEN?: string;

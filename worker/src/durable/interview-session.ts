@@ -8,13 +8,18 @@
  * After hibernation or eviction memory is empty; the state is read back from storage, and a
  * turn that was waiting on the model when the object went away is re-run.
  *
- * Records reach D1 by replication from the outbox, started in the background after each
- * write and retried with backoff by the alarm, which also carries the session time limit:
- * the alarm is set to the earlier of the deadline and the next retry (storage/README.md).
+ * A turn costs one storage commit (state and records together) and at most one alarm write:
+ * when the model can answer without I/O (no key, or its circuit open) the turn is finished
+ * in the same step. Records reach D1 by coalesced replication from the outbox: the alarm
+ * flushes them a few seconds later (many turns in one `db.batch`), and the session's end or
+ * a large backlog flushes at once. The alarm also carries the session time limit and the
+ * rescue of a parked turn (storage/README.md, "The write path").
  */
 import { DurableObject } from "cloudflare:workers";
 import {
+  MODEL_TURNS_PER_MINUTE,
   RATE_LIMIT_BURST,
+  SESSION_STARTS_PERIOD_SECONDS,
   RATE_LIMIT_PER_SECOND,
   errorBody,
   parseClientFrame,
@@ -25,7 +30,7 @@ import {
   type ServerMessage,
 } from "@interview/shared";
 import { initialState, reduce } from "../engine/engine.ts";
-import type { ConsultRequest, EngineEvent, InterviewState, StartMint } from "../engine/types.ts";
+import type { ConsultRequest, Effect, EngineEvent, InterviewState, StartMint } from "../engine/types.ts";
 import type { Env } from "../env.ts";
 import { selectInterviewerModel } from "../model/select-model.ts";
 import type { InterviewerModel } from "../model/interviewer-model.ts";
@@ -33,9 +38,10 @@ import { RecordOutbox } from "./record-outbox.ts";
 import { SerialQueue } from "./serial-queue.ts";
 import { TokenBucket } from "./token-bucket.ts";
 import { mintResumeToken, sha256Hex, tokenMatches } from "./resume-token.ts";
-import { secureRandom } from "./group-assigner.ts";
+import { groupAssignerFor, secureRandom } from "./group-assigner.ts";
 import { drizzle } from "drizzle-orm/d1";
 import { OutboxReplication } from "./outbox-replication.ts";
+import { AlarmSchedule, earliest } from "./alarm-schedule.ts";
 
 export type SubmitAnswerOutcome =
   | { ok: true; turn: number }
@@ -52,6 +58,21 @@ const STATE_KEY = "state";
  * alarm just waits for the turn in flight and re-arms.
  */
 const PARKED_TURN_RESCUE_MS = 15_000;
+/**
+ * Records wait this long in the outbox before the alarm copies them to D1, so one round trip
+ * carries several turns of an interview. Durable already: only D1's copy waits.
+ */
+export const REPLICATION_FLUSH_MS = 5_000;
+/** A backlog this large is flushed at once rather than by the timer. */
+export const REPLICATION_FLUSH_ROWS = 64;
+/** What a socket carries through hibernation. */
+interface SocketAttachment {
+  /** The client's address (CF-Connecting-IP), or null when the request had none. */
+  client: string | null;
+  /** The Cloudflare location the client connected to (`cf.colo`): picks the group assigner. */
+  location: string | null;
+}
+
 /** Close code sent to a socket that another connection resumed the interview from. */
 const CLOSE_REPLACED = 4001;
 
@@ -63,11 +84,13 @@ export class InterviewSession extends DurableObject<Env> {
   private readonly model: InterviewerModel;
   private turnAbort = new AbortController();
   private readonly replication: OutboxReplication;
+  private readonly alarmSchedule: AlarmSchedule;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.state = ctx.storage.kv.get<InterviewState>(STATE_KEY) ?? null;
-    this.outbox = new RecordOutbox(ctx.storage.sql);
+    this.outbox = new RecordOutbox(ctx.storage.sql, ctx.storage.kv);
+    this.alarmSchedule = new AlarmSchedule(ctx.storage);
     this.replication = new OutboxReplication(
       this.outbox,
       ctx.storage.kv,
@@ -95,13 +118,18 @@ export class InterviewSession extends DurableObject<Env> {
     this.turnAbort.abort();
     this.turnAbort = new AbortController();
     this.ctx.acceptWebSocket(server);
+    // Kept with the socket so it survives hibernation: who to count session starts against.
+    server.serializeAttachment({
+      client: request.headers.get("CF-Connecting-IP"),
+      location: typeof request.cf?.colo === "string" ? request.cf.colo : null,
+    } satisfies SocketAttachment);
     const event: EngineEvent = resumeId !== null ? { kind: "resumed" } : { kind: "connected" };
     void this.queue.run(() => this.dispatch(event)).catch((error) => this.reportFailure(server, error));
     return new Response(null, { status: 101, webSocket: client });
   }
 
   override async webSocketMessage(ws: WebSocket, data: string | ArrayBuffer): Promise<void> {
-    if (!this.bucketFor(ws).take(Date.now())) {
+    if (this.limitsOn && !this.bucketFor(ws).take(Date.now())) {
       sendTo(ws, { type: "error", ...errorBody("rate_limited") });
       return;
     }
@@ -117,7 +145,13 @@ export class InterviewSession extends DurableObject<Env> {
         }
         const message = parsed.message;
         if (message.type === "start_session") {
-          await this.dispatch({ kind: "start", message, mint: await this.mint(message.group ?? null) });
+          const refusal = await this.admitStart(ws);
+          if (refusal) {
+            sendTo(ws, refusal);
+            return;
+          }
+          const location = (ws.deserializeAttachment() as SocketAttachment | null)?.location ?? null;
+          await this.dispatch({ kind: "start", message, mint: await this.mint(message.group ?? null, location) });
         } else {
           await this.dispatch({ kind: "message", message });
         }
@@ -143,6 +177,7 @@ export class InterviewSession extends DurableObject<Env> {
    * eviction, retry replication. The deadline goes first so a slow D1 cannot delay it.
    */
   override async alarm(): Promise<void> {
+    this.alarmSchedule.fired();
     await this.queue.run(async () => {
       const deadline = this.activeDeadline();
       if (deadline !== null && Date.now() >= deadline) await this.dispatch({ kind: "alarm" });
@@ -150,6 +185,12 @@ export class InterviewSession extends DurableObject<Env> {
     });
     await this.replicate();
     await this.rearm();
+  }
+
+  /** Copies the backlog to D1 now; returns how many rows are still waiting (0 unless D1 failed). */
+  async flush(): Promise<number> {
+    await this.replicate();
+    return this.outbox.size();
   }
 
   /**
@@ -238,9 +279,9 @@ export class InterviewSession extends DurableObject<Env> {
     });
   }
 
-  /** Records this object holds for a session: its own copy, replicated to D1 separately. */
-  records(sessionId: string): PersistRecord[] {
-    return this.outbox.all(sessionId);
+  /** A session's records that D1 does not have yet (they leave the object once it does). */
+  backlog(sessionId: string): PersistRecord[] {
+    return this.outbox.waiting(sessionId);
   }
 
   private async checkResume(sessionId: string, token: string): Promise<Response | null> {
@@ -251,7 +292,7 @@ export class InterviewSession extends DurableObject<Env> {
     return null;
   }
 
-  private async mint(clientGroup: Group | null): Promise<StartMint> {
+  private async mint(clientGroup: Group | null, location: string | null): Promise<StartMint> {
     const objectId = this.ctx.id.toString();
     const resumeToken = mintResumeToken(objectId);
     return {
@@ -259,13 +300,42 @@ export class InterviewSession extends DurableObject<Env> {
       objectId,
       resumeToken,
       resumeTokenHash: await sha256Hex(resumeToken),
-      assignedGroup: clientGroup ?? (await this.assignGroup()),
+      assignedGroup: clientGroup ?? (await this.assignGroup(location)),
+      turnCap: this.limitsOn ? MODEL_TURNS_PER_MINUTE : null,
     };
   }
 
-  private async assignGroup(): Promise<Group> {
+  /**
+   * Session starts per client address (the `SESSION_STARTS` rate limiter, numbers in
+   * wrangler.toml), checked for every start, restarts on the same socket included. Without
+   * an address (local tests) or a limiter there is nothing to count against; a limiter that
+   * fails lets the start through rather than refuse a candidate.
+   */
+  private async admitStart(ws: WebSocket): Promise<ServerMessage | null> {
+    const client = (ws.deserializeAttachment() as SocketAttachment | null)?.client;
+    if (!this.limitsOn || !client || !this.env.SESSION_STARTS) return null;
     try {
-      return await this.env.GROUP_ASSIGNER.get(this.env.GROUP_ASSIGNER.idFromName("global")).assign();
+      const { success } = await this.env.SESSION_STARTS.limit({ key: client });
+      if (success) return null;
+    } catch (error) {
+      console.error(`InterviewSession ${this.ctx.id}: session start limiter failed; admitting`, error);
+      return null;
+    }
+    return {
+      type: "error",
+      ...errorBody("rate_limited", `Too many interviews started from this address; try again in ${SESSION_STARTS_PERIOD_SECONDS} s.`),
+      retryAfter: SESSION_STARTS_PERIOD_SECONDS,
+    };
+  }
+
+  /** `RATE_LIMITS=off` (local benchmarks) turns off every limit: starts, model turns, the frame flood limit. */
+  private get limitsOn(): boolean {
+    return this.env.RATE_LIMITS !== "off";
+  }
+
+  private async assignGroup(location: string | null): Promise<Group> {
+    try {
+      return await groupAssignerFor(this.env, location).assign();
     } catch (error) {
       // Balance is a nicety; starting the interview is not. A coin flip keeps it unbiased.
       console.error("GroupAssigner unavailable; assigning by coin flip", error);
@@ -280,27 +350,53 @@ export class InterviewSession extends DurableObject<Env> {
     const orphan = this.state?.pending?.request;
     if (orphan && event.kind !== "consulted" && event.kind !== "resumed") await this.consult(orphan);
     const before = this.state ?? initialState(crypto.randomUUID());
-    const { state, effects } = reduce(before, event, { now: Date.now(), random: Math.random });
+    const { state, effects, consults } = this.step(before, event);
     const records = effects.flatMap((effect) => (effect.kind === "persist" ? [effect.record] : []));
-    // Commit first: if storage fails, memory must not run ahead of what was stored.
-    this.ctx.storage.transactionSync(() => {
-      this.ctx.storage.kv.put(STATE_KEY, state);
-      this.outbox.append(records);
-    });
+    await this.alarmSchedule.load();
+    // Nothing stored changed (a ping, a refused frame, a fresh connection): nothing to write.
+    if (records.length > 0 || JSON.stringify(state) !== JSON.stringify(before)) {
+      // Commit first: if storage fails, memory must not run ahead of what was stored.
+      this.ctx.storage.transactionSync(() => {
+        this.ctx.storage.kv.put(STATE_KEY, state);
+        this.outbox.append(records);
+      });
+    }
     this.state = state;
-    if (records.length > 0) this.ctx.waitUntil(this.replicate());
-    const consults: ConsultRequest[] = [];
-    let rearm = false;
+    // Written with the commit, before the replies: the output gate holds them until both are stored.
+    const alarmWrite = this.alarmSchedule.fireBy(this.nextAlarmTime());
+    const ended = Boolean(state.session?.ended) && !before.session?.ended;
+    if (ended || this.outbox.size() >= REPLICATION_FLUSH_ROWS) this.ctx.waitUntil(this.replicate());
     for (const effect of effects) {
       if (effect.kind === "send") this.broadcast(effect.message);
       else if (effect.kind === "close") this.closeAll(effect.code, effect.reason);
-      else if (effect.kind === "schedule") rearm = true;
-      else if (effect.kind === "consult") consults.push(effect.request);
     }
-    // A turn parking or finishing moves the rescue time, as a deadline change moves the alarm.
-    if (rearm || Boolean(before.pending) !== Boolean(state.pending)) await this.rearm();
+    if (alarmWrite) await alarmWrite;
     for (const request of consults) await this.consult(request);
     if (event.kind === "resumed" && orphan && this.state?.pending?.request.id === orphan.id) await this.consult(orphan);
+  }
+
+  /**
+   * Reduces `event`, and at once every consult the model can answer without I/O, so such a
+   * turn is one transition: one commit, replies in the engine's order. The consults left
+   * need the network.
+   */
+  private step(before: InterviewState, event: EngineEvent): { state: InterviewState; effects: Effect[]; consults: ConsultRequest[] } {
+    const ctx = { now: Date.now(), random: Math.random };
+    let { state, effects } = reduce(before, event, ctx);
+    const consults: ConsultRequest[] = [];
+    for (let i = 0; i < effects.length; i++) {
+      const effect = effects[i]!;
+      if (effect.kind !== "consult") continue;
+      const result = this.model.consultNow?.(effect.request) ?? null;
+      if (result === null) {
+        consults.push(effect.request);
+        continue;
+      }
+      const next = reduce(state, { kind: "consulted", requestId: effect.request.id, result }, ctx);
+      state = next.state;
+      effects = [...effects.slice(0, i + 1), ...next.effects, ...effects.slice(i + 1)];
+    }
+    return { state, effects, consults };
   }
 
   private async consult(request: ConsultRequest): Promise<void> {
@@ -319,15 +415,24 @@ export class InterviewSession extends DurableObject<Env> {
     await this.dispatch({ kind: "consulted", requestId: request.id, result });
   }
 
-  /** Sets the alarm to the earliest of: the session deadline, a replication retry, a parked turn's rescue. */
+  /**
+   * When the alarm must fire next: the session deadline, a parked turn's rescue, and while
+   * rows wait for D1 the flush (or the replication retry's backoff, while D1 fails).
+   */
+  private nextAlarmTime(): number | null {
+    const now = Date.now();
+    const flush = this.outbox.size() > 0 ? (this.replication.retryAt ?? now + REPLICATION_FLUSH_MS) : null;
+    return earliest(this.activeDeadline(), this.state?.pending ? now + PARKED_TURN_RESCUE_MS : null, flush);
+  }
+
+  /** Makes the alarm fire by the next job, or drops it when there is none. */
   private async rearm(): Promise<void> {
-    const times = [
-      this.activeDeadline(),
-      this.replication.retryAt,
-      this.state?.pending ? Date.now() + PARKED_TURN_RESCUE_MS : null,
-    ].filter((t): t is number => t !== null);
-    if (times.length === 0) await this.ctx.storage.deleteAlarm();
-    else await this.ctx.storage.setAlarm(Math.min(...times));
+    const next = this.nextAlarmTime();
+    if (next === null) await this.alarmSchedule.clear();
+    else {
+      await this.alarmSchedule.load();
+      await this.alarmSchedule.fireBy(next);
+    }
   }
 
   private broadcast(message: ServerMessage): void {

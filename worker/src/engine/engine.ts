@@ -17,6 +17,7 @@ import { nonEmpty, recordLlmCall } from "./consults.ts";
 import { askMainQuestion, sendMainQuestion } from "./questions.ts";
 import { deadlinePassed, endReason, endSession, onAlarm, onResumed, startSession } from "./session-lifecycle.ts";
 import { Step, type MessageOf } from "./step.ts";
+import { countTurn, turnCapWait } from "./turn-cap.ts";
 import type { ConsultResult, EngineContext, EngineEvent, InterviewState, SessionState, Transition } from "./types.ts";
 
 export function initialState(readyId: string): InterviewState {
@@ -79,6 +80,14 @@ function onMessage(step: Step, message: Exclude<ClientMessage, { type: "start_se
   if (deadlinePassed(s, step.ctx.now)) {
     endSession(step, s, "time_limit");
     return;
+  }
+  if (message.type === "user_answer" || message.type === "user_clarification" || message.type === "switch_style") {
+    const wait = turnCapWait(s, step.ctx.now);
+    if (wait !== null) {
+      step.error("rate_limited", `At most ${s.turnCap} answers, clarifications and style switches a minute; this ${message.type} was not processed. Retry in ${wait} s.`, wait);
+      return;
+    }
+    countTurn(s, step.ctx.now);
   }
   switch (message.type) {
     case "user_answer":

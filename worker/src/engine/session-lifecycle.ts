@@ -66,6 +66,8 @@ export function startSession(step: Step, message: MessageOf<"start_session">, mi
     stream: options.stream,
     resumeTokenHash: mint.resumeTokenHash,
     seq: 0,
+    turnCap: mint.turnCap,
+    recentTurns: [],
   };
   step.state.session = s;
   step.state.pending = null;

@@ -17,8 +17,8 @@ export class Step {
   send(message: ServerMessage): void {
     this.effects.push({ kind: "send", message });
   }
-  error(code: ErrorCode, message?: string): void {
-    this.send({ type: "error", ...errorBody(code, message) });
+  error(code: ErrorCode, message?: string, retryAfter?: number): void {
+    this.send({ type: "error", ...errorBody(code, message), ...(retryAfter === undefined ? {} : { retryAfter }) });
   }
   /**
    * Without consent only the session row is kept (decisions.md, Add). `key` overrides the

@@ -60,6 +60,10 @@ export interface SessionState {
   resumeTokenHash: string;
   /** Next per-session sequence number for idempotent record keys. */
   seq: number;
+  /** Model turns allowed per minute (turn-cap.ts), null when limits are off; absent in older states. */
+  turnCap?: number | null;
+  /** When the model turns of the last minute were accepted. */
+  recentTurns?: number[];
 }
 
 /** Context the interviewer model gets; the heuristics need none of it. */
@@ -141,6 +145,8 @@ export interface StartMint {
   resumeTokenHash: string;
   /** The server's balanced assignment, used only when the client sent no group. */
   assignedGroup: Group;
+  /** Model turns allowed per session per minute, or null when the deployment turned limits off. */
+  turnCap: number | null;
 }
 
 export type EngineEvent =

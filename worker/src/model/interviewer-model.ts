@@ -16,12 +16,21 @@ export interface ConsultHooks {
 export interface InterviewerModel {
   readonly name: string;
   consult(request: ConsultRequest, hooks: ConsultHooks): Promise<ConsultResult>;
+  /**
+   * The whole result at once, without I/O, when the model already knows it will not call
+   * out (no model, or its circuit is open for every call the request needs); else null.
+   * Lets the interview finish such a turn in the same step, with one storage commit.
+   */
+  consultNow?(request: ConsultRequest): ConsultResult | null;
 }
 
 /** No model configured: every part comes from the engine's heuristics. */
 export const heuristicsOnly: InterviewerModel = {
   name: "heuristics",
   async consult(_request, _hooks) {
+    return {};
+  },
+  consultNow(_request) {
     return {};
   },
 };

@@ -1,8 +1,9 @@
 /**
  * Outbox → D1 replication for the interview Durable Object. The object writes every record
  * into its own SQLite outbox in the same transaction as the state change (record-outbox.ts);
- * this module copies unreplicated rows to the research database and marks them done. Writes
- * are idempotent (keys), so a batch that half-succeeded is simply sent again.
+ * this module copies the waiting rows to the research database, many turns' records in one
+ * `db.batch` (one round trip, one transaction), and removes them from the outbox once D1 has
+ * them. Writes are idempotent (keys), so a batch whose answer was lost is simply sent again.
  *
  * Retry policy when the database fails: exponential backoff from 1 s, doubling, capped at
  * 5 minutes, driven by the object's alarm (which it shares with the session time limit).
@@ -10,15 +11,16 @@
 import type { PersistRecord } from "@interview/shared";
 import { insertRecords, type ResearchDb } from "./repository.ts";
 
-/** Rows sent per round trip batch; D1 statements are chunked further by the repository. */
-export const REPLICATION_BATCH = 100;
+/** Rows sent per round trip; the repository chunks them into statements under D1's limits. */
+export const REPLICATION_BATCH = 200;
 export const RETRY_BASE_MS = 1_000;
 export const RETRY_MAX_MS = 5 * 60_000;
 
 /** The part of the outbox replication needs (RecordOutbox implements it). */
 export interface ReplicationSource {
   pending(limit: number): { seq: number; record: PersistRecord }[];
-  markReplicated(seqs: readonly number[]): void;
+  /** D1 holds every row up to `seq`. */
+  removeThrough(seq: number): void;
 }
 
 /** Persisted between attempts so backoff survives eviction. */
@@ -42,7 +44,7 @@ export async function drainOutbox(source: ReplicationSource, db: ResearchDb): Pr
       db,
       batch.map((row) => row.record),
     );
-    source.markReplicated(batch.map((row) => row.seq));
+    source.removeThrough(batch[batch.length - 1]!.seq);
     total += batch.length;
   }
 }

@@ -10,6 +10,7 @@
  */
 import { and, asc, desc, eq, inArray, or, sql, type SQL } from "drizzle-orm";
 import type { BaseSQLiteDatabase } from "drizzle-orm/sqlite-core";
+import type { BatchItem, BatchResponse } from "drizzle-orm/batch";
 import type { AnswerRow, CheckinRow, PersistRecord, SessionRow, TelemetryRow } from "@interview/shared";
 import { answerRecord, checkinRecord, sessionRecord, telemetryRecord } from "@interview/shared/db/schema";
 import {
@@ -23,8 +24,13 @@ import {
   type TelemetryOut,
 } from "./export-rows.ts";
 
-/** Any drizzle SQLite database in async mode: D1 or libSQL. */
-export type ResearchDb = BaseSQLiteDatabase<"async", unknown>;
+/**
+ * Any drizzle SQLite database in async mode that can send several statements in one round
+ * trip: D1 or libSQL. `batch` runs them as one transaction on both.
+ */
+export type ResearchDb = BaseSQLiteDatabase<"async", unknown> & {
+  batch<U extends BatchItem<"sqlite">, T extends Readonly<[U, ...U[]]>>(batch: T): Promise<BatchResponse<T>>;
+};
 
 /** D1 binds at most 100 parameters per statement; multi-row inserts are chunked below it. */
 const D1_MAX_PARAMS = 100;
@@ -37,96 +43,113 @@ function chunks<T>(items: readonly T[], columns: number): T[][] {
 }
 
 /**
- * Writes records in order of dependency (sessions before the rows that reference them).
- * Safe to retry: a row whose key is stored already is skipped.
+ * Writes records in one round trip (`db.batch`, one transaction), in order of dependency:
+ * sessions before the rows that reference them. Safe to retry: a row whose key is stored
+ * already is skipped, and a failed batch leaves nothing behind.
  */
 export async function insertRecords(db: ResearchDb, records: readonly PersistRecord[]): Promise<void> {
+  const [first, ...rest] = insertStatements(db, records);
+  if (first) await db.batch([first, ...rest]);
+}
+
+/** The multi-row INSERT statements that store `records`, chunked under D1's parameter limit. */
+function insertStatements(db: ResearchDb, records: readonly PersistRecord[]): BatchItem<"sqlite">[] {
   const sessions = records.filter((r): r is SessionRow => r.kind === "session");
   const answers = records.filter((r): r is AnswerRow => r.kind === "answer");
   const checkins = records.filter((r): r is CheckinRow => r.kind === "checkin");
   const telemetry = records.filter((r): r is TelemetryRow => r.kind === "telemetry");
+  const statements: BatchItem<"sqlite">[] = [];
   for (const part of chunks(sessions, 10)) {
-    await db
-      .insert(sessionRecord)
-      .values(
-        part.map((r) => ({
-          id: r.sessionId,
-          style: r.style,
-          groupName: r.group,
-          groupAssignment: r.groupAssignment,
-          consented: r.consented,
-          accent: r.accent,
-          notes: r.notes,
-          resumeTokenHash: r.resumeTokenHash,
-          objectId: r.objectId,
-          createdAt: r.createdAt,
-        })),
-      )
-      .onConflictDoUpdate({
-        target: sessionRecord.id,
-        set: {
-          style: sql`excluded.style`,
-          groupName: sql`excluded.group_name`,
-          groupAssignment: sql`excluded.group_assignment`,
-          consented: sql`excluded.consented`,
-          accent: sql`excluded.accent`,
-          notes: sql`excluded.notes`,
-          resumeTokenHash: sql`excluded.resume_token_hash`,
-          objectId: sql`excluded.object_id`,
-        },
-      });
+    statements.push(
+      db
+        .insert(sessionRecord)
+        .values(
+          part.map((r) => ({
+            id: r.sessionId,
+            style: r.style,
+            groupName: r.group,
+            groupAssignment: r.groupAssignment,
+            consented: r.consented,
+            accent: r.accent,
+            notes: r.notes,
+            resumeTokenHash: r.resumeTokenHash,
+            objectId: r.objectId,
+            createdAt: r.createdAt,
+          })),
+        )
+        .onConflictDoUpdate({
+          target: sessionRecord.id,
+          set: {
+            style: sql`excluded.style`,
+            groupName: sql`excluded.group_name`,
+            groupAssignment: sql`excluded.group_assignment`,
+            consented: sql`excluded.consented`,
+            accent: sql`excluded.accent`,
+            notes: sql`excluded.notes`,
+            resumeTokenHash: sql`excluded.resume_token_hash`,
+            objectId: sql`excluded.object_id`,
+          },
+        }),
+    );
   }
   for (const part of chunks(answers, 11)) {
-    await db
-      .insert(answerRecord)
-      .values(
-        part.map((r) => ({
-          key: r.key,
-          sessionId: r.sessionId,
-          turn: r.turn,
-          answer: r.answer,
-          style: r.style,
-          groupName: r.group,
-          speakingRate: r.speakingRate,
-          pauseRatio: r.pauseRatio,
-          gaze: r.gaze,
-          fillers: r.fillers,
-          createdAt: r.createdAt,
-        })),
-      )
-      .onConflictDoNothing({ target: answerRecord.key });
+    statements.push(
+      db
+        .insert(answerRecord)
+        .values(
+          part.map((r) => ({
+            key: r.key,
+            sessionId: r.sessionId,
+            turn: r.turn,
+            answer: r.answer,
+            style: r.style,
+            groupName: r.group,
+            speakingRate: r.speakingRate,
+            pauseRatio: r.pauseRatio,
+            gaze: r.gaze,
+            fillers: r.fillers,
+            createdAt: r.createdAt,
+          })),
+        )
+        .onConflictDoNothing({ target: answerRecord.key }),
+    );
   }
   for (const part of chunks(checkins, 6)) {
-    await db
-      .insert(checkinRecord)
-      .values(
-        part.map((r) => ({
-          key: r.key,
-          sessionId: r.sessionId,
-          groupName: r.group,
-          confidence: r.confidence,
-          stress: r.stress,
-          createdAt: r.createdAt,
-        })),
-      )
-      .onConflictDoNothing({ target: checkinRecord.key });
+    statements.push(
+      db
+        .insert(checkinRecord)
+        .values(
+          part.map((r) => ({
+            key: r.key,
+            sessionId: r.sessionId,
+            groupName: r.group,
+            confidence: r.confidence,
+            stress: r.stress,
+            createdAt: r.createdAt,
+          })),
+        )
+        .onConflictDoNothing({ target: checkinRecord.key }),
+    );
   }
   for (const part of chunks(telemetry, 7)) {
-    await db
-      .insert(telemetryRecord)
-      .values(
-        part.map((r) => ({
-          key: r.key,
-          sessionId: r.sessionId,
-          eventType: r.eventType,
-          latencyMs: r.latencyMs,
-          groupName: r.group,
-          payload: JSON.stringify(r.payload ?? null),
-          createdAt: r.createdAt,
-        })),
-      )
-      .onConflictDoNothing({ target: telemetryRecord.key });
+    statements.push(
+      db
+        .insert(telemetryRecord)
+        .values(
+          part.map((r) => ({
+            key: r.key,
+            sessionId: r.sessionId,
+            eventType: r.eventType,
+            latencyMs: r.latencyMs,
+            groupName: r.group,
+            payload: JSON.stringify(r.payload ?? null),
+            createdAt: r.createdAt,
+          })),
+        )
+        .onConflictDoNothing({ target: telemetryRecord.key }),
+    );
   }
+  return statements;
 }
 
 /** Reachability probe for `/health`. */
@@ -298,13 +321,13 @@ export async function listComments(db: ResearchDb, sessionId: string): Promise<T
 
 /** Removes a session and every row that references it; false when there was nothing. */
 export async function deleteSession(db: ResearchDb, sessionId: string): Promise<boolean> {
-  await db.delete(answerRecord).where(eq(answerRecord.sessionId, sessionId));
-  await db.delete(checkinRecord).where(eq(checkinRecord.sessionId, sessionId));
-  await db.delete(telemetryRecord).where(eq(telemetryRecord.sessionId, sessionId));
-  const deleted = await db
-    .delete(sessionRecord)
-    .where(eq(sessionRecord.id, sessionId))
-    .returning({ id: sessionRecord.id });
+  // One batch is one transaction: a failure half-way leaves the session whole, not half-deleted.
+  const [, , , deleted] = await db.batch([
+    db.delete(answerRecord).where(eq(answerRecord.sessionId, sessionId)),
+    db.delete(checkinRecord).where(eq(checkinRecord.sessionId, sessionId)),
+    db.delete(telemetryRecord).where(eq(telemetryRecord.sessionId, sessionId)),
+    db.delete(sessionRecord).where(eq(sessionRecord.id, sessionId)).returning({ id: sessionRecord.id }),
+  ]);
   return deleted.length > 0;
 }
 

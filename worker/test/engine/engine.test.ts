@@ -44,8 +44,9 @@ class Harness {
           resumeToken: "o-1.secret",
           resumeTokenHash: "hash",
           assignedGroup: "treatment",
+          turnCap: null,
           ...mint,
-        },
+        } as StartMint,
       }),
     );
   }
@@ -421,5 +422,37 @@ describe("check-ins reported over HTTP", () => {
     h.start({ consent: false });
     h.dispatch({ kind: "checkin_reported", sessionId: "s-1", group: null, confidence: 6, stress: 2, key: "k" });
     expect(h.records().map((r) => r.kind)).toEqual(["session"]);
+  });
+});
+
+describe("model turn cap", () => {
+  it("refuses the answer over the cap with retryAfter, stores nothing for it, and allows again once the window slides", () => {
+    const h = new Harness();
+    h.start({ consent: true }, { turnCap: 2 });
+    h.answer("First answer with 3 numbers.");
+    h.answer("Second answer, 40% faster.");
+    const refused = h.answer("Third answer too soon.");
+    expect(refused).toEqual([expect.objectContaining({ type: "error", code: "rate_limited", retryAfter: 60 })]);
+    expect(h.records().filter((r) => r.kind === "answer")).toHaveLength(2);
+    h.now += 30_000;
+    expect(h.answer("Still too soon.")[0]).toMatchObject({ code: "rate_limited", retryAfter: 30 });
+    h.now += 30_000;
+    expect(h.answer("Now it counts.")[0]).toMatchObject({ type: "tips", turn: 3 });
+  });
+
+  it("counts clarifications and style switches, not check-ins or pings", () => {
+    const h = new Harness();
+    h.start({}, { turnCap: 2 });
+    h.send({ type: "checkin", confidence: 3, stress: 3 });
+    h.send({ type: "ping" });
+    h.send({ type: "user_clarification", question: "What scale?" });
+    h.send({ type: "switch_style", style: "cold" });
+    expect(h.answer("An answer.")[0]).toMatchObject({ code: "rate_limited" });
+  });
+
+  it("has no cap when the deployment turned limits off", () => {
+    const h = new Harness();
+    h.start({}, { turnCap: null });
+    for (let i = 1; i <= 30; i++) expect(h.answer(`Answer ${i}.`)[0]).toMatchObject({ type: "tips", turn: i });
   });
 });

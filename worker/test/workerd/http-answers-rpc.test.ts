@@ -5,8 +5,8 @@
  * tested with the speech worker in their own files.
  */
 import { describe, expect, it } from "vitest";
-import type { PersistRecord } from "@interview/shared";
 import { startInterview, interviewOf } from "./socket-client.ts";
+import { recordedBy } from "./recorded.ts";
 
 
 describe("InterviewSession RPC", () => {
@@ -21,7 +21,7 @@ describe("InterviewSession RPC", () => {
     expect(outcome).toEqual({ ok: true, turn: 1 });
     const frames = await socket.collectUntil("interviewer_message");
     expect(frames.map((f) => f.type)).toEqual(["tips", "question", "interviewer_message"]);
-    const records = (await stub.records(started.session_id)) as unknown as PersistRecord[];
+    const records = await recordedBy(stub, started.session_id);
     expect(records.find((r) => r.kind === "answer")).toMatchObject({ turn: 1, speakingRate: 151, pauseRatio: 0.12, fillers: 1 });
     socket.close();
   });
@@ -41,7 +41,7 @@ describe("InterviewSession RPC", () => {
     const stub = interviewOf(started.resumeToken);
     expect(await stub.submitAnswer(started.session_id, "First upload.", {}, 0)).toEqual({ ok: true, turn: 1 });
     expect(await stub.submitAnswer(started.session_id, "First upload.", {}, 0)).toEqual({ ok: false, code: "stale_turn", turn: 1 });
-    const answers = ((await stub.records(started.session_id)) as unknown as PersistRecord[]).filter((r) => r.kind === "answer");
+    const answers = (await recordedBy(stub, started.session_id)).filter((r) => r.kind === "answer");
     expect(answers).toHaveLength(1);
     socket.close();
   });
@@ -63,7 +63,7 @@ describe("InterviewSession RPC", () => {
     const stub = interviewOf(started.resumeToken);
     await stub.recordSpeechLatency(started.session_id, 412.5, { language: "en", duration: 3.1 });
     await stub.recordSpeechLatency("someone-else", 1, {});
-    const records = (await stub.records(started.session_id)) as unknown as PersistRecord[];
+    const records = await recordedBy(stub, started.session_id);
     const stt = records.filter((r) => r.kind === "telemetry" && r.eventType === "stt");
     expect(stt).toEqual([expect.objectContaining({ latencyMs: 412.5, group: "treatment", payload: { language: "en", duration: 3.1 } })]);
     socket.close();

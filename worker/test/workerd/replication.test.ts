@@ -1,25 +1,26 @@
 /**
- * Outbox → D1 replication: records reach D1 right after each write; while D1 fails (tables
- * renamed away under the object) nothing is lost, the alarm is armed for a retry, and after
- * recovery the alarm's retry makes the export complete, exactly once per record. The shared
- * alarm still enforces the time limit. Not covered: eviction between failure and retry
- * (the retry state is in storage, so it is the same path).
+ * Outbox → D1 replication: records wait in the object's outbox (each turn one storage commit)
+ * and reach D1 by the alarm's coalesced flush, several turns in one batch, or at once when
+ * the session ends; once D1 has them they leave the object. While D1 fails (tables renamed
+ * away under the object) nothing is lost, the alarm backs off, and after recovery the export
+ * is complete, exactly once per record. Rows waiting always have an alarm, also after the
+ * object is evicted mid-replication. The shared alarm still enforces the time limit.
  */
-import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
+import { evictDurableObject, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { drizzle } from "drizzle-orm/d1";
 import { describe, expect, it } from "vitest";
 import type { PersistRecord } from "@interview/shared";
 import type { InterviewSession } from "../../src/durable/interview-session.ts";
+import { REPLICATION_FLUSH_MS } from "../../src/durable/interview-session.ts";
 import { exportSession } from "../../src/storage/repository.ts";
 import { startInterview, type TestSocket, interviewOf } from "./socket-client.ts";
 
 const db = drizzle(env.DB);
 
-
-/** The object's own copy (RPC types cannot express `payload: unknown`, hence the cast). */
-async function heldRecords(stub: DurableObjectStub<InterviewSession>, sessionId: string): Promise<PersistRecord[]> {
-  return (await stub.records(sessionId)) as unknown as PersistRecord[];
+/** Rows the object still holds for D1 (RPC types cannot express `payload: unknown`, hence the cast). */
+async function backlog(stub: DurableObjectStub<InterviewSession>, sessionId: string): Promise<PersistRecord[]> {
+  return (await stub.backlog(sessionId)) as unknown as PersistRecord[];
 }
 
 async function waitFor<T>(probe: () => Promise<T | null | undefined | false>, what: string, ms = 5_000): Promise<T> {
@@ -51,24 +52,60 @@ async function setTablesAway(away: boolean): Promise<void> {
 }
 
 describe("replication to D1", () => {
-  it("copies every record to D1 right after it is written", async () => {
+  it("holds a turn's records for the flush timer (alarm armed), then copies them in one flush and forgets them", async () => {
     const { socket, started } = await startInterview({ consent: true, group: "control" });
-    await playTwoTurns(socket);
     const stub = interviewOf(started.resumeToken as string);
-    const held = await heldRecords(stub, started.session_id);
-    const exported = await waitFor(async () => {
-      const e = await exportSession(db, started.session_id);
-      return e && e.telemetry.length + e.answers.length + e.checkins.length + 1 === held.length ? e : null;
-    }, "the export to catch up");
+    const before = Date.now();
+    await playTwoTurns(socket);
+    const held = await backlog(stub, started.session_id);
+    // Session, session_meta, two answers with tips and latency, telemetry, check-in: all still here.
+    expect(held.filter((r) => r.kind === "answer").map((r) => (r as { turn: number }).turn)).toEqual([1, 2]);
+    expect(await exportSession(db, started.session_id)).toBeNull();
+    const alarmAt = await runInDurableObject(stub, (_i, state) => state.storage.getAlarm());
+    expect(alarmAt).not.toBeNull();
+    expect(alarmAt!).toBeLessThanOrEqual(Date.now() + REPLICATION_FLUSH_MS);
+    expect(alarmAt!).toBeGreaterThanOrEqual(before);
+
+    expect(await runDurableObjectAlarm(stub)).toBe(true);
+    const exported = (await exportSession(db, started.session_id))!;
     expect(exported.answers.map((a) => a.turn)).toEqual([1, 2]);
     expect(exported.checkins).toHaveLength(1);
     expect(exported.session.group_name).toBe("control");
+    expect(1 + exported.answers.length + exported.checkins.length + exported.telemetry.length).toBe(held.length);
+    expect(exported.telemetry.map((t) => t.event_type)).toEqual(
+      held.filter((r) => r.kind === "telemetry").map((r) => (r as { eventType: string }).eventType),
+    );
+    expect(await backlog(stub, started.session_id)).toEqual([]);
     await runInDurableObject(stub, async (_instance, state) => {
-      const unreplicated = state.storage.sql.exec("SELECT count(*) AS n FROM outbox WHERE replicated = 0").one();
-      expect(unreplicated.n).toBe(0);
+      expect(state.storage.sql.exec("SELECT count(*) AS n FROM outbox").one().n).toBe(0);
+      // Nothing waits and there is no time limit: no alarm left.
       expect(await state.storage.getAlarm()).toBeNull();
     });
     socket.close();
+  });
+
+  it("flushes at once when the session ends", async () => {
+    const { socket, started } = await startInterview({ consent: true, maxQuestions: 1 });
+    socket.send({ type: "user_answer", answer: "I cut the build from 40 to 12 minutes." });
+    await socket.collectUntil("session_ended");
+    const exported = await waitFor(async () => {
+      const e = await exportSession(db, started.session_id);
+      return e && e.telemetry.some((t) => t.event_type === "session_end") ? e : null;
+    }, "the end-of-session flush");
+    expect(exported.answers).toHaveLength(1);
+  });
+
+  it("rows waiting in an evicted object are flushed by its alarm (nothing stranded)", async () => {
+    const { socket, started } = await startInterview({ consent: true });
+    const stub = interviewOf(started.resumeToken as string);
+    socket.send({ type: "user_answer", answer: "We shipped it in 3 weeks." });
+    await socket.collectUntil("interviewer_message");
+    expect((await backlog(stub, started.session_id)).length).toBeGreaterThan(0);
+    await evictDurableObject(stub, { webSockets: "close" });
+    // A fresh instance: the alarm stored with the commit is still there and drains the outbox.
+    expect(await runDurableObjectAlarm(stub)).toBe(true);
+    expect(await backlog(stub, started.session_id)).toEqual([]);
+    expect((await exportSession(db, started.session_id))!.answers).toHaveLength(1);
   });
 
   it("loses nothing while D1 fails, retries by alarm with backoff, and completes the export once it recovers", async () => {
@@ -78,17 +115,13 @@ describe("replication to D1", () => {
       const { socket, started } = await startInterview({ consent: true, group: "treatment", durationSeconds: 600 });
       await playTwoTurns(socket);
       const stub = interviewOf(started.resumeToken as string);
-      // The background replication fails; the object keeps every row and arms a retry.
-      await waitFor(
-        () => runInDurableObject(stub, (_i, state) => state.storage.kv.get("replication_retry")),
-        "a scheduled retry",
-      );
-      await new Promise((resolve) => setTimeout(resolve, 100)); // let the background attempts settle
+      // The flush fails; the object keeps every row and arms a retry.
+      expect(await runDurableObjectAlarm(stub)).toBe(true);
       const [retry, alarmAt] = await runInDurableObject(stub, async (_i, state) => [
         state.storage.kv.get<{ attempt: number; retryAt: number }>("replication_retry")!,
         await state.storage.getAlarm(),
       ] as const);
-      expect(retry.attempt).toBeGreaterThanOrEqual(1);
+      expect(retry.attempt).toBe(1);
       // The alarm serves the earlier of the retry and the 10-minute deadline.
       expect(alarmAt).toBe(retry.retryAt);
       expect(alarmAt!).toBeLessThan(Date.now() + 600_000);
@@ -96,19 +129,17 @@ describe("replication to D1", () => {
       // Still down: the alarm's retry fails again and backs off further; the session goes on.
       expect(await runDurableObjectAlarm(stub)).toBe(true);
       const second = await runInDurableObject(stub, (_i, state) => state.storage.kv.get<{ attempt: number; retryAt: number }>("replication_retry"));
-      // Every failed attempt (background or alarm) backs off further.
-      expect(second!.attempt).toBeGreaterThan(retry.attempt);
+      expect(second!.attempt).toBe(2);
       expect(second!.retryAt).toBeGreaterThan(retry.retryAt);
       socket.send({ type: "ping" });
       expect(await socket.next("pong")).toEqual({ type: "pong" });
 
+      const held = await backlog(stub, started.session_id);
       await setTablesAway(false);
       restored = true;
       expect(await runDurableObjectAlarm(stub)).toBe(true);
 
-      const held = await heldRecords(stub, started.session_id);
       const exported = (await exportSession(db, started.session_id))!;
-      expect(exported.answers).toHaveLength(held.filter((r) => r.kind === "answer").length);
       expect(exported.answers.map((a) => [a.turn, a.speaking_rate])).toEqual([
         [1, 140],
         [2, 120],
@@ -118,7 +149,7 @@ describe("replication to D1", () => {
         held.filter((r) => r.kind === "telemetry").map((r) => (r as { eventType: string }).eventType),
       );
       await runInDurableObject(stub, async (_instance, state) => {
-        expect(state.storage.sql.exec("SELECT count(*) AS n FROM outbox WHERE replicated = 0").one().n).toBe(0);
+        expect(state.storage.sql.exec("SELECT count(*) AS n FROM outbox").one().n).toBe(0);
         expect(state.storage.kv.get("replication_retry")).toBeUndefined();
         // Back to the time limit alone.
         const deadline = await state.storage.getAlarm();

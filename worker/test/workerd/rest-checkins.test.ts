@@ -47,7 +47,7 @@ describe("POST /checkins", () => {
     const { socket, id, token } = await consentedSession();
     const response = await call("/checkins", postJson({ sessionId: id, group: "treatment", confidence: 1, stress: 9 }, bearer(ADMIN_TOKEN)));
     expect(response.status).toBe(200);
-    expect((await replicated(token, id, 1)).checkins[0]).toMatchObject({ group_name: "treatment" });
+    expect((await replicated(token, id)).checkins[0]).toMatchObject({ group_name: "treatment" });
     socket.close();
   });
 
@@ -60,7 +60,7 @@ describe("POST /checkins", () => {
     const admin = postJson({ sessionId: id, confidence: 3, stress: 3 }, { ...bearer(ADMIN_TOKEN), "Idempotency-Key": "retry-2" });
     expect((await call("/checkins", admin)).status).toBe(200);
     expect((await call("/checkins", admin)).status).toBe(200);
-    expect((await replicated(token, id, 1)).checkins).toHaveLength(2);
+    expect((await replicated(token, id)).checkins).toHaveLength(2);
     socket.close();
   });
 
@@ -86,7 +86,7 @@ describe("POST /checkins", () => {
     const { socket, id, token } = await consentedSession();
     const response = await call("/checkins", postJson({ sessionId: id, confidence: 2, stress: 2 }), { ENVIRONMENT: "development" });
     expect(response.status).toBe(200);
-    expect((await replicated(token, id, 1)).checkins).toHaveLength(1);
+    expect((await replicated(token, id)).checkins).toHaveLength(1);
     socket.close();
   });
 

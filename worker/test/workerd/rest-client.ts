@@ -11,6 +11,8 @@ import type { Env } from "../../src/env.ts";
 import { objectIdOf } from "../../src/durable/resume-token.ts";
 import { exportSession, type SessionExport } from "../../src/storage/repository.ts";
 import { startInterview } from "./socket-client.ts";
+import { recordedBy } from "./recorded.ts";
+import type { InterviewStub } from "../../src/durable/interview-stub.ts";
 
 export const ADMIN_TOKEN = "test-admin-token-0123456789";
 
@@ -34,22 +36,22 @@ export function postJson(body: unknown, headers: Record<string, string> = {}): R
   return { method: "POST", headers: { "Content-Type": "application/json", ...headers }, body: JSON.stringify(body) };
 }
 
+/** Everything the interview recorded for the session (flushed to D1 first). */
 export async function heldRecords(resumeToken: string, sessionId: string): Promise<PersistRecord[]> {
-  const stub = env.INTERVIEW.get(env.INTERVIEW.idFromString(objectIdOf(resumeToken)!));
-  return (await stub.records(sessionId)) as unknown as PersistRecord[];
+  return recordedBy(interviewOfToken(resumeToken), sessionId);
 }
 
-/** Waits until D1 holds every record the interview object holds for the session. */
-export async function replicated(resumeToken: string, sessionId: string, extra = 0): Promise<SessionExport> {
-  const deadline = Date.now() + 5_000;
-  for (;;) {
-    const held = await heldRecords(resumeToken, sessionId);
-    const exported = await exportSession(drizzle(env.DB), sessionId);
-    const stored = exported ? 1 + exported.answers.length + exported.checkins.length + exported.telemetry.length : 0;
-    if (exported && stored === held.length + extra) return exported;
-    if (Date.now() > deadline) throw new Error(`replication incomplete: ${stored} of ${held.length + extra}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
+/** Flushes the interview's outbox to D1 (the timer would take seconds) and exports the session. */
+export async function replicated(resumeToken: string, sessionId: string): Promise<SessionExport> {
+  const waiting = await interviewOfToken(resumeToken).flush();
+  if (waiting !== 0) throw new Error(`replication incomplete: ${waiting} rows still wait for D1`);
+  const exported = await exportSession(drizzle(env.DB), sessionId);
+  if (!exported) throw new Error(`session ${sessionId} is not in D1`);
+  return exported;
+}
+
+function interviewOfToken(resumeToken: string): InterviewStub {
+  return env.INTERVIEW.get(env.INTERVIEW.idFromString(objectIdOf(resumeToken)!));
 }
 
 export function failingDb(): D1Database {

@@ -6,6 +6,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { evictDurableObject, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
+import { REPLICATION_FLUSH_MS } from "../../src/durable/interview-session.ts";
 import { connect, startInterview, upgrade, interviewOf } from "./socket-client.ts";
 
 
@@ -109,6 +110,11 @@ describe("time limit", () => {
   it("schedules the alarm at the deadline and ends an idle session when it fires", async () => {
     const { socket, started } = await startInterview({ durationSeconds: 30, style: "supportive" });
     const stub = interviewOf(started.resumeToken);
+    // First the flush of the session's records to D1, then the deadline.
+    const flushAt = await runInDurableObject(stub, (_instance, state) => state.storage.getAlarm());
+    expect(flushAt!).toBeLessThanOrEqual(Date.now() + REPLICATION_FLUSH_MS);
+    expect(await runDurableObjectAlarm(stub)).toBe(true);
+    await socket.expectSilence();
     const alarmAt = await runInDurableObject(stub, (_instance, state) => state.storage.getAlarm());
     expect(alarmAt).not.toBeNull();
     expect(Math.abs(alarmAt! - (Date.now() + 30_000))).toBeLessThan(5_000);

@@ -95,12 +95,12 @@ export class TestSocket {
   }
 }
 
-export async function upgrade(query = ""): Promise<Response> {
-  return exports.default.fetch(`http://interview.test/ws/interview${query}`, { headers: { Upgrade: "websocket" } });
+export async function upgrade(query = "", headers: Record<string, string> = {}): Promise<Response> {
+  return exports.default.fetch(`http://interview.test/ws/interview${query}`, { headers: { Upgrade: "websocket", ...headers } });
 }
 
-export async function connect(query = ""): Promise<TestSocket> {
-  const response = await upgrade(query);
+export async function connect(query = "", headers: Record<string, string> = {}): Promise<TestSocket> {
+  const response = await upgrade(query, headers);
   if (response.status !== 101 || !response.webSocket) {
     throw new Error(`upgrade refused: ${response.status} ${await response.text()}`);
   }
