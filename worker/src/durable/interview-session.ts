@@ -30,6 +30,7 @@ import {
   type ServerMessage,
 } from "@interview/shared";
 import { initialState, reduce } from "../engine/engine.ts";
+import { turnCapWait } from "../engine/turn-cap.ts";
 import type { ConsultRequest, Effect, EngineEvent, InterviewState, StartMint } from "../engine/types.ts";
 import type { Env } from "../env.ts";
 import { selectInterviewerModel } from "../model/select-model.ts";
@@ -47,7 +48,9 @@ export type SubmitAnswerOutcome =
   | { ok: true; turn: number }
   | { ok: false; code: "not_found" | "session_ended" }
   /** The answer was for another question: a retried upload, or a typed answer got there first. */
-  | { ok: false; code: "stale_turn"; turn: number };
+  | { ok: false; code: "stale_turn"; turn: number }
+  /** Over the session's model turns per minute; `retryAfter` in seconds. */
+  | { ok: false; code: "rate_limited"; retryAfter: number };
 
 export type SessionCheck = "ok" | "not_found" | "forbidden" | "session_ended";
 
@@ -274,6 +277,9 @@ export class InterviewSession extends DurableObject<Env> {
       if (expectedTurn !== undefined && expectedTurn !== session.turn) {
         return { ok: false, code: "stale_turn", turn: session.turn } as const;
       }
+      // Refused here rather than by the engine, so the upload's caller gets the 429, not the socket.
+      const wait = turnCapWait(session, Date.now());
+      if (wait !== null) return { ok: false, code: "rate_limited", retryAfter: wait } as const;
       await this.dispatch({ kind: "message", message: { type: "user_answer", answer, metrics } });
       return { ok: true, turn: this.state?.session?.turn ?? session.turn + 1 } as const;
     });

@@ -5,6 +5,7 @@
  * tested with the speech worker in their own files.
  */
 import { describe, expect, it } from "vitest";
+import { MODEL_TURNS_PER_MINUTE } from "@interview/shared";
 import { startInterview, interviewOf } from "./socket-client.ts";
 import { recordedBy } from "./recorded.ts";
 
@@ -66,6 +67,22 @@ describe("InterviewSession RPC", () => {
     const records = await recordedBy(stub, started.session_id);
     const stt = records.filter((r) => r.kind === "telemetry" && r.eventType === "stt");
     expect(stt).toEqual([expect.objectContaining({ latencyMs: 412.5, group: "treatment", payload: { language: "en", duration: 3.1 } })]);
+    socket.close();
+  });
+});
+
+describe("InterviewSession RPC under the model turn cap", () => {
+  it("submitAnswer over the cap is refused with rate_limited and a retry time, and nothing is submitted", async () => {
+    const { socket, started } = await startInterview({ consent: true });
+    const stub = interviewOf(started.resumeToken);
+    for (let turn = 0; turn < MODEL_TURNS_PER_MINUTE; turn++) {
+      expect(await stub.submitAnswer(started.session_id, `Answer ${turn}: 3 services.`, {}, turn)).toEqual({ ok: true, turn: turn + 1 });
+    }
+    const refused = await stub.submitAnswer(started.session_id, "One too many.", {}, MODEL_TURNS_PER_MINUTE);
+    expect(refused).toMatchObject({ ok: false, code: "rate_limited" });
+    expect((refused as { retryAfter: number }).retryAfter).toBeGreaterThan(0);
+    const answers = (await recordedBy(stub, started.session_id)).filter((r) => r.kind === "answer");
+    expect(answers).toHaveLength(MODEL_TURNS_PER_MINUTE);
     socket.close();
   });
 });
