@@ -3,7 +3,7 @@
  * SQLite. A record is written here in the same storage transaction as the state change that
  * produced it, before any reply leaves the object, so nothing acknowledged to the client can
  * be lost. Replication reads the oldest rows and removes them once D1 holds them, so the
- * table only ever holds the backlog (docs/storage.md, "The write path").
+ * table only ever holds the backlog (storage/README.md, "The write path").
  */
 import type { PersistRecord } from "@interview/shared";
 

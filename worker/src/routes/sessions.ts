@@ -2,7 +2,9 @@
  * `GET /sessions?limit=` (admin): newest sessions with answer aggregates, one query.
  * `DELETE /sessions/:id` (admin or the session's own resume token): removes the session's
  * rows from D1 and the interview Durable Object's copy (its outbox rows, and its state if
- * this is the object's current session, whose socket is closed with code 4004).
+ * this is the object's current session, whose socket is closed with code 4004). With the
+ * session's token the object is asked first, so a session D1 has not received yet (its
+ * records wait up to 5 s for the flush) is deleted too.
  */
 import { Hono } from "hono";
 import { HTTPException } from "hono/http-exception";
@@ -10,9 +12,10 @@ import { SessionIdParam, SessionsQuery } from "@interview/shared/rest";
 import type { AppEnv, Env } from "../env.ts";
 import { deleteSession, listSessions, sessionAccess } from "../storage/repository.ts";
 import { withDb } from "../storage/db.ts";
-import { authorizeSessionCall, requireAdmin } from "./auth.ts";
+import { authorizeSessionCall, bearerToken, requireAdmin } from "./auth.ts";
 import { validate } from "./validate.ts";
-import { interviewById } from "../durable/interview-stub.ts";
+import { interviewById, interviewOfToken } from "../durable/interview-stub.ts";
+import { objectIdOf } from "../durable/resume-token.ts";
 
 export const sessions = new Hono<AppEnv>()
   .get("/sessions", requireAdmin, validate("query", SessionsQuery), async function getSessions(c) {
@@ -22,6 +25,14 @@ export const sessions = new Hono<AppEnv>()
   })
   .delete("/sessions/:id", validate("param", SessionIdParam), async function removeSession(c) {
     const { id } = c.req.valid("param");
+    // The session's own token names its object, which knows the session before D1 does.
+    const token = bearerToken(c);
+    const own = token ? interviewOfToken(c.env, token) : null;
+    if (own && token && ["ok", "session_ended"].includes(await own.checkSession(id, token))) {
+      await forgetInObject(c.env, c.env.INTERVIEW.idFromString(objectIdOf(token)!).toString(), id);
+      await withDb(c.env, (db) => deleteSession(db, id));
+      return c.json({ status: "ok", deleted: id });
+    }
     const session = await withDb(c.env, (db) => sessionAccess(db, id));
     if (!session) throw new HTTPException(404, { message: `Unknown session ${id}.`, cause: "not_found" });
     await authorizeSessionCall(c, session.resumeTokenHash);

@@ -8,6 +8,7 @@ import { env } from "cloudflare:workers";
 import { drizzle } from "drizzle-orm/d1";
 import { exportSession } from "../../src/storage/repository.ts";
 import { startInterview } from "./socket-client.ts";
+import { objectIdOf } from "../../src/durable/resume-token.ts";
 import { asAdmin, bearer, call, heldRecords, replicated } from "./rest-client.ts";
 
 describe("DELETE /sessions/:id", () => {
@@ -32,6 +33,23 @@ describe("DELETE /sessions/:id", () => {
     const resume = await call(`/ws/interview?session=${id}&token=${encodeURIComponent(token)}`, { headers: { Upgrade: "websocket" } });
     expect(resume.status).toBe(403);
     expect((await call(`/sessions/${id}`, { method: "DELETE", headers: bearer(token) })).status).toBe(404);
+  });
+
+  it("with the session's own token deletes a session D1 has not received yet (still in the outbox)", async () => {
+    const { socket, started } = await startInterview({ consent: true });
+    const id = started.session_id;
+    const token = started.resumeToken as string;
+    socket.send({ type: "user_answer", answer: "Deleted before the flush." });
+    await socket.collectUntil("interviewer_message");
+    expect(await exportSession(drizzle(env.DB), id)).toBeNull();
+
+    const response = await call(`/sessions/${id}`, { method: "DELETE", headers: bearer(token) });
+    expect(response.status).toBe(200);
+    expect((await socket.waitClosed()).code).toBe(4004);
+    // The object's alarm finds nothing to flush: D1 never sees the session.
+    const stub = env.INTERVIEW.get(env.INTERVIEW.idFromString(objectIdOf(token)!));
+    expect(await stub.flush()).toBe(0);
+    expect(await exportSession(drizzle(env.DB), id)).toBeNull();
   });
 
   it("as admin deletes an earlier session of an object and leaves its current one alone", async () => {
