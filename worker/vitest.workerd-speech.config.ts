@@ -36,7 +36,7 @@ export default defineConfig(async () => {
       name: "workerd-speech",
       include: ["test/speech-workerd/**/*.test.ts"],
       globalSetup: ["./test/speech-workerd/speech-worker-setup.ts"],
-      setupFiles: ["./test/workerd/apply-migrations.ts"],
+      setupFiles: ["./test/workerd/apply-migrations.ts", "./test/speech-workerd/forget-speech-health.ts"],
       testTimeout: 20_000,
       hookTimeout: 60_000,
     },

@@ -4,11 +4,14 @@
  */
 import type { InterviewSession } from "./durable/interview-session.ts";
 import type { GroupAssigner } from "./durable/group-assigner.ts";
+import type { ServiceHealth } from "./health/service-health.ts";
 
 export interface Env {
   INTERVIEW: DurableObjectNamespace<InterviewSession>;
   GROUP_ASSIGNER: DurableObjectNamespace<GroupAssigner>;
   DB: D1Database;
+  /** The fleet's dependency health (health/service-health.ts); absent, each isolate's breakers work alone. */
+  SERVICE_HEALTH?: DurableObjectNamespace<ServiceHealth>;
   /** Session starts per client address (wrangler.toml `[[ratelimits]]`). */
   SESSION_STARTS?: RateLimit;
   /** "off" turns off every limit (starts, model turns per minute, the per-socket flood limit): local benchmarks only. */

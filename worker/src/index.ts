@@ -3,5 +3,6 @@ import { app } from "./app.ts";
 
 export { InterviewSession } from "./durable/interview-session.ts";
 export { GroupAssigner } from "./durable/group-assigner.ts";
+export { ServiceHealth } from "./health/service-health.ts";
 
 export default app;

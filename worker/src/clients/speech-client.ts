@@ -15,12 +15,21 @@
  *   `invalid_audio`; 400/422 `unsupported_language` (the caller's `language`) → 400
  *   `validation_failed`; 413 `payload_too_large`; 429 `busy` with its Retry-After.
  *
+ * A circuit breaker (`health/`, shared by the isolate and the fleet's ServiceHealth object)
+ * guards the speech worker: network errors, timeouts and 5xx count as failures, any other
+ * answer (4xx included: bad audio is the caller's problem, not an outage) as a success.
+ * While it is open a call fails at once with 503 `unavailable`, saying when it will be
+ * retried (also as Retry-After), without a request: an outage costs a few timeouts in all,
+ * not one per upload.
+ *
  * Not covered: retries (a transcription is too slow to retry inside a request; 429 and 503
  * carry Retry-After for the client) and streaming synthesis.
  */
 import { z } from "zod";
 import type { ErrorCode } from "@interview/shared";
 import type { Env } from "../env.ts";
+import { dependencyBreaker } from "../health/dependencies.ts";
+import type { Breaker, Permit } from "../health/shared-breaker.ts";
 
 /** A 10-minute answer (the speech worker's MAX_AUDIO_SECONDS) transcribes in well under this on CPU. */
 export const TRANSCRIBE_TIMEOUT_MS = 60_000;
@@ -87,15 +96,21 @@ export interface SpeechClientOptions {
   synthesizeTimeoutMs?: number;
   /** Injected in tests. */
   fetch?: typeof fetch;
+  /** Refuses calls while the speech worker is failing; none: every call goes out. */
+  breaker?: Breaker;
+  /** The request's `waitUntil`, so the breaker's background reports outlive the response. */
+  waitUntil?: (promise: Promise<unknown>) => void;
 }
+
+/** The probe's lease outlives the call's own timeout by this much. */
+const PROBE_LEASE_MARGIN_MS = 1_000;
 
 export class SpeechClient {
   private readonly baseUrl: string | null;
   private readonly fetcher: typeof fetch;
 
   constructor(private readonly options: SpeechClientOptions) {
-    const base = options.baseUrl?.trim().replace(/\/+$/, "");
-    this.baseUrl = base ? (base.endsWith("/v1") ? base : `${base}/v1`) : null;
+    this.baseUrl = speechApiBase(options.baseUrl);
     // Unbound `fetch` throws "Illegal invocation" in workerd.
     this.fetcher = options.fetch ?? ((input, init) => fetch(input, init));
   }
@@ -148,6 +163,14 @@ export class SpeechClient {
     read: (response: Response) => Promise<SpeechResult<T>>,
   ): Promise<SpeechResult<T>> {
     if (this.baseUrl === null) return unavailable("Speech is not configured on this server (SPEECH_WORKER_URL is unset).");
+    const breaker = this.options.breaker;
+    let permit: Permit | null = null;
+    if (breaker) {
+      permit = await breaker.acquire({ leaseMs: timeoutMs + PROBE_LEASE_MARGIN_MS, waitUntil: this.options.waitUntil });
+      if (permit === null) return failingFast(breaker);
+    }
+    // What the call says about the speech worker's health; settled in `finally`.
+    let verdict: "success" | "failure" | "release" = "release";
     const controller = new AbortController();
     let timedOut = false;
     const timer = setTimeout(() => {
@@ -161,23 +184,52 @@ export class SpeechClient {
     if (this.options.apiKey) headers.set("Authorization", `Bearer ${this.options.apiKey}`);
     try {
       const response = await this.fetcher(`${this.baseUrl}${path}`, { ...init, headers, signal: controller.signal });
+      // It answered: up, unless it says it is failing (5xx). A 4xx is about the request.
+      verdict = response.status >= 500 ? "failure" : "success";
       if (!response.ok) return { ok: false, failure: await failureFrom(response) };
       return await read(response);
     } catch (error) {
-      if (timedOut) return unavailable(`The speech worker did not answer within ${timeoutMs / 1000} s.`);
-      if (signal?.aborted) return unavailable("The request was cancelled before the speech worker answered.");
+      if (timedOut) {
+        verdict = "failure";
+        return unavailable(`The speech worker did not answer within ${timeoutMs / 1000} s.`);
+      }
+      if (signal?.aborted) {
+        verdict = "release";
+        return unavailable("The request was cancelled before the speech worker answered.");
+      }
+      // A body that is not JSON: it answered, badly; a content problem, not an outage.
       if (error instanceof SyntaxError) return unavailable("The speech worker sent a reply that is not JSON.");
+      verdict = "failure";
       return unavailable(`The speech worker cannot be reached (${error instanceof Error ? error.message : String(error)}).`);
     } finally {
       clearTimeout(timer);
       signal?.removeEventListener("abort", onAbort);
+      permit?.[verdict]();
     }
   }
 }
 
-/** The client for this request's bindings. */
-export function speechClientFor(env: Env): SpeechClient {
-  return new SpeechClient({ baseUrl: env.SPEECH_WORKER_URL, apiKey: env.SPEECH_API_KEY });
+/**
+ * The client for this request's bindings, guarded by the isolate's shared breaker for the
+ * configured speech worker. Pass the request's `waitUntil` where there is one.
+ */
+export function speechClientFor(env: Env, waitUntil?: (promise: Promise<unknown>) => void): SpeechClient {
+  const base = speechApiBase(env.SPEECH_WORKER_URL);
+  const breaker = base === null ? undefined : dependencyBreaker(env, "speech", base);
+  return new SpeechClient({ baseUrl: env.SPEECH_WORKER_URL, apiKey: env.SPEECH_API_KEY, breaker, waitUntil });
+}
+
+/** `http://host:8788` or `https://host/v1` (trailing slashes ignored) → the API base ending in `/v1`; null if unset. */
+export function speechApiBase(baseUrl: string | undefined): string | null {
+  const base = baseUrl?.trim().replace(/\/+$/, "");
+  return base ? (base.endsWith("/v1") ? base : `${base}/v1`) : null;
+}
+
+/** The breaker is open: no request, and the caller learns when the next one will be tried. */
+function failingFast(breaker: Breaker): { ok: false; failure: SpeechFailure } {
+  const seconds = Math.max(1, Math.ceil((breaker.retryInMs() ?? 0) / 1000));
+  const failure = unavailable(`The speech worker is failing; this server will try it again in about ${seconds} s.`).failure;
+  return { ok: false, failure: { ...failure, retryAfter: String(seconds) } };
 }
 
 function unavailable(message: string): { ok: false; failure: SpeechFailure } {

@@ -165,6 +165,19 @@ export async function knownSession(c: SpeechContext, sessionId: string): Promise
   return session;
 }
 
+/**
+ * The request's `waitUntil`, so the speech breaker's reports to the fleet outlive the
+ * response; none where the runtime gives no execution context (some test harnesses).
+ */
+export function waitUntilOf(c: SpeechContext): ((promise: Promise<unknown>) => void) | undefined {
+  try {
+    const ctx = c.executionCtx;
+    return (promise) => ctx.waitUntil(promise);
+  } catch {
+    return undefined;
+  }
+}
+
 /** A speech failure as our `{code, message}`, with the speech worker's status and Retry-After. */
 export function failureResponse(c: SpeechContext, failure: SpeechFailure): Response {
   if (failure.retryAfter !== undefined) c.header("Retry-After", failure.retryAfter);

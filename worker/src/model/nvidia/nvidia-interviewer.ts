@@ -3,14 +3,17 @@
  * InterviewerModel port. One consult is one turn: its parts (coaching, next question,
  * clarification) run in parallel under one deadline, so a turn costs the slowest call, not
  * the sum. At the deadline unfinished calls are aborted and their parts come back empty for
- * the engine's heuristics. A circuit breaker refuses calls at once after repeated failures.
+ * the engine's heuristics. A circuit breaker refuses calls at once after repeated failures;
+ * in production it is the fleet's shared breaker for the API (`health/`), so an outage seen
+ * by any interview is skipped by all, and `consultNow` answers a turn that will make no
+ * call without any I/O.
  *
  * Never throws, and reports every call it made (or refused) in `calls` for telemetry.
  */
 import type { ConsultRequest, ConsultResult, LlmCallReport, LlmPurpose } from "../../engine/types.ts";
 import type { ConsultHooks, InterviewerModel } from "../interviewer-model.ts";
 import { ChatClient } from "./chat-client.ts";
-import { CircuitBreaker } from "./circuit-breaker.ts";
+import { SharedBreaker, type Breaker } from "../../health/shared-breaker.ts";
 import type { NvidiaConfig } from "./config.ts";
 import { BUDGETS, clarificationMessages, coachingMessages, questionMessages, type ChatMessage } from "./prompts.ts";
 import { parseClarification, parseCoaching, parseQuestion, type CoachingContent } from "./reply-parsing.ts";
@@ -18,9 +21,13 @@ import { QuestionDeltaFilter } from "./sse.ts";
 
 export interface NvidiaInterviewerDeps {
   client?: ChatClient;
-  breaker?: CircuitBreaker;
+  /** Default: a breaker of this instance alone (tests); `select-model.ts` passes the shared one. */
+  breaker?: Breaker;
   clock?: () => number;
 }
+
+/** The probe's lease outlives the turn's deadline by this much, so it cannot expire mid-call. */
+const PROBE_LEASE_MARGIN_MS = 1_000;
 
 interface CallSpec<T> {
   purpose: LlmPurpose;
@@ -33,7 +40,7 @@ interface CallSpec<T> {
 export class NvidiaInterviewer implements InterviewerModel {
   readonly name = "nvidia";
   readonly client: ChatClient;
-  readonly breaker: CircuitBreaker;
+  readonly breaker: Breaker;
   private readonly clock: () => number;
 
   constructor(
@@ -42,7 +49,21 @@ export class NvidiaInterviewer implements InterviewerModel {
   ) {
     this.clock = deps.clock ?? Date.now;
     this.client = deps.client ?? new ChatClient({ url: config.url, apiKey: config.apiKey, model: config.model, clock: this.clock });
-    this.breaker = deps.breaker ?? new CircuitBreaker(undefined, this.clock);
+    this.breaker = deps.breaker ?? new SharedBreaker({ clock: this.clock });
+  }
+
+  /**
+   * The whole result, without I/O, when the circuit refuses every call the request needs:
+   * the same `circuit_open` reports `consult` would give (streamed as `request.stream`: the
+   * interview passes a delta listener exactly when the session streams). Else null.
+   */
+  consultNow(request: ConsultRequest): ConsultResult | null {
+    const purposes = purposesOf(request);
+    if (purposes.length > 0 && !this.breaker.refusesNow()) return null;
+    const result: ConsultResult = { calls: purposes.map((purpose) => this.refused(purpose, purpose === "question" && request.stream)) };
+    // Refused parts come back null, as from `consult`.
+    for (const purpose of purposes) result[purpose] = null;
+    return result;
   }
 
   async consult(request: ConsultRequest, hooks: ConsultHooks): Promise<ConsultResult> {
@@ -109,24 +130,32 @@ export class NvidiaInterviewer implements InterviewerModel {
     return result;
   }
 
+  private refused(purpose: LlmPurpose, streamed: boolean): LlmCallReport {
+    return { purpose, model: this.config.model, streamed, outcome: "circuit_open", latencyMs: 0, ttftMs: null, attempts: 0, status: null };
+  }
+
   private async call<T>(spec: CallSpec<T>, signal: AbortSignal, deadline: number): Promise<{ value: T | null; report: LlmCallReport }> {
-    const base = { purpose: spec.purpose, model: this.config.model, streamed: spec.stream };
-    if (!this.breaker.tryAcquire()) {
-      return { value: null, report: { ...base, outcome: "circuit_open", latencyMs: 0, ttftMs: null, attempts: 0, status: null } };
-    }
+    const permit = await this.breaker.acquire({ leaseMs: this.config.timeoutMs + PROBE_LEASE_MARGIN_MS, watch: true });
+    if (permit === null) return { value: null, report: this.refused(spec.purpose, spec.stream) };
     const chat = await this.client.complete({
       purpose: spec.purpose,
       messages: spec.messages,
       budget: BUDGETS[spec.purpose],
       stream: spec.stream,
       onDelta: spec.onDelta,
-      signal,
+      // The circuit opening mid-call (the fleet saw the outage) ends a call as the turn would.
+      signal: permit.signal ? AbortSignal.any([signal, permit.signal]) : signal,
       deadline,
     });
     // The breaker watches availability: a prompt answer with unusable content is not an outage.
-    if (chat.aborted) this.breaker.release();
-    else if (chat.outcome === "ok" || chat.outcome === "invalid") this.breaker.success();
-    else this.breaker.failure();
+    const cutShort = chat.aborted && permit.signal?.aborted === true;
+    if (chat.aborted) permit.release();
+    else if (chat.outcome === "ok" || chat.outcome === "invalid") permit.success();
+    else permit.failure();
+    if (cutShort) {
+      const { latencyMs, attempts, status } = chat;
+      return { value: null, report: { ...this.refused(spec.purpose, chat.streamed), latencyMs, attempts, status, detail: "circuit opened during the call" } };
+    }
 
     let value: T | null = null;
     let outcome: LlmCallReport["outcome"] = chat.outcome;
@@ -141,7 +170,8 @@ export class NvidiaInterviewer implements InterviewerModel {
       }
     }
     const report: LlmCallReport = {
-      ...base,
+      purpose: spec.purpose,
+      model: this.config.model,
       streamed: chat.streamed,
       outcome,
       latencyMs: chat.latencyMs,
@@ -152,6 +182,15 @@ export class NvidiaInterviewer implements InterviewerModel {
     };
     return { value, report };
   }
+}
+
+/** The calls a request needs, in the order `consult` starts (and so reports) them. */
+function purposesOf(request: ConsultRequest): LlmPurpose[] {
+  const purposes: LlmPurpose[] = [];
+  if (request.coaching) purposes.push("coaching");
+  if (request.nextQuestion) purposes.push("question");
+  if (request.clarification) purposes.push("clarification");
+  return purposes;
 }
 
 /** A complete JSON object, or a plain sentence that already ends its question. */
