@@ -28,6 +28,7 @@
 import { Hono } from "hono";
 import { HTTPException } from "hono/http-exception";
 import { AudioAnswerFields, SessionIdParam } from "@interview/shared/rest";
+import { errorBody } from "@interview/shared";
 import { speechClientFor } from "../clients/speech-client.ts";
 import { deliveryMetrics } from "../speech/delivery-metrics.ts";
 import {
@@ -80,6 +81,11 @@ export const audioAnswers = new Hono<SpeechEnv>().post(
         message: `The answer was for turn ${turn}, but the session is at turn ${outcome.turn}; nothing was submitted.`,
         cause: "stale_turn",
       });
+    }
+    if (!outcome.ok && outcome.code === "rate_limited") {
+      c.header("Retry-After", String(outcome.retryAfter));
+      const message = `Too many answers this minute; nothing was submitted. Retry in ${outcome.retryAfter} s.`;
+      return c.json({ ...errorBody("rate_limited", message), retryAfter: outcome.retryAfter }, 429);
     }
     if (!outcome.ok) {
       const message =
