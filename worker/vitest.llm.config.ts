@@ -9,7 +9,7 @@ import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-plugin";
 import { defineConfig } from "vitest/config";
 
 const root = path.resolve(import.meta.dirname, "..");
-/** Short, so failure-mode tests prove "timeout + margin" quickly. */
+/** Short, so failure-mode tests reach the deadline quickly (their turn times are in bench/llm-turn.bench.ts). */
 export const LLM_TEST_TIMEOUT_S = "1";
 
 export default defineConfig(async () => {

@@ -8,20 +8,26 @@
  *      speech) through the HTTP API at concurrency 4.
  *   4. VAD_SKIP_SILENCE: seconds of audio Whisper runs on, its 30 s windows and latency, speech
  *      only vs the whole clip, on clips with long pauses (one transcription at a time).
+ *   5. The event loop's longest stall (perf_hooks delay monitor, real socket) while a 24 MB 24-bit
+ *      WAV upload is transcribed and while ~7 min of speech is synthesised and sent as WAV; and
+ *      refusing a too-long WAV from its header vs parsing it. test/event-loop.test.ts checks the
+ *      behaviour (the work is in the threads, /health answered meanwhile); the figures are here.
  * Runs on the tiny generated models (real weights cannot be had here); DEVICE=cuda on a GPU box.
- * Output: a table on stdout and bench/results/latest.json.
+ * Output: a table on stdout and bench/results/latest.json. BENCH_ONLY=5 runs section 5 alone.
  */
 import Fastify, { type FastifyInstance } from "fastify";
 import { spawn, type ChildProcess } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync, rmSync } from "node:fs";
+import { request as httpRequest } from "node:http";
+import { monitorEventLoopDelay } from "node:perf_hooks";
 import { tmpdir, cpus } from "node:os";
 import { join } from "node:path";
 import { WhisperFeatureExtractor } from "@huggingface/transformers";
 import app from "../src/app.ts";
 import { loadConfig } from "../src/config.ts";
 import { LogMel } from "../src/pipelines/logmel.ts";
-import { encodeWav, parseWav } from "../src/pipelines/wav.ts";
+import { AudioTooLongError, encodeWav, parseWav, wavHeader } from "../src/pipelines/wav.ts";
 import { TINY_KOKORO, TINY_WHISPER, writeTinyModels } from "../test/fixtures/tiny-models.ts";
 
 process.env.SPEECH_WORKER_QUIET = "1";
@@ -128,10 +134,14 @@ async function load(concurrency: number, call: () => Promise<Response>, ms = PHA
   return { requests: latencies.length, failures, rps: r2(latencies.length / seconds), p50_ms: r2(pct(latencies, 50)), p99_ms: r2(pct(latencies, 99)) };
 }
 
+/** BENCH_ONLY=5 (or 1,5 ...) runs only those sections. */
+const only = process.env.BENCH_ONLY?.split(",").map(Number);
+const wanted = (section: number) => !only || only.includes(section);
+
 const results: Record<string, unknown> = { device: DEVICE, cpus: cpus().length, cpu_model: cpus()[0]?.model, node: process.version, date: new Date().toISOString() };
 
 // 1. /health under load
-{
+if (wanted(1)) {
   const asrThreads = process.env.BENCH_ASR_THREADS ?? "1";
   const { child, url } = await startProcess({ ASR_THREADS: asrThreads, ORT_THREADS: "1" });
   let stop = false;
@@ -155,7 +165,7 @@ const results: Record<string, unknown> = { device: DEVICE, cpus: cpus().length, 
 }
 
 // 2. log-mel features
-{
+if (wanted(2)) {
   const cfg = JSON.parse(readFileSync(join(modelsDir, TINY_WHISPER, "preprocessor_config.json"), "utf8"));
   const fe = new WhisperFeatureExtractor(cfg) as unknown as { config: { mel_filters: number[][] }; window: Float64Array; _call(a: Float32Array): Promise<{ input_features: { data: Float32Array } }> };
   const mel = await LogMel.create({ nFft: 400, hop: 160, nSamples: 480_000, nFrames: 3000, melFilters: fe.config.mel_filters, window: fe.window }, DEVICE === "cuda" ? "cuda" : "cpu");
@@ -183,7 +193,7 @@ const results: Record<string, unknown> = { device: DEVICE, cpus: cpus().length, 
 }
 
 // 3. tiny-model throughput through the HTTP API
-{
+if (wanted(3)) {
   const tp: Record<string, unknown> = {};
   for (const features of ["js", "onnx"] as const) {
     const { server, url } = await start({ ASR_THREADS: "2", TTS_THREADS: "1", ORT_THREADS: "1", WHISPER_FEATURES: features });
@@ -198,7 +208,7 @@ const results: Record<string, unknown> = { device: DEVICE, cpus: cpus().length, 
 }
 
 // 4. VAD_SKIP_SILENCE: Whisper on the speech only vs the whole clip, on clips with long pauses.
-{
+if (wanted(4)) {
   const gap = (seconds: number) => new Float32Array(Math.round(16_000 * seconds));
   const concat = (parts: Float32Array[]) => {
     const out = new Float32Array(parts.reduce((n, p) => n + p.length, 0));
@@ -242,6 +252,92 @@ const results: Record<string, unknown> = { device: DEVICE, cpus: cpus().length, 
   }
   for (const { server } of Object.values(servers)) await server.close();
   results.skip_silence = out;
+}
+
+// 5. event-loop stalls while large audio is moved, and the WAV length check
+if (wanted(5)) {
+  const RUNS = Number(process.env.BENCH_STALL_RUNS ?? 3);
+  const { server, url } = await start({ ASR_THREADS: "1", TTS_THREADS: "1", ORT_THREADS: "1" });
+  const port = Number(new URL(url).port);
+  /**
+   * A POST over a real socket. The client shares the event loop being measured, so it avoids work
+   * that scales with the answer: the body is copied into a buffer sized from Content-Length.
+   */
+  const post = (path: string, body: Buffer, headers: Record<string, string>) =>
+    new Promise<{ status: number; body: Buffer }>((resolve, reject) => {
+      const req = httpRequest({ host: "127.0.0.1", port, path, method: "POST", headers: { ...headers, "content-length": String(body.length) } }, (res) => {
+        let out = Buffer.alloc(Number(res.headers["content-length"] ?? 0));
+        let length = 0;
+        res.on("data", (c: Buffer) => {
+          if (length + c.length > out.length) out = Buffer.concat([out.subarray(0, length)], Math.max(length + c.length, out.length * 2));
+          c.copy(out, length);
+          length += c.length;
+        });
+        res.on("end", () => resolve({ status: res.statusCode ?? 0, body: out.subarray(0, length) }));
+        res.on("error", reject);
+      });
+      req.on("error", reject);
+      req.end(body);
+    });
+  /** Longest event-loop stall (ms) during each of RUNS runs of `work`. */
+  const stalls = async (work: () => Promise<{ status: number }>) => {
+    const runs: number[] = [];
+    for (let i = 0; i < RUNS; i++) {
+      const histogram = monitorEventLoopDelay({ resolution: 1 });
+      histogram.enable();
+      const res = await work();
+      histogram.disable();
+      if (res.status !== 200) throw new Error(`status ${res.status}`);
+      runs.push(r2(histogram.max / 1e6));
+    }
+    return { runs_ms: runs, min_ms: Math.min(...runs), max_ms: Math.max(...runs) };
+  };
+  const multipart = (file: Buffer, fields: Record<string, string>) => {
+    const boundary = `----bench-${Math.random().toString(16).slice(2)}`;
+    const parts: Buffer[] = [];
+    for (const [name, value] of Object.entries(fields)) parts.push(Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${name}"\r\n\r\n${value}\r\n`));
+    parts.push(Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="a.wav"\r\nContent-Type: audio/wav\r\n\r\n`), file, Buffer.from(`\r\n--${boundary}--\r\n`));
+    return { payload: Buffer.concat(parts), headers: { authorization: `Bearer ${KEY}`, "content-type": `multipart/form-data; boundary=${boundary}` } };
+  };
+  // A 24-bit mono 48 kHz WAV of quiet noise, 24 MB (the slow per-sample path of the old parser).
+  const frames = Math.floor((24 * 1024 * 1024 - 44) / 3);
+  const wav24 = Buffer.alloc(44 + frames * 3);
+  wav24.write("RIFF", 0, "ascii"); wav24.writeUInt32LE(36 + frames * 3, 4); wav24.write("WAVEfmt ", 8, "ascii");
+  wav24.writeUInt32LE(16, 16); wav24.writeUInt16LE(1, 20); wav24.writeUInt16LE(1, 22); wav24.writeUInt32LE(48_000, 24);
+  wav24.writeUInt32LE(48_000 * 3, 28); wav24.writeUInt16LE(3, 32); wav24.writeUInt16LE(24, 34); wav24.write("data", 36, "ascii"); wav24.writeUInt32LE(frames * 3, 40);
+  let seed = 1;
+  for (let i = 0; i < frames; i++) {
+    seed = (seed * 1_103_515_245 + 12_345) >>> 0;
+    wav24.writeIntLE(((seed >>> 8) % 4001) - 2000, 44 + i * 3, 3);
+  }
+  const json = { authorization: `Bearer ${KEY}`, "content-type": "application/json" };
+  // Warm both routes (the first request of a route compiles code).
+  const small = multipart(encodeWav(new Float32Array(16_000), 16_000), { model: "whisper-1" });
+  await post("/v1/audio/transcriptions", small.payload, small.headers);
+  await post("/v1/audio/speech", Buffer.from(JSON.stringify({ model: "tts-1", input: "Ready." })), json);
+  const upload = multipart(wav24, { model: "whisper-1", response_format: "verbose_json" });
+  const longSpeech = Buffer.from(JSON.stringify({ model: "tts-1", input: "This is one more sentence of a long spoken answer. ".repeat(80).slice(0, 4000), voice: "af_heart", speed: 0.25 }));
+  const spoken = await post("/v1/audio/speech", longSpeech, json);
+  const el: Record<string, unknown> = {
+    wav_upload_24mb_24bit: await stalls(() => post("/v1/audio/transcriptions", upload.payload, upload.headers)),
+    [`speech_wav_${Math.round(parseWav(spoken.body).samples.length / 24_000)}s`]: await stalls(() => post("/v1/audio/speech", longSpeech, json)),
+  };
+  await server.close();
+  // A 601 s 16-bit 16 kHz WAV: refused from its header (MAX_AUDIO_SECONDS 600) vs parsed whole.
+  const long = Buffer.concat([wavHeader(16_000, 601 * 16_000 * 2), Buffer.alloc(601 * 16_000 * 2)]);
+  const refuse: number[] = [];
+  const parse: number[] = [];
+  for (let i = 0; i < 12; i++) {
+    let t = performance.now();
+    try { parseWav(long, { maxSeconds: 600 }); } catch (err) { if (!(err instanceof AudioTooLongError)) throw err; }
+    refuse.push(performance.now() - t);
+    t = performance.now();
+    parseWav(long, { maxSeconds: 601 });
+    parse.push(performance.now() - t);
+  }
+  el.wav_601s_refused_from_header_median_ms = Math.round(pct(refuse, 50) * 1000) / 1000;
+  el.wav_601s_parsed_median_ms = r2(pct(parse, 50));
+  results.event_loop = el;
 }
 
 rmSync(modelsDir, { recursive: true, force: true });

@@ -8,7 +8,9 @@
  * purpose (told apart by `max_tokens`: 240 coaching, 80 question, 180 clarification) and
  * optionally a substring of the request body; its reply may add latency, answer with any
  * status and Retry-After, send a malformed body, empty or fenced content, or cut a stream
- * short. Unmatched calls get a valid default reply.
+ * short. Unmatched calls get a valid default reply. Two gates order events without clocks: a
+ * reply can wait until N calls have arrived (`awaitCalls`), and a stream can pause after N
+ * deltas until the test calls `release()` (`holdAfter`).
  *
  * Plain Node (no TypeScript-only syntax beyond types) so `node` can run it directly.
  */
@@ -35,6 +37,14 @@ export interface FakeReply {
   truncateAfter?: number;
   /** Answer a stream request with a plain JSON body, as some proxies do. */
   ignoreStream?: boolean;
+  /**
+   * Send nothing until the fake has received this many calls since the last reset: calls made
+   * one after another never get their reply (the caller's deadline ends them), calls made in
+   * parallel all do.
+   */
+  awaitCalls?: number;
+  /** Stream: after this many deltas, wait for `release()` (or `POST /__fake/release`) before the rest. */
+  holdAfter?: number;
 }
 
 export interface FakeRule {
@@ -73,6 +83,8 @@ export interface FakeNvidia {
   chatUrl: string;
   script(rules: FakeRule[], settings?: FakeSettings): void;
   reset(): void;
+  /** Lets streams held by `holdAfter` go on (until the next `script` or `reset`). */
+  release(): void;
   calls(): FakeCall[];
   close(): Promise<void>;
 }
@@ -120,15 +132,51 @@ export async function startFakeNvidia(options: { port?: number; host?: string } 
   let log: FakeCall[] = [];
   let nextId = 1;
   let queue: Promise<void> = Promise.resolve();
+  /** Replies waiting at a gate (`awaitCalls`, `holdAfter`); each re-checks its condition when notified. */
+  const waiters = new Set<() => void>();
+  let released = false;
+  /** Bumped by reset: replies still held from an earlier test give up instead of answering a later one. */
+  let epoch = 0;
+  const notify = () => {
+    for (const waiter of [...waiters]) waiter();
+  };
 
   const script = (next: FakeRule[], nextSettings: FakeSettings = {}) => {
     rules = next.map((rule) => ({ ...rule, used: 0 }));
     settings = nextSettings;
+    released = false;
   };
   const reset = () => {
     rules = [];
     settings = {};
     log = [];
+    released = false;
+    epoch += 1;
+    notify();
+  };
+  const release = () => {
+    released = true;
+    notify();
+  };
+
+  /** Resolves true once `ready()` holds; false if the client went away or the fake was reset first. */
+  const until = (ready: () => boolean, res: http.ServerResponse): Promise<boolean> => {
+    const started = epoch;
+    let closed = false;
+    return new Promise<boolean>((resolve) => {
+      const check = () => {
+        const gone = closed || started !== epoch;
+        if (!gone && !ready()) return;
+        waiters.delete(check);
+        resolve(!gone);
+      };
+      res.once("close", () => {
+        closed = true;
+        check();
+      });
+      waiters.add(check);
+      check();
+    });
   };
 
   const pick = (purpose: FakePurpose, raw: string): FakeReply => {
@@ -162,6 +210,10 @@ export async function startFakeNvidia(options: { port?: number; host?: string } 
       reset();
       return sendJson(res, 200, { ok: true });
     }
+    if (url.pathname === "/__fake/release" && req.method === "POST") {
+      release();
+      return sendJson(res, 200, { ok: true });
+    }
     if (url.pathname === "/__fake/log" && req.method === "GET") return sendJson(res, 200, { calls: log });
     if (!url.pathname.endsWith("/chat/completions") || req.method !== "POST") {
       return sendJson(res, 404, { error: { message: `no route ${req.method} ${url.pathname}` } });
@@ -185,6 +237,7 @@ export async function startFakeNvidia(options: { port?: number; host?: string } 
       status: 200,
     };
     log.push(call);
+    notify();
     const reply = pick(purpose, raw);
     const work = () => answer(call, reply, res);
     if (settings.serial) {
@@ -199,6 +252,8 @@ export async function startFakeNvidia(options: { port?: number; host?: string } 
   async function answer(call: FakeCall, reply: FakeReply, res: http.ServerResponse): Promise<void> {
     const status = reply.status ?? 200;
     call.status = status;
+    const awaitCalls = reply.awaitCalls;
+    if (awaitCalls !== undefined && !(await until(() => log.length >= awaitCalls, res))) return hangUp(call, res);
     await sleep(reply.delayMs ?? settings.defaultDelayMs ?? 0);
     const headers: Record<string, string> = {};
     if (reply.retryAfter !== undefined) headers["Retry-After"] = reply.retryAfter;
@@ -243,6 +298,7 @@ export async function startFakeNvidia(options: { port?: number; host?: string } 
         res.destroy();
         return;
       }
+      if (i > 0 && i === reply.holdAfter && !(await until(() => released, res))) return hangUp(call, res);
       if (i > 0 && reply.chunkDelayMs) await sleep(reply.chunkDelayMs);
       res.write(event({ content: chunk }, null));
       call.firstTokenAt ??= performance.now();
@@ -260,6 +316,7 @@ export async function startFakeNvidia(options: { port?: number; host?: string } 
     chatUrl: `${url}/v1/chat/completions`,
     script,
     reset,
+    release,
     calls: () => log,
     close: () =>
       new Promise<void>((resolve) => {
@@ -267,6 +324,12 @@ export async function startFakeNvidia(options: { port?: number; host?: string } 
         server.close(() => resolve());
       }),
   };
+}
+
+/** A held reply whose client left (or whose test ended): end the call without answering. */
+function hangUp(call: FakeCall, res: http.ServerResponse): void {
+  call.endedAt = performance.now();
+  res.destroy();
 }
 
 function completion(call: FakeCall, content: string): Record<string, unknown> {
