@@ -1,18 +1,29 @@
 /**
  * The records an interview has produced and D1 does not have yet, in the Durable Object's
- * SQLite. A record is written here in the same storage transaction as the state change that
- * produced it, before any reply leaves the object, so nothing acknowledged to the client can
- * be lost. Replication reads the oldest rows and removes them once D1 holds them, so the
- * table only ever holds the backlog (storage/README.md, "The write path").
+ * SQLite. The records of one commit are written here as one row, in the same storage
+ * transaction as the state change that produced them, before any reply leaves the object, so
+ * nothing acknowledged to the client can be lost. Replication reads the oldest rows and
+ * removes them once D1 holds them, so the table only ever holds the backlog
+ * (storage/README.md, "The write path").
+ *
+ * Duplicates (an HTTP check-in retried with the same Idempotency-Key) are not filtered here:
+ * every D1 insert skips a key it already has.
  */
 import type { PersistRecord } from "@interview/shared";
 
 /** Set once the table exists, so the DDL runs once in the object's life, not per wake-up. */
 const SCHEMA_KEY = "outbox_schema";
-const SCHEMA_VERSION = 1;
+const SCHEMA_VERSION = 2;
+
+export interface WaitingRecords {
+  /** The last row the records came from: `removeThrough(seq)` once D1 has them. */
+  seq: number;
+  records: PersistRecord[];
+}
 
 export class RecordOutbox {
   private ready = false;
+  /** Records waiting, or null when not counted yet in this instance. */
   private backlog: number | null = null;
 
   constructor(
@@ -20,41 +31,48 @@ export class RecordOutbox {
     private readonly kv: SyncKvStorage,
   ) {}
 
-  /** Idempotent: a record whose key is already waiting here is skipped. */
+  /** One row for the records of one commit (all of one session). */
   append(records: readonly PersistRecord[]): void {
     if (records.length === 0) return;
     this.ensureTable();
     const before = this.size();
-    for (const record of records) {
-      this.sql.exec(
-        "INSERT OR IGNORE INTO outbox (key, session_id, record) VALUES (?, ?, ?)",
-        record.key,
-        record.sessionId,
-        JSON.stringify(record),
-      );
-    }
+    this.sql.exec(
+      "INSERT INTO record_batches (session_id, count, records) VALUES (?, ?, ?)",
+      records[0]!.sessionId,
+      records.length,
+      JSON.stringify(records),
+    );
     this.backlog = before + records.length;
   }
 
-  /** Rows waiting for D1 (an upper bound right after an append that skipped duplicates). */
+  /** Records waiting for D1. */
   size(): number {
     if (this.backlog === null) {
-      this.backlog = this.exists() ? this.sql.exec<{ n: number }>("SELECT count(*) AS n FROM outbox WHERE replicated = 0").one().n : 0;
+      this.backlog = this.exists()
+        ? (this.sql.exec<{ n: number | null }>("SELECT sum(count) AS n FROM record_batches").one().n ?? 0)
+        : 0;
     }
     return this.backlog;
   }
 
-  pending(limit: number): { seq: number; record: PersistRecord }[] {
-    if (!this.exists()) return [];
-    return this.sql
-      .exec<{ seq: number; record: string }>("SELECT seq, record FROM outbox WHERE replicated = 0 ORDER BY seq LIMIT ?", limit)
-      .toArray()
-      .map((row) => ({ seq: row.seq, record: JSON.parse(row.record) as PersistRecord }));
+  /** The oldest waiting records, whole rows up to about `limit` records; null when none wait. */
+  pending(limit: number): WaitingRecords | null {
+    if (!this.exists()) return null;
+    const records: PersistRecord[] = [];
+    let seq = 0;
+    for (const row of this.sql.exec<{ seq: number; count: number; records: string }>(
+      "SELECT seq, count, records FROM record_batches ORDER BY seq",
+    )) {
+      if (records.length > 0 && records.length + row.count > limit) break;
+      records.push(...(JSON.parse(row.records) as PersistRecord[]));
+      seq = row.seq;
+    }
+    return records.length > 0 ? { seq, records } : null;
   }
 
-  /** D1 holds every row up to `seq`: they leave the object. */
+  /** D1 holds every record up to row `seq`: they leave the object. */
   removeThrough(seq: number): void {
-    this.sql.exec("DELETE FROM outbox WHERE seq <= ?", seq);
+    this.sql.exec("DELETE FROM record_batches WHERE seq <= ?", seq);
     this.backlog = null;
   }
 
@@ -62,36 +80,46 @@ export class RecordOutbox {
   waiting(sessionId: string): PersistRecord[] {
     if (!this.exists()) return [];
     return this.sql
-      .exec<{ record: string }>("SELECT record FROM outbox WHERE session_id = ? AND replicated = 0 ORDER BY seq", sessionId)
+      .exec<{ records: string }>("SELECT records FROM record_batches WHERE session_id = ? ORDER BY seq", sessionId)
       .toArray()
-      .map((row) => JSON.parse(row.record) as PersistRecord);
+      .flatMap((row) => JSON.parse(row.records) as PersistRecord[]);
   }
 
   deleteSession(sessionId: string): void {
     if (!this.exists()) return;
-    this.sql.exec("DELETE FROM outbox WHERE session_id = ?", sessionId);
+    this.sql.exec("DELETE FROM record_batches WHERE session_id = ?", sessionId);
     this.backlog = null;
   }
 
   private exists(): boolean {
-    // Objects from before the schema key have the table without the key: one look, then memory.
-    this.ready ||=
-      this.kv.get<number>(SCHEMA_KEY) === SCHEMA_VERSION ||
-      this.sql.exec("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'outbox'").toArray().length > 0;
+    if (!this.ready && this.kv.get<number>(SCHEMA_KEY) === SCHEMA_VERSION) this.ready = true;
+    // An object from before the schema key (one row per record in `outbox`) is moved over once.
+    if (!this.ready && this.legacyTableExists()) this.ensureTable();
     return this.ready;
   }
 
   private ensureTable(): void {
-    if (this.exists()) return;
-    // `replicated` is kept for objects created before rows were deleted on replication.
-    this.sql.exec(`CREATE TABLE IF NOT EXISTS outbox (
+    if (this.ready || this.kv.get<number>(SCHEMA_KEY) === SCHEMA_VERSION) {
+      this.ready = true;
+      return;
+    }
+    // In the caller's transaction when appending; otherwise in this event's implicit one.
+    this.sql.exec(`CREATE TABLE IF NOT EXISTS record_batches (
       seq INTEGER PRIMARY KEY AUTOINCREMENT,
-      key TEXT NOT NULL UNIQUE,
       session_id TEXT NOT NULL,
-      record TEXT NOT NULL,
-      replicated INTEGER NOT NULL DEFAULT 0
+      count INTEGER NOT NULL,
+      records TEXT NOT NULL
     )`);
+    if (this.legacyTableExists()) {
+      this.sql.exec(`INSERT INTO record_batches (session_id, count, records)
+        SELECT session_id, 1, '[' || record || ']' FROM outbox WHERE replicated = 0 ORDER BY seq`);
+      this.sql.exec("DROP TABLE outbox");
+    }
     this.kv.put(SCHEMA_KEY, SCHEMA_VERSION);
     this.ready = true;
+  }
+
+  private legacyTableExists(): boolean {
+    return this.sql.exec("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'outbox'").toArray().length > 0;
   }
 }

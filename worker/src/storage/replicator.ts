@@ -18,7 +18,8 @@ export const RETRY_MAX_MS = 5 * 60_000;
 
 /** The part of the outbox replication needs (RecordOutbox implements it). */
 export interface ReplicationSource {
-  pending(limit: number): { seq: number; record: PersistRecord }[];
+  /** The oldest waiting records (about `limit`), with the last outbox row they came from. */
+  pending(limit: number): { seq: number; records: PersistRecord[] } | null;
   /** D1 holds every row up to `seq`. */
   removeThrough(seq: number): void;
 }
@@ -39,12 +40,9 @@ export async function drainOutbox(source: ReplicationSource, db: ResearchDb): Pr
   let total = 0;
   for (;;) {
     const batch = source.pending(REPLICATION_BATCH);
-    if (batch.length === 0) return total;
-    await insertRecords(
-      db,
-      batch.map((row) => row.record),
-    );
-    source.removeThrough(batch[batch.length - 1]!.seq);
-    total += batch.length;
+    if (batch === null) return total;
+    await insertRecords(db, batch.records);
+    source.removeThrough(batch.seq);
+    total += batch.records.length;
   }
 }

@@ -77,7 +77,7 @@ describe("replication to D1", () => {
     );
     expect(await backlog(stub, started.session_id)).toEqual([]);
     await runInDurableObject(stub, async (_instance, state) => {
-      expect(state.storage.sql.exec("SELECT count(*) AS n FROM outbox").one().n).toBe(0);
+      expect(state.storage.sql.exec("SELECT count(*) AS n FROM record_batches").one().n).toBe(0);
       // Nothing waits and there is no time limit: no alarm left.
       expect(await state.storage.getAlarm()).toBeNull();
     });
@@ -149,7 +149,7 @@ describe("replication to D1", () => {
         held.filter((r) => r.kind === "telemetry").map((r) => (r as { eventType: string }).eventType),
       );
       await runInDurableObject(stub, async (_instance, state) => {
-        expect(state.storage.sql.exec("SELECT count(*) AS n FROM outbox").one().n).toBe(0);
+        expect(state.storage.sql.exec("SELECT count(*) AS n FROM record_batches").one().n).toBe(0);
         expect(state.storage.kv.get("replication_retry")).toBeUndefined();
         // Back to the time limit alone.
         const deadline = await state.storage.getAlarm();

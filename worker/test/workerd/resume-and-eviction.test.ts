@@ -115,9 +115,12 @@ describe("time limit", () => {
     expect(flushAt!).toBeLessThanOrEqual(Date.now() + REPLICATION_FLUSH_MS);
     expect(await runDurableObjectAlarm(stub)).toBe(true);
     await socket.expectSilence();
-    const alarmAt = await runInDurableObject(stub, (_instance, state) => state.storage.getAlarm());
-    expect(alarmAt).not.toBeNull();
-    expect(Math.abs(alarmAt! - (Date.now() + 30_000))).toBeLessThan(5_000);
+    const [alarmAt, deadline] = await runInDurableObject(stub, async (_instance, state) => [
+      await state.storage.getAlarm(),
+      state.storage.kv.get<{ session: { deadline: number; startedAt: number } }>("state")!.session,
+    ] as const);
+    expect(deadline.deadline).toBe(deadline.startedAt + 30_000);
+    expect(alarmAt).toBe(deadline.deadline);
 
     // Move the deadline into the past instead of waiting 30 s.
     await runInDurableObject(stub, (instance, state) => {
