@@ -108,6 +108,29 @@ describe("replication to D1", () => {
     expect((await exportSession(db, started.session_id))!.answers).toHaveLength(1);
   });
 
+  it("an object from before one-row-per-commit moves its waiting rows over once and flushes them", async () => {
+    const { socket, started } = await startInterview({ consent: true });
+    const stub = interviewOf(started.resumeToken as string);
+    expect(await stub.flush()).toBe(0);
+    const legacy = { kind: "answer", key: `${started.session_id}:legacy`, sessionId: started.session_id, turn: 1, answer: "Kept in the old outbox.",
+      style: "neutral", group: started.group, speakingRate: null, pauseRatio: null, gaze: null, fillers: null, createdAt: Date.now() };
+    await runInDurableObject(stub, (_instance, state) => {
+      state.storage.sql.exec("DROP TABLE record_batches");
+      state.storage.kv.delete("outbox_schema");
+      state.storage.sql.exec(`CREATE TABLE outbox (seq INTEGER PRIMARY KEY AUTOINCREMENT, key TEXT NOT NULL UNIQUE,
+        session_id TEXT NOT NULL, record TEXT NOT NULL, replicated INTEGER NOT NULL DEFAULT 0)`);
+      state.storage.sql.exec("INSERT INTO outbox (key, session_id, record, replicated) VALUES ('done', ?, '{}', 1)", started.session_id);
+      state.storage.sql.exec("INSERT INTO outbox (key, session_id, record) VALUES (?, ?, ?)", legacy.key, started.session_id, JSON.stringify(legacy));
+    });
+    await evictDurableObject(stub, { webSockets: "close" });
+    expect(await stub.flush()).toBe(0);
+    expect((await exportSession(db, started.session_id))!.answers.map((a) => a.answer)).toEqual(["Kept in the old outbox."]);
+    await runInDurableObject(stub, (_instance, state) => {
+      expect(state.storage.sql.exec("SELECT 1 FROM sqlite_master WHERE name = 'outbox'").toArray()).toEqual([]);
+    });
+    socket.close();
+  });
+
   it("loses nothing while D1 fails, retries by alarm with backoff, and completes the export once it recovers", async () => {
     await setTablesAway(true);
     let restored = false;
