@@ -81,6 +81,12 @@ const CLOSE_REPLACED = 4001;
 
 export class InterviewSession extends DurableObject<Env> {
   private state: InterviewState | null;
+  /**
+   * The state as stored: JSON text, which storage writes as is (a structured-clone
+   * serialisation of the object cost several times more per turn), and which tells whether a
+   * frame changed anything. Objects from before are stored as the object itself.
+   */
+  private storedState: string | InterviewState | null;
   private readonly outbox: RecordOutbox;
   private readonly queue = new SerialQueue();
   private readonly buckets = new WeakMap<WebSocket, TokenBucket>();
@@ -91,7 +97,8 @@ export class InterviewSession extends DurableObject<Env> {
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
-    this.state = ctx.storage.kv.get<InterviewState>(STATE_KEY) ?? null;
+    this.storedState = ctx.storage.kv.get<string | InterviewState>(STATE_KEY) ?? null;
+    this.state = typeof this.storedState === "string" ? (JSON.parse(this.storedState) as InterviewState) : this.storedState;
     this.outbox = new RecordOutbox(ctx.storage.sql, ctx.storage.kv);
     this.alarmSchedule = new AlarmSchedule(ctx.storage);
     this.replication = new OutboxReplication(
@@ -209,6 +216,7 @@ export class InterviewSession extends DurableObject<Env> {
         this.turnAbort.abort();
         this.closeAll(4004, "session deleted");
         this.state = null;
+        this.storedState = null;
         this.ctx.storage.kv.delete(STATE_KEY);
         await this.rearm();
       }
@@ -359,13 +367,15 @@ export class InterviewSession extends DurableObject<Env> {
     const { state, effects, consults } = this.step(before, event);
     const records = effects.flatMap((effect) => (effect.kind === "persist" ? [effect.record] : []));
     await this.alarmSchedule.load();
+    const stateJson = JSON.stringify(state);
     // Nothing stored changed (a ping, a refused frame, a fresh connection): nothing to write.
-    if (records.length > 0 || JSON.stringify(state) !== JSON.stringify(before)) {
+    if (records.length > 0 || stateJson !== this.storedJson(before)) {
       // Commit first: if storage fails, memory must not run ahead of what was stored.
       this.ctx.storage.transactionSync(() => {
-        this.ctx.storage.kv.put(STATE_KEY, state);
+        this.ctx.storage.kv.put(STATE_KEY, stateJson);
         this.outbox.append(records);
       });
+      this.storedState = stateJson;
     }
     this.state = state;
     // Written with the commit, before the replies: the output gate holds them until both are stored.
@@ -379,6 +389,12 @@ export class InterviewSession extends DurableObject<Env> {
     if (alarmWrite) await alarmWrite;
     for (const request of consults) await this.consult(request);
     if (event.kind === "resumed" && orphan && this.state?.pending?.request.id === orphan.id) await this.consult(orphan);
+  }
+
+  /** The JSON of the state last stored, when `state` is that state. */
+  private storedJson(state: InterviewState): string {
+    if (state === this.state && typeof this.storedState === "string") return this.storedState;
+    return JSON.stringify(state);
   }
 
   /**

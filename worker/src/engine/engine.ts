@@ -25,7 +25,7 @@ export function initialState(readyId: string): InterviewState {
 }
 
 export function reduce(state: InterviewState, event: EngineEvent, ctx: EngineContext): Transition {
-  const step = new Step(structuredClone(state), ctx);
+  const step = new Step(cloneState(state), ctx);
   switch (event.kind) {
     case "connected":
       step.send({ type: "session_ready", session_id: state.readyId, style: "neutral", protocol: PROTOCOL_VERSION });
@@ -60,6 +60,25 @@ export function reduce(state: InterviewState, event: EngineEvent, ctx: EngineCon
     }
   }
   return step.result();
+}
+
+/**
+ * The handlers' private copy: every object they change in place is copied (state, session,
+ * the session's arrays); what they only replace (`pending`, `lastQuestion`, history pairs) is
+ * shared. A deep `structuredClone` cost a fifth of a turn's engine time; the engine tests run
+ * on frozen input states, so a handler that changed a shared object would fail them.
+ */
+function cloneState(state: InterviewState): InterviewState {
+  const s = state.session;
+  return {
+    ...state,
+    session: s && {
+      ...s,
+      customQueue: [...s.customQueue],
+      history: [...s.history],
+      ...(s.recentTurns ? { recentTurns: [...s.recentTurns] } : {}),
+    },
+  };
 }
 
 function onMessage(step: Step, message: Exclude<ClientMessage, { type: "start_session" }>): void {

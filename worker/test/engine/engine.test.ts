@@ -20,7 +20,8 @@ class Harness {
   model: (request: ConsultRequest) => ConsultResult = () => ({});
 
   dispatch(event: EngineEvent): Effect[] {
-    const { state, effects } = reduce(this.state, event, { now: this.now, random: () => 0 });
+    // Frozen: reduce must never change its input (it shares what it does not change).
+    const { state, effects } = reduce(deepFreeze(this.state), event, { now: this.now, random: () => 0 });
     this.state = state;
     this.effects.push(...effects);
     const out = [...effects];
@@ -62,6 +63,14 @@ class Harness {
   records(): PersistRecord[] {
     return this.effects.flatMap((e) => (e.kind === "persist" ? [e.record] : []));
   }
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === "object" && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const child of Object.values(value)) deepFreeze(child);
+  }
+  return value;
 }
 
 const sent = (effects: Effect[]): ServerMessage[] => effects.flatMap((e) => (e.kind === "send" ? [e.message] : []));

@@ -14,7 +14,7 @@ import { connect, startInterview, interviewOf } from "./socket-client.ts";
 /** Stores the state the engine is in right after receiving `answer`, before the model replies. */
 async function parkAnswer(stub: DurableObjectStub, answer: string): Promise<void> {
   await runInDurableObject(stub, async (instance, state) => {
-    const stored = state.storage.kv.get<InterviewState>("state")!;
+    const stored = JSON.parse(state.storage.kv.get<string>("state")!) as InterviewState;
     const parked = reduce(stored, { kind: "message", message: { type: "user_answer", answer, metrics: {} } }, { now: Date.now(), random: Math.random }).state;
     expect(parked.pending?.kind).toBe("answer");
     state.storage.kv.put("state", parked);
@@ -67,7 +67,7 @@ describe("the adapter's deadline check", () => {
   it("a frame after the deadline ends the session with time_limit instead of being answered", async () => {
     const { socket, started } = await startInterview({ durationSeconds: 30 });
     await runInDurableObject(interviewOf(started.resumeToken), (instance, state) => {
-      const stored = state.storage.kv.get<InterviewState>("state")!;
+      const stored = JSON.parse(state.storage.kv.get<string>("state")!) as InterviewState;
       stored.session!.deadline = Date.now() - 1;
       state.storage.kv.put("state", stored);
       (instance as unknown as { state: InterviewState }).state = stored;

@@ -117,14 +117,14 @@ describe("time limit", () => {
     await socket.expectSilence();
     const [alarmAt, deadline] = await runInDurableObject(stub, async (_instance, state) => [
       await state.storage.getAlarm(),
-      state.storage.kv.get<{ session: { deadline: number; startedAt: number } }>("state")!.session,
+      (JSON.parse(state.storage.kv.get<string>("state")!) as { session: { deadline: number; startedAt: number } }).session,
     ] as const);
     expect(deadline.deadline).toBe(deadline.startedAt + 30_000);
     expect(alarmAt).toBe(deadline.deadline);
 
     // Move the deadline into the past instead of waiting 30 s.
     await runInDurableObject(stub, (instance, state) => {
-      const stored = state.storage.kv.get<{ session: { deadline: number } }>("state")!;
+      const stored = JSON.parse(state.storage.kv.get<string>("state")!) as { session: { deadline: number } };
       stored.session.deadline = Date.now() - 1;
       state.storage.kv.put("state", stored);
       (instance as unknown as { state: typeof stored }).state = stored;
