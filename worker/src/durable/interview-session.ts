@@ -382,8 +382,9 @@ export class InterviewSession extends DurableObject<Env> {
     const alarmWrite = this.alarmSchedule.fireBy(this.nextAlarmTime());
     const ended = Boolean(state.session?.ended) && !before.session?.ended;
     if (ended || this.outbox.size() >= REPLICATION_FLUSH_ROWS) this.ctx.waitUntil(this.replicate());
+    const sockets = this.ctx.getWebSockets();
     for (const effect of effects) {
-      if (effect.kind === "send") this.broadcast(effect.message);
+      if (effect.kind === "send") for (const ws of sockets) sendTo(ws, effect.message);
       else if (effect.kind === "close") this.closeAll(effect.code, effect.reason);
     }
     if (alarmWrite) await alarmWrite;

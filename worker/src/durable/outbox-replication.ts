@@ -11,7 +11,8 @@ const RETRY_KEY = "replication_retry";
 
 export class OutboxReplication {
   private chain: Promise<void> = Promise.resolve();
-  private retry: RetryState | null;
+  /** Read from storage on first use: most wake-ups never need it. */
+  private retryState: RetryState | null | undefined;
 
   constructor(
     private readonly outbox: ReplicationSource,
@@ -19,8 +20,15 @@ export class OutboxReplication {
     private readonly db: () => ResearchDb,
     private readonly rearm: () => Promise<void>,
     private readonly label: string,
-  ) {
-    this.retry = kv.get<RetryState>(RETRY_KEY) ?? null;
+  ) {}
+
+  private get retry(): RetryState | null {
+    if (this.retryState === undefined) this.retryState = this.kv.get<RetryState>(RETRY_KEY) ?? null;
+    return this.retryState;
+  }
+
+  private set retry(value: RetryState | null) {
+    this.retryState = value;
   }
 
   /** When the next retry is due, or null when nothing failed. */
