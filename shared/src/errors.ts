@@ -30,6 +30,7 @@ export const ERRORS = {
   invalid_audio: { status: 400, message: "The file could not be decoded as audio." },
   no_speech: { status: 422, message: "No speech was found in the audio; nothing was submitted." },
   stale_turn: { status: 409, message: "The answer was for another question (a retry, or an answer already given); nothing was submitted." },
+  replay_gap: { status: 409, message: "Some messages after lastSeq are no longer kept; continue from session_resumed." },
   internal: { status: 500, message: "Internal error" },
 } as const satisfies Record<string, { status: number; message: string }>;
 

@@ -81,14 +81,23 @@ export type AnswerMetrics = {
   fillers?: number | null;
 };
 
+/**
+ * Optional on the messages that change the interview: a message re-sent with an id the
+ * session has already applied is acknowledged again (`ack` with `duplicate: true`) and not
+ * applied twice, so a client can safely re-send after a reconnect.
+ */
+const clientMessageId = z.string().trim().min(1).max(64).optional();
+
 export const UserAnswerMessage = z.object({
   type: z.literal("user_answer"),
+  id: clientMessageId,
   answer: z.string().default(""),
   metrics: z.preprocess((v) => (v == null ? {} : v), AnswerMetricsSchema),
 });
 
 export const UserClarificationMessage = z.object({
   type: z.literal("user_clarification"),
+  id: clientMessageId,
   question: z.unknown().optional(),
   clarification: z.unknown().optional(),
   text: z.unknown().optional(),
@@ -96,11 +105,13 @@ export const UserClarificationMessage = z.object({
 
 export const SwitchStyleMessage = z.object({
   type: z.literal("switch_style"),
+  id: clientMessageId,
   style: StyleSchema,
 });
 
 export const CheckinMessage = z.object({
   type: z.literal("checkin"),
+  id: clientMessageId,
   group: groupField,
   confidence: pythonIntInRange(CHECKIN_SCALE.min, CHECKIN_SCALE.max).default(0),
   stress: pythonIntInRange(CHECKIN_SCALE.min, CHECKIN_SCALE.max).default(0),
@@ -187,6 +198,8 @@ export interface SessionResumed extends SessionSnapshot {
   awaitingFollowUp: boolean;
   /** Seconds left before the time limit, or null without one. */
   secondsLeft: number | null;
+  /** The `seq` of the session's latest message; with `?lastSeq=N` every message after N follows. */
+  lastSeq: number;
 }
 export interface Tip {
   summary: string;
@@ -240,7 +253,22 @@ export interface ErrorOut {
   retryAfter?: number;
 }
 
-export type ServerMessage =
+/** The answer to a client message that carried an `id`, before that message's own replies. */
+export interface AckOut {
+  type: "ack";
+  id: string;
+  /** True when the id was applied before: the message was not applied again. */
+  duplicate: boolean;
+}
+
+/**
+ * Every message of a session, from `session_started` on, carries `seq` (1, 2, 3, ... per
+ * session, no gaps), except `session_resumed` (it belongs to one connection and carries the
+ * latest `seq` instead) and the connection-level messages a session has no record of:
+ * `interviewer_delta` (its `question` follows with the whole text) and the `error`s about a
+ * frame that never reached the interview (malformed, too large, flooding).
+ */
+export type ServerMessage = (
   | SessionReady
   | SessionStarted
   | SessionResumed
@@ -253,4 +281,6 @@ export type ServerMessage =
   | CheckinLoggedOut
   | PongOut
   | SessionEndedOut
-  | ErrorOut;
+  | AckOut
+  | ErrorOut
+) & { seq?: number };

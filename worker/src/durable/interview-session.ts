@@ -43,6 +43,8 @@ import { groupAssignerFor, secureRandom } from "./group-assigner.ts";
 import { drizzle } from "drizzle-orm/d1";
 import { OutboxReplication } from "./outbox-replication.ts";
 import { AlarmSchedule, earliest } from "./alarm-schedule.ts";
+import { REPLAY_LIMIT, SentLog } from "./sent-log.ts";
+import { offeredSubprotocols } from "./socket-subprotocol.ts";
 
 export type SubmitAnswerOutcome =
   | { ok: true; turn: number }
@@ -88,6 +90,7 @@ export class InterviewSession extends DurableObject<Env> {
    */
   private storedState: string | InterviewState | null;
   private readonly outbox: RecordOutbox;
+  private readonly sentLog: SentLog;
   private readonly queue = new SerialQueue();
   private readonly buckets = new WeakMap<WebSocket, TokenBucket>();
   private readonly model: InterviewerModel;
@@ -100,6 +103,7 @@ export class InterviewSession extends DurableObject<Env> {
     this.storedState = ctx.storage.kv.get<string | InterviewState>(STATE_KEY) ?? null;
     this.state = typeof this.storedState === "string" ? (JSON.parse(this.storedState) as InterviewState) : this.storedState;
     this.outbox = new RecordOutbox(ctx.storage.sql, ctx.storage.kv);
+    this.sentLog = new SentLog(ctx.storage.sql, ctx.storage.kv);
     this.alarmSchedule = new AlarmSchedule(ctx.storage);
     this.replication = new OutboxReplication(
       this.outbox,
@@ -116,10 +120,21 @@ export class InterviewSession extends DurableObject<Env> {
       return json(426, errorBody("upgrade_required"));
     }
     const url = new URL(request.url);
+    const subprotocol = offeredSubprotocols(request.headers);
+    // The subprotocol's token alone names the session (this object's current one); the query
+    // form names it and carries the token in the URL.
     const resumeId = url.searchParams.get("session");
-    if (resumeId !== null) {
-      const refusal = await this.checkResume(resumeId, url.searchParams.get("token") ?? "");
+    const resuming = subprotocol.resumeToken !== null || resumeId !== null;
+    if (resuming) {
+      const refusal = await this.checkResume(
+        subprotocol.resumeToken !== null ? (this.state?.session?.id ?? "") : resumeId!,
+        subprotocol.resumeToken ?? url.searchParams.get("token") ?? "",
+      );
       if (refusal) return refusal;
+    }
+    const lastSeq = parseLastSeq(url.searchParams.get("lastSeq"));
+    if (lastSeq === "invalid") {
+      return json(400, errorBody("validation_failed", "lastSeq must be a whole number: the seq of the last message the client has."));
     }
     const pair = new WebSocketPair();
     const [client, server] = [pair[0], pair[1]];
@@ -133,9 +148,10 @@ export class InterviewSession extends DurableObject<Env> {
       client: request.headers.get("CF-Connecting-IP"),
       location: typeof request.cf?.colo === "string" ? request.cf.colo : null,
     } satisfies SocketAttachment);
-    const event: EngineEvent = resumeId !== null ? { kind: "resumed" } : { kind: "connected" };
+    const event: EngineEvent = resuming ? { kind: "resumed", ...(lastSeq === null ? {} : { lastSeq }) } : { kind: "connected" };
     void this.queue.run(() => this.dispatch(event)).catch((error) => this.reportFailure(server, error));
-    return new Response(null, { status: 101, webSocket: client });
+    const headers: HeadersInit = subprotocol.selected ? { "Sec-WebSocket-Protocol": subprotocol.selected } : {};
+    return new Response(null, { status: 101, webSocket: client, headers });
   }
 
   override async webSocketMessage(ws: WebSocket, data: string | ArrayBuffer): Promise<void> {
@@ -212,6 +228,7 @@ export class InterviewSession extends DurableObject<Env> {
       // A replication in flight could otherwise write the rows back after the caller's delete.
       await this.replication.settled();
       this.outbox.deleteSession(sessionId);
+      this.sentLog.deleteSession(sessionId);
       if (this.state?.session?.id === sessionId) {
         this.turnAbort.abort();
         this.closeAll(4004, "session deleted");
@@ -366,14 +383,27 @@ export class InterviewSession extends DurableObject<Env> {
     const before = this.state ?? initialState(crypto.randomUUID());
     const { state, effects, consults } = this.step(before, event);
     const records = effects.flatMap((effect) => (effect.kind === "persist" ? [effect.record] : []));
+    // Each message is serialised once: for the socket and, when numbered, for the replay log.
+    const outgoing = effects.flatMap((effect) =>
+      effect.kind === "send" ? [{ seq: effect.message.seq, frame: JSON.stringify(effect.message) }] : [],
+    );
+    const numbered = outgoing.filter((o) => o.seq !== undefined);
     await this.alarmSchedule.load();
     const stateJson = JSON.stringify(state);
-    // Nothing stored changed (a ping, a refused frame, a fresh connection): nothing to write.
+    // Nothing stored changed (a refused frame, a fresh connection): nothing to write.
     if (records.length > 0 || stateJson !== this.storedJson(before)) {
       // Commit first: if storage fails, memory must not run ahead of what was stored.
       this.ctx.storage.transactionSync(() => {
         this.ctx.storage.kv.put(STATE_KEY, stateJson);
         this.outbox.append(records);
+        if (numbered.length > 0 && state.session) {
+          this.sentLog.append({
+            sessionId: state.session.id,
+            firstSeq: numbered[0]!.seq!,
+            lastSeq: numbered[numbered.length - 1]!.seq!,
+            frames: numbered.map((o) => o.frame),
+          });
+        }
       });
       this.storedState = stateJson;
     }
@@ -383,13 +413,32 @@ export class InterviewSession extends DurableObject<Env> {
     const ended = Boolean(state.session?.ended) && !before.session?.ended;
     if (ended || this.outbox.size() >= REPLICATION_FLUSH_ROWS) this.ctx.waitUntil(this.replicate());
     const sockets = this.ctx.getWebSockets();
+    let sent = 0;
     for (const effect of effects) {
-      if (effect.kind === "send") for (const ws of sockets) sendTo(ws, effect.message);
-      else if (effect.kind === "close") this.closeAll(effect.code, effect.reason);
+      if (effect.kind === "send") {
+        const { frame } = outgoing[sent++]!;
+        for (const ws of sockets) sendFrame(ws, frame);
+      } else if (effect.kind === "close") this.closeAll(effect.code, effect.reason);
     }
+    if (event.kind === "resumed" && event.lastSeq !== undefined) this.replay(sockets, event.lastSeq);
     if (alarmWrite) await alarmWrite;
     for (const request of consults) await this.consult(request);
     if (event.kind === "resumed" && orphan && this.state?.pending?.request.id === orphan.id) await this.consult(orphan);
+  }
+
+  /**
+   * What a resuming client missed: the session's messages after `lastSeq`, in order, right
+   * after `session_resumed` and before anything live (this runs inside the frame queue).
+   */
+  private replay(sockets: WebSocket[], lastSeq: number): void {
+    const session = this.state?.session;
+    if (!session) return;
+    const { frames, complete } = this.sentLog.after(session.id, lastSeq);
+    if (!complete) {
+      const gap = errorBody("replay_gap", `Messages after seq ${lastSeq} are no longer all kept (the last ${REPLAY_LIMIT} are); session_resumed holds the state to continue from.`);
+      for (const ws of sockets) sendTo(ws, { type: "error", ...gap });
+    }
+    for (const frame of frames) for (const ws of sockets) sendFrame(ws, frame);
   }
 
   /** The JSON of the state last stored, when `state` is that state. */
@@ -489,11 +538,21 @@ export class InterviewSession extends DurableObject<Env> {
 }
 
 function sendTo(ws: WebSocket, message: ServerMessage): void {
+  sendFrame(ws, JSON.stringify(message));
+}
+
+function sendFrame(ws: WebSocket, frame: string): void {
   try {
-    ws.send(JSON.stringify(message));
+    ws.send(frame);
   } catch {
     // The socket closed under us; the state is stored and a resume will catch up.
   }
+}
+
+/** `?lastSeq=`: absent (no replay), a whole number, or invalid. */
+function parseLastSeq(value: string | null): number | null | "invalid" {
+  if (value === null) return null;
+  return /^\d{1,9}$/.test(value) ? Number(value) : "invalid";
 }
 
 function json(status: number, body: unknown): Response {

@@ -18,6 +18,12 @@ import { askMainQuestion, sendMainQuestion } from "./questions.ts";
 import { deadlinePassed, endReason, endSession, onAlarm, onResumed, startSession } from "./session-lifecycle.ts";
 import { Step, type MessageOf } from "./step.ts";
 import { countTurn, turnCapWait } from "./turn-cap.ts";
+
+/**
+ * Client message ids remembered per session. A client re-sends only what it sent since its
+ * last acknowledged message, a handful at most; 64 leaves room for a long offline spell.
+ */
+export const CLIENT_IDS_KEPT = 64;
 import type { ConsultResult, EngineContext, EngineEvent, InterviewState, SessionState, Transition } from "./types.ts";
 
 export function initialState(readyId: string): InterviewState {
@@ -100,6 +106,11 @@ function onMessage(step: Step, message: Exclude<ClientMessage, { type: "start_se
     endSession(step, s, "time_limit");
     return;
   }
+  const id = "id" in message ? message.id : undefined;
+  if (id !== undefined && s.appliedIds?.includes(id)) {
+    step.send({ type: "ack", id, duplicate: true });
+    return;
+  }
   if (message.type === "user_answer" || message.type === "user_clarification" || message.type === "switch_style") {
     const wait = turnCapWait(s, step.ctx.now);
     if (wait !== null) {
@@ -107,6 +118,10 @@ function onMessage(step: Step, message: Exclude<ClientMessage, { type: "start_se
       return;
     }
     countTurn(s, step.ctx.now);
+  }
+  if (id !== undefined) {
+    s.appliedIds = [...(s.appliedIds ?? []), id].slice(-CLIENT_IDS_KEPT);
+    step.send({ type: "ack", id, duplicate: false });
   }
   switch (message.type) {
     case "user_answer":

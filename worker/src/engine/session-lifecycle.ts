@@ -34,6 +34,7 @@ export function onResumed(step: Step): void {
     question: s.lastQuestion,
     awaitingFollowUp: s.awaitingFollowUp,
     secondsLeft: s.deadline === null ? null : Math.max(0, Math.round((s.deadline - step.ctx.now) / 1000)),
+    lastSeq: s.sentSeq ?? 0,
   });
 }
 

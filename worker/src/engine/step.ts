@@ -14,7 +14,14 @@ export class Step {
     public state: InterviewState,
     readonly ctx: EngineContext,
   ) {}
+  /** Numbers the message when it belongs to the session's stream (protocol.ts, ServerMessage). */
   send(message: ServerMessage): void {
+    const s = this.state.session;
+    if (s && message.type !== "session_ready" && message.type !== "session_resumed") {
+      s.sentSeq = (s.sentSeq ?? 0) + 1;
+      this.effects.push({ kind: "send", message: { ...message, seq: s.sentSeq } });
+      return;
+    }
     this.effects.push({ kind: "send", message });
   }
   error(code: ErrorCode, message?: string, retryAfter?: number): void {

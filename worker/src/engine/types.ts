@@ -64,6 +64,10 @@ export interface SessionState {
   turnCap?: number | null;
   /** When the model turns of the last minute were accepted. */
   recentTurns?: number[];
+  /** `seq` of the last message sent in this session (0 or absent: none yet). */
+  sentSeq?: number;
+  /** Ids of the client messages applied lately, oldest first (`CLIENT_IDS_KEPT`). */
+  appliedIds?: string[];
 }
 
 /** Context the interviewer model gets; the heuristics need none of it. */
@@ -151,7 +155,8 @@ export interface StartMint {
 
 export type EngineEvent =
   | { kind: "connected" }
-  | { kind: "resumed" }
+  /** A client reconnected; `lastSeq` is the last message it has (the adapter replays the rest). */
+  | { kind: "resumed"; lastSeq?: number }
   | { kind: "start"; message: Extract<ClientMessage, { type: "start_session" }>; mint: StartMint }
   | { kind: "message"; message: Exclude<ClientMessage, { type: "start_session" }> }
   | { kind: "consulted"; requestId: number; result: ConsultResult }

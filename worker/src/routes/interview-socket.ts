@@ -1,17 +1,22 @@
 /**
  * `GET /ws/interview`: hands the upgrade to an InterviewSession object. A new interview gets
- * a new object; `?session=<id>&token=<resumeToken>` reaches the object named in the token,
- * which checks the token itself before accepting.
+ * a new object; a resume token, offered as the subprotocol `resume.<token>` beside
+ * `interview.v1` or (the weaker, older form) as `?session=<id>&token=<token>`, reaches the
+ * object named in the token, which checks the token itself before accepting.
  */
 import { Hono } from "hono";
 import { errorBody } from "@interview/shared";
-import type { AppEnv } from "../env.ts";
+import type { AppEnv, Env } from "../env.ts";
+import { offeredSubprotocols } from "../durable/socket-subprotocol.ts";
 import { interviewOfToken } from "../durable/interview-stub.ts";
 
 export const interviewSocket = new Hono<AppEnv>().get("/ws/interview", async function upgradeInterview(c) {
   if (c.req.header("Upgrade")?.toLowerCase() !== "websocket") {
     return c.json(errorBody("upgrade_required"), 426);
   }
+  // The stronger form: the token as a subprotocol, out of the URL (and of logs that keep URLs).
+  const { resumeToken } = offeredSubprotocols(c.req.raw.headers);
+  if (resumeToken !== null) return routeByToken(c.env, resumeToken, c.req.raw);
   const sessionId = c.req.query("session");
   const token = c.req.query("token");
   if (sessionId === undefined && token === undefined) {
@@ -20,7 +25,11 @@ export const interviewSocket = new Hono<AppEnv>().get("/ws/interview", async fun
   if (!sessionId || !token) {
     return c.json(errorBody("unauthorized", "Resuming needs both session and token."), 401);
   }
-  const stub = interviewOfToken(c.env, token);
-  if (!stub) return c.json(errorBody("forbidden", "The resume token does not match this session."), 403);
-  return stub.fetch(c.req.raw);
+  return routeByToken(c.env, token, c.req.raw);
 });
+
+async function routeByToken(env: Env, token: string, request: Request): Promise<Response> {
+  const stub = interviewOfToken(env, token);
+  if (!stub) return Response.json(errorBody("forbidden", "The resume token does not match this session."), { status: 403 });
+  return stub.fetch(request);
+}

@@ -73,7 +73,13 @@ function deepFreeze<T>(value: T): T {
   return value;
 }
 
-const sent = (effects: Effect[]): ServerMessage[] => effects.flatMap((e) => (e.kind === "send" ? [e.message] : []));
+/** The messages sent, without `seq` (its numbering has its own tests). */
+const sent = (effects: Effect[]): ServerMessage[] =>
+  effects.flatMap((e) => {
+    if (e.kind !== "send") return [];
+    const { seq: _seq, ...message } = e.message;
+    return [message as ServerMessage];
+  });
 const types = (messages: ServerMessage[]) => messages.map((m) => m.type);
 const LONG_ANSWER =
   "I led the migration of our billing service to a queue-based design, which cut failed charges by 35% and saved about 40 hours of manual fixes every month.";
@@ -463,5 +469,44 @@ describe("model turn cap", () => {
     const h = new Harness();
     h.start({}, { turnCap: null });
     for (let i = 1; i <= 30; i++) expect(h.answer(`Answer ${i}.`)[0]).toMatchObject({ type: "tips", turn: i });
+  });
+});
+
+describe("sequence numbers and client message ids", () => {
+  const seqs = (effects: Effect[]) => effects.flatMap((e) => (e.kind === "send" ? [[e.message.type, e.message.seq]] : []));
+
+  it("numbers a session's messages from session_started on, not session_ready, session_resumed or pre-session errors", () => {
+    const h = new Harness();
+    expect(seqs(h.dispatch({ kind: "connected" }))).toEqual([["session_ready", undefined]]);
+    expect(seqs(h.dispatch({ kind: "message", message: { type: "user_answer", answer: "x", metrics: {} } as never }))).toEqual([["error", undefined]]);
+    h.start({});
+    expect(seqs(h.dispatch({ kind: "message", message: { type: "user_answer", answer: "An answer.", metrics: {} } as never }))).toEqual([
+      ["tips", 3],
+      ["question", 4],
+      ["interviewer_message", 5],
+    ]);
+    expect(seqs(h.dispatch({ kind: "resumed" }))).toEqual([["session_resumed", undefined]]);
+    expect(h.state.session?.sentSeq).toBe(5);
+    expect(sent(h.dispatch({ kind: "resumed" }))[0]).toMatchObject({ lastSeq: 5 });
+  });
+
+  it("applies a message id once: ack first, then the replies; the same id again is only acknowledged", () => {
+    const h = new Harness();
+    h.start({ consent: true });
+    expect(types(h.send({ type: "user_answer", id: "a-1", answer: "First.", metrics: {} }))).toEqual(["ack", "tips", "question", "interviewer_message"]);
+    expect(h.send({ type: "user_answer", id: "a-1", answer: "First.", metrics: {} })).toEqual([{ type: "ack", id: "a-1", duplicate: true }]);
+    expect(h.records().filter((r) => r.kind === "answer")).toHaveLength(1);
+    expect(types(h.send({ type: "checkin", id: "c-1", confidence: 4, stress: 4 }))).toEqual(["ack", "checkin_logged"]);
+    expect(types(h.send({ type: "checkin", id: "c-1", confidence: 4, stress: 4 }))).toEqual(["ack"]);
+  });
+
+  it("does not remember the id of a message refused by the turn cap, so its retry is applied", () => {
+    const h = new Harness();
+    h.start({}, { turnCap: 1 });
+    h.answer("One.");
+    expect(h.send({ type: "user_answer", id: "late", answer: "Two.", metrics: {} })[0]).toMatchObject({ code: "rate_limited" });
+    h.now += 60_000;
+    expect(types(h.send({ type: "user_answer", id: "late", answer: "Two.", metrics: {} }))[0]).toBe("ack");
+    expect(h.send({ type: "user_answer", id: "late", answer: "Two.", metrics: {} })).toEqual([{ type: "ack", id: "late", duplicate: true }]);
   });
 });

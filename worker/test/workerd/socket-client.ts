@@ -17,9 +17,31 @@ export class TestSocket {
   private waiters: (() => void)[] = [];
   closed: { code: number; reason: string } | null = null;
 
-  constructor(readonly ws: WebSocket) {
+  /** The `seq` of the last numbered frame received (0 before any; null: not known yet on a resume without lastSeq). */
+  lastSeq: number | null;
+  /** Every numbered frame as received, seq included, in order. */
+  readonly numbered: Frame[] = [];
+
+  /**
+   * Numbered frames must arrive as 1, 2, 3, ... per session (`session_started` starts again at
+   * 1), or as the continuation of `startSeq` on a resumed connection (null: from whatever
+   * comes first): a gap or a repeat fails the test at once. Frames are handed to tests without
+   * `seq`, so they compare as before.
+   */
+  constructor(
+    readonly ws: WebSocket,
+    startSeq: number | null = 0,
+  ) {
+    this.lastSeq = startSeq;
     ws.addEventListener("message", (event) => {
-      this.inbox.push(JSON.parse(event.data as string) as Frame);
+      const { seq, ...frame } = JSON.parse(event.data as string) as Frame;
+      if (seq !== undefined) {
+        const expected = frame.type === "session_started" ? 1 : this.lastSeq === null ? seq : this.lastSeq + 1;
+        if (seq !== expected) this.sequenceError = `expected seq ${expected}, got ${seq} on ${JSON.stringify(frame)}`;
+        this.lastSeq = seq;
+        this.numbered.push({ ...frame, seq } as Frame);
+      }
+      this.inbox.push(frame as Frame);
       this.wake();
     });
     ws.addEventListener("close", (event) => {
@@ -33,9 +55,12 @@ export class TestSocket {
     else this.ws.send(JSON.stringify(frame));
   }
 
+  private sequenceError: string | null = null;
+
   /** The next frame, which must be of `type` when given. */
   async next<T extends Frame["type"]>(type?: T): Promise<Extract<Frame, { type: T }>> {
     const frame = await this.until(() => this.inbox.shift(), `a ${type ?? "any"} frame`);
+    if (this.sequenceError) throw new Error(this.sequenceError);
     if (type && frame.type !== type) {
       throw new Error(`expected ${type}, got ${JSON.stringify(frame)}`);
     }
@@ -99,13 +124,15 @@ export async function upgrade(query = "", headers: Record<string, string> = {}):
   return exports.default.fetch(`http://interview.test/ws/interview${query}`, { headers: { Upgrade: "websocket", ...headers } });
 }
 
-export async function connect(query = "", headers: Record<string, string> = {}): Promise<TestSocket> {
+export async function connect(query = "", headers: Record<string, string> = {}, startSeq?: number): Promise<TestSocket> {
   const response = await upgrade(query, headers);
   if (response.status !== 101 || !response.webSocket) {
     throw new Error(`upgrade refused: ${response.status} ${await response.text()}`);
   }
   response.webSocket.accept();
-  return new TestSocket(response.webSocket);
+  // A new interview starts from 0; a resume continues from the client's lastSeq, if it sent one.
+  const resuming = query.includes("session=") || "Sec-WebSocket-Protocol" in headers;
+  return new TestSocket(response.webSocket, startSeq ?? (resuming ? null : 0));
 }
 
 /** Connects and starts a session; returns the socket, session_started and the first question. */
