@@ -76,6 +76,12 @@ interface SocketAttachment {
   client: string | null;
   /** The Cloudflare location the client connected to (`cf.colo`): picks the group assigner. */
   location: string | null;
+  /**
+   * False for a resuming socket until it has had `session_resumed` and the replay: live
+   * messages of a turn still in flight would otherwise reach it first, and then again in the
+   * replay.
+   */
+  live: boolean;
 }
 
 /** Close code sent to a socket that another connection resumed the interview from. */
@@ -140,13 +146,14 @@ export class InterviewSession extends DurableObject<Env> {
     const [client, server] = [pair[0], pair[1]];
     // One live socket per interview: a resume replaces whatever connection was there.
     for (const old of this.ctx.getWebSockets()) old.close(CLOSE_REPLACED, "replaced by a resumed connection");
-    this.turnAbort.abort();
-    this.turnAbort = new AbortController();
+    // A turn in flight is not abandoned: it finishes, and the resumed client gets its replies
+    // in the replay, so a drop while the model writes changes nothing in the conversation.
     this.ctx.acceptWebSocket(server);
     // Kept with the socket so it survives hibernation: who to count session starts against.
     server.serializeAttachment({
       client: request.headers.get("CF-Connecting-IP"),
       location: typeof request.cf?.colo === "string" ? request.cf.colo : null,
+      live: !resuming,
     } satisfies SocketAttachment);
     const event: EngineEvent = resuming ? { kind: "resumed", ...(lastSeq === null ? {} : { lastSeq }) } : { kind: "connected" };
     void this.queue.run(() => this.dispatch(event)).catch((error) => this.reportFailure(server, error));
@@ -412,7 +419,8 @@ export class InterviewSession extends DurableObject<Env> {
     const alarmWrite = this.alarmSchedule.fireBy(this.nextAlarmTime());
     const ended = Boolean(state.session?.ended) && !before.session?.ended;
     if (ended || this.outbox.size() >= REPLICATION_FLUSH_ROWS) this.ctx.waitUntil(this.replicate());
-    const sockets = this.ctx.getWebSockets();
+    // A resume speaks to the sockets waiting for it; everything else to the live ones.
+    const sockets = event.kind === "resumed" ? this.waitingSockets() : this.liveSockets();
     let sent = 0;
     for (const effect of effects) {
       if (effect.kind === "send") {
@@ -420,7 +428,10 @@ export class InterviewSession extends DurableObject<Env> {
         for (const ws of sockets) sendFrame(ws, frame);
       } else if (effect.kind === "close") this.closeAll(effect.code, effect.reason);
     }
-    if (event.kind === "resumed" && event.lastSeq !== undefined) this.replay(sockets, event.lastSeq);
+    if (event.kind === "resumed") {
+      if (event.lastSeq !== undefined) this.replay(sockets, event.lastSeq);
+      for (const ws of sockets) ws.serializeAttachment({ ...(ws.deserializeAttachment() as SocketAttachment), live: true });
+    }
     if (alarmWrite) await alarmWrite;
     for (const request of consults) await this.consult(request);
     if (event.kind === "resumed" && orphan && this.state?.pending?.request.id === orphan.id) await this.consult(orphan);
@@ -507,8 +518,16 @@ export class InterviewSession extends DurableObject<Env> {
     }
   }
 
+  private liveSockets(): WebSocket[] {
+    return this.ctx.getWebSockets().filter((ws) => (ws.deserializeAttachment() as SocketAttachment | null)?.live !== false);
+  }
+
+  private waitingSockets(): WebSocket[] {
+    return this.ctx.getWebSockets().filter((ws) => (ws.deserializeAttachment() as SocketAttachment | null)?.live === false);
+  }
+
   private broadcast(message: ServerMessage): void {
-    for (const ws of this.ctx.getWebSockets()) sendTo(ws, message);
+    for (const ws of this.liveSockets()) sendTo(ws, message);
   }
 
   private closeAll(code: number, reason: string): void {

@@ -196,6 +196,34 @@ describe("interview with the NVIDIA model", () => {
       socket.close();
     });
 
+    it("a drop while the model streams the question loses nothing: the resumed client gets the turn's replies once", async () => {
+      await scriptFake([
+        { purpose: "question", times: 1, reply: { chunks: ["How would ", "you size ", "the queue?"] } },
+        { purpose: "question", reply: { chunks: ["What did ", "you measure ", "first?"], holdAfter: 1 } },
+      ]);
+      const { socket, started } = await startInterview({ group: "control", consent: true, stream: true });
+      socket.send({ type: "user_answer", answer: ANSWER });
+      await socket.collectUntil("interviewer_message");
+      socket.send({ type: "user_answer", id: "follow-up-answer", answer: "Follow-up answer with 2 numbers: 5 and 7." });
+      expect(await socket.next("ack")).toMatchObject({ id: "follow-up-answer" });
+      await socket.next("interviewer_delta"); // the model is writing the next question; the stream is held
+      const lastSeq = socket.lastSeq!;
+      socket.close();
+
+      const again = await connect(`?lastSeq=${lastSeq}`, { "Sec-WebSocket-Protocol": `interview.v1, resume.${started.resumeToken as string}` }, lastSeq);
+      await fetch(`${(env as unknown as { FAKE_NVIDIA_URL: string }).FAKE_NVIDIA_URL}/__fake/release`, { method: "POST" });
+      expect(await again.next("session_resumed")).toMatchObject({ turn: 2 });
+      const replayed = await again.collectUntil("question");
+      expect(replayed.map((f) => f.type)).toEqual(["tips", "question"]);
+      expect(replayed[1]).toMatchObject({ turn: 2 });
+      await again.expectSilence();
+      again.send({ type: "user_answer", id: "follow-up-answer", answer: "Follow-up answer with 2 numbers: 5 and 7." });
+      expect(await again.next("ack")).toMatchObject({ duplicate: true });
+      const answers = (await recordsOf(started.resumeToken as string, started.session_id as string)).filter((r) => r.kind === "answer");
+      expect(answers).toHaveLength(2);
+      again.close();
+    });
+
     it("sends no delta frames to clients that did not opt in", async () => {
       const { socket } = await startInterview({ group: "control" });
       socket.send({ type: "user_answer", answer: ANSWER });
