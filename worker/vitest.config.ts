@@ -2,5 +2,5 @@
 import { defineConfig } from "vitest/config";
 
 export default defineConfig({
-  test: { projects: ["./vitest.engine.config.ts", "./vitest.node.config.ts", "./vitest.model.config.ts", "./vitest.health.config.ts", "./vitest.workerd.config.ts", "./vitest.llm.config.ts", "./vitest.speech.config.ts", "./vitest.workerd-speech.config.ts"] },
+  test: { projects: ["./vitest.engine.config.ts", "./vitest.node.config.ts", "./vitest.model.config.ts", "./vitest.health.config.ts", "./vitest.workerd.config.ts", "./vitest.workerd-study.config.ts", "./vitest.llm.config.ts", "./vitest.speech.config.ts", "./vitest.workerd-speech.config.ts"] },
 });

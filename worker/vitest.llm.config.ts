@@ -23,6 +23,7 @@ export default defineConfig(async () => {
           miniflare: {
             bindings: {
               ENVIRONMENT: "test",
+              ALLOW_CLIENT_GROUP: "true",
               TEST_MIGRATIONS: migrations,
               NVIDIA_API_KEY: "test-key",
               NVIDIA_LLM_URL: `${fakeUrl}/v1/chat/completions`,

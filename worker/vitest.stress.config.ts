@@ -34,7 +34,7 @@ export default defineConfig(async () => {
       onConsoleLog: (_log: string, type: "stdout" | "stderr") => (type === "stderr" && !process.env.STRESS_VERBOSE ? false : undefined),
       projects: [
         {
-          plugins: [cloudflareTest({ wrangler, miniflare: { bindings: { ENVIRONMENT: "test", TEST_MIGRATIONS: migrations, STRESS_SOCKETS: process.env.STRESS_SOCKETS ?? "1000" } } })],
+          plugins: [cloudflareTest({ wrangler, miniflare: { bindings: { ENVIRONMENT: "test", ALLOW_CLIENT_GROUP: "true", TEST_MIGRATIONS: migrations, STRESS_SOCKETS: process.env.STRESS_SOCKETS ?? "1000" } } })],
           test: { name: "stress-d1", include: ["test/stress/d1-*.test.ts", "test/stress/crowd.test.ts"], sequence: { groupOrder: 1 }, ...common },
         },
         {
@@ -46,6 +46,7 @@ export default defineConfig(async () => {
                 miniflare: {
                   bindings: {
                     ENVIRONMENT: "test",
+                    ALLOW_CLIENT_GROUP: "true",
                     TEST_MIGRATIONS: migrations,
                     NVIDIA_API_KEY: "test-key",
                     NVIDIA_LLM_URL: `${fakeUrl}/v1/chat/completions`,
@@ -72,6 +73,7 @@ export default defineConfig(async () => {
               miniflare: {
                 bindings: {
                   ENVIRONMENT: "test",
+                  ALLOW_CLIENT_GROUP: "true",
                   TEST_MIGRATIONS: migrations,
                   SPEECH_WORKER_URL: inject<string>("stressSpeechUrl"),
                   SPEECH_API_KEY: inject<string>("stressSpeechKey"),

@@ -22,6 +22,7 @@ export default defineConfig(async () => {
         miniflare: {
           bindings: {
             ENVIRONMENT: "test",
+            ALLOW_CLIENT_GROUP: "true",
             TEST_MIGRATIONS: migrations,
             SPEECH_WORKER_URL: inject<string>("speechWorkerUrl"),
             SPEECH_API_KEY: "speech-test-key",

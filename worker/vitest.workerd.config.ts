@@ -15,6 +15,8 @@ export default defineConfig(async () => ({
       miniflare: {
         bindings: {
           ENVIRONMENT: "test",
+          // These tests name groups to label their sessions; vitest.workerd-study.config.ts runs with the default (off).
+          ALLOW_CLIENT_GROUP: "true",
           TEST_MIGRATIONS: await readD1Migrations(path.join(root, "migrations")),
         },
       },

@@ -16,6 +16,12 @@ export const ERRORS = {
   session_ended: { status: 409, message: "This session has ended. Start a new session." },
   invalid_style: { status: 400, message: "style must be one of supportive, neutral, cold." },
   invalid_group: { status: 400, message: "group must be control or treatment." },
+  unknown_participant: {
+    status: 404,
+    message: "This participantId was never issued or registered here; nothing was started. Send none to be issued a new one, or use the id the study gave you.",
+  },
+  participant_required: { status: 400, message: "This study admits registered participants only: send the participantId the study gave you." },
+  participant_conflict: { status: 409, message: "This participant already has another arm; a participant's arm never changes." },
   reserved_event: { status: 400, message: "This telemetry event name is reserved for the server." },
   empty_clarification: { status: 400, message: "Clarification question is empty." },
   no_prompt: { status: 409, message: "No active prompt yet. Start a session first." },

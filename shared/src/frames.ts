@@ -17,6 +17,8 @@ const fail = (code: ErrorCode, message: string = ERRORS[code].message): ParsedFr
 /** Fields whose failure has its own code, so clients can react without parsing prose. */
 const FIELD_ERROR_CODES: Record<string, ErrorCode> = {
   group: "invalid_group",
+  // A malformed id cannot be one the server issued or a study registered.
+  "start_session.participantId": "unknown_participant",
   "switch_style.style": "invalid_style",
 };
 

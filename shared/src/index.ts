@@ -4,3 +4,4 @@ export * from "./errors.ts";
 export * from "./protocol.ts";
 export * from "./records.ts";
 export * from "./frames.ts";
+export * from "./participants.ts";

@@ -14,6 +14,8 @@ import { z } from "zod";
 import { DIFFICULTIES, GROUPS, PACKS, STYLES, QUESTION_SOURCES, END_REASONS } from "./vocabulary.ts";
 import type { ErrorCode } from "./errors.ts";
 import { CHECKIN_SCALE } from "./limits.ts";
+import { ParticipantIdSchema } from "./participants.ts";
+import type { ClientGroupOutcome, GroupAssignment } from "./vocabulary.ts";
 
 /** Bumped when a change would break a client written for an earlier version. */
 export const PROTOCOL_VERSION = 1;
@@ -54,6 +56,11 @@ export const StartSessionMessage = z.object({
   type: z.literal("start_session"),
   style: z.unknown().optional(),
   group: groupField,
+  /**
+   * The participant's id (from an earlier `session_started`, or given by the study); omit or
+   * null to be issued one. An id the server never issued or registered is refused.
+   */
+  participantId: z.preprocess((v) => (v === "" ? null : v), ParticipantIdSchema.nullish()),
   pack: z.unknown().optional(),
   difficulty: z.unknown().optional(),
   maxQuestions: z.unknown().optional(),
@@ -178,8 +185,12 @@ export interface SessionStarted extends SessionSnapshot {
   type: "session_started";
   /** Bearer secret for resuming this session and for its own HTTP calls. */
   resumeToken: string;
-  /** "client" when the client chose the group, "server" when it was assigned. */
-  groupAssignment: "client" | "server";
+  /** How the participant's arm was decided: "server" (randomised), "client" (named by a client where allowed), "admin" (fixed by the study). */
+  groupAssignment: GroupAssignment;
+  /** The participant this session belongs to; present it in later `start_session`s to keep the arm. */
+  participantId: string;
+  /** What became of the `group` the client named (null: it named none). */
+  clientGroup: ClientGroupOutcome | null;
 }
 export interface QuestionOut {
   type: "question";
@@ -192,7 +203,7 @@ export interface QuestionOut {
 /** Everything `session_started` said except the resume token, which the client already holds. */
 export interface SessionResumed extends SessionSnapshot {
   type: "session_resumed";
-  groupAssignment: "client" | "server";
+  groupAssignment: GroupAssignment;
   /** The question the candidate should answer now, or null before the first one. */
   question: QuestionOut | null;
   awaitingFollowUp: boolean;

@@ -6,7 +6,7 @@
  * per-session sequence number), so a replicator can retry a write without duplicating it.
  * `createdAt` is epoch milliseconds from the engine's injected clock.
  */
-import type { Group, Style } from "./vocabulary.ts";
+import type { Group, GroupAssignment, Style } from "./vocabulary.ts";
 
 export interface SessionRow {
   kind: "session";
@@ -14,7 +14,10 @@ export interface SessionRow {
   sessionId: string;
   style: Style;
   group: Group;
-  groupAssignment: "client" | "server";
+  /** How the participant's arm was decided (server, client or admin). */
+  groupAssignment: GroupAssignment;
+  /** The participant the session belongs to; null only in records written before participants existed. */
+  participantId: string | null;
   consented: boolean;
   accent: string | null;
   notes: string | null;

@@ -5,6 +5,7 @@
 import { z } from "zod";
 import { GroupSchema, PackSchema, StyleSchema, pythonIntInRange as intInRange } from "./protocol.ts";
 import { CHECKIN_SCALE } from "./limits.ts";
+import { ParticipantIdSchema } from "./participants.ts";
 
 const sessionId = z.string({ error: "must be a string" }).trim().min(1, "is required").max(100, "is too long");
 
@@ -41,12 +42,20 @@ const instant = z
   .refine((s) => !Number.isNaN(Date.parse(s)), "must be an ISO-8601 date or date-time")
   .transform((s) => Date.parse(s));
 
-/** `GET /metrics/summary` filters: sessions started in [from, to), by pack and starting style. */
+const queryFlag = z
+  .enum(["true", "false", "1", "0"], { error: "must be true or false" })
+  .transform((v) => v === "true" || v === "1");
+
+/**
+ * `GET /metrics/summary` filters: sessions started in [from, to), by pack and starting style;
+ * `excludeClientAssigned=true` leaves out the sessions whose arm a client chose.
+ */
 export const MetricsQuery = z.object({
   from: instant.optional(),
   to: instant.optional(),
   pack: PackSchema.optional(),
   style: StyleSchema.optional(),
+  excludeClientAssigned: queryFlag.default(false),
 });
 export type MetricsQuery = z.infer<typeof MetricsQuery>;
 
@@ -112,3 +121,16 @@ export const TtsBody = z.object({
   sessionId: z.preprocess(blankToUndefined, sessionId.optional()),
 });
 export type TtsBody = z.infer<typeof TtsBody>;
+
+/**
+ * `POST /participants` (admin): registers a participant for a study's own system. Without
+ * `participantId` the server issues one; with `group` the arm is fixed now, without it the arm
+ * is drawn at the participant's first session. Idempotent for a named id.
+ */
+export const ParticipantBody = z.object({
+  participantId: z.preprocess(blankToUndefined, ParticipantIdSchema.optional()),
+  group: z.preprocess((v) => (v === "" ? null : v), GroupSchema.nullish()),
+});
+export type ParticipantBody = z.infer<typeof ParticipantBody>;
+
+export const ParticipantIdParam = z.object({ id: ParticipantIdSchema });

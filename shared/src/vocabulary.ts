@@ -9,6 +9,23 @@ export type Style = (typeof STYLES)[number];
 export const GROUPS = ["control", "treatment"] as const;
 export type Group = (typeof GROUPS)[number];
 
+/**
+ * How a participant's arm was decided: `server` (block randomisation), `client` (the client
+ * named it, only where `ALLOW_CLIENT_GROUP` is on), `admin` (fixed by the study's own system
+ * through `POST /participants`). Every session of a participant carries its arm's origin.
+ */
+export const GROUP_ASSIGNMENTS = ["server", "client", "admin"] as const;
+export type GroupAssignment = (typeof GROUP_ASSIGNMENTS)[number];
+
+/**
+ * What became of a `group` named in `start_session` (`session_started.clientGroup`; null when
+ * none was named): `used` (allowed, and it became the participant's arm), `not_allowed` (the
+ * deployment does not take client groups; the server assigned one), `participant_has_arm` (the
+ * participant's arm was decided before and is kept).
+ */
+export const CLIENT_GROUP_OUTCOMES = ["used", "not_allowed", "participant_has_arm"] as const;
+export type ClientGroupOutcome = (typeof CLIENT_GROUP_OUTCOMES)[number];
+
 export const PACKS = ["swe_behavioral", "swe_system_design", "data_science_ml", "leadership"] as const;
 export type Pack = (typeof PACKS)[number];
 

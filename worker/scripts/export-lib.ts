@@ -67,7 +67,7 @@ export async function runExport(options: ExportOptions): Promise<string> {
 function columnsOf(table: Table): string[] {
   switch (table) {
     case "sessions":
-      return ["id", "style", "group_name", "group_assignment", "consented", "accent", "notes", "created_at"];
+      return ["id", "style", "group_name", "group_assignment", "participant_id", "consented", "accent", "notes", "created_at"];
     case "answers":
       return ["id", "session_id", "turn", "answer", "style", "group_name", "speaking_rate", "pause_ratio", "gaze", "fillers", "created_at"];
     case "checkins":

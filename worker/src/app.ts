@@ -16,6 +16,7 @@ import { sessions } from "./routes/sessions.ts";
 import { comments } from "./routes/comments.ts";
 import { speech } from "./routes/speech.ts";
 import { audioAnswers } from "./routes/audio-answers.ts";
+import { participants } from "./routes/participants.ts";
 
 export const app = new Hono<AppEnv>();
 
@@ -29,6 +30,7 @@ app.route("/", sessions);
 app.route("/", comments);
 app.route("/", speech);
 app.route("/", audioAnswers);
+app.route("/", participants);
 
 app.notFound((c) => c.json(errorBody("not_found", `No route for ${c.req.method} ${c.req.path}`), 404));
 

@@ -3,6 +3,7 @@ import { app } from "./app.ts";
 
 export { InterviewSession } from "./durable/interview-session.ts";
 export { GroupAssigner } from "./durable/group-assigner.ts";
+export { Participant } from "./durable/participant.ts";
 export { ServiceHealth } from "./health/service-health.ts";
 
 export default app;

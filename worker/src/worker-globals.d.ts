@@ -9,7 +9,7 @@ declare global {
     interface Env extends WorkerEnv {}
     interface GlobalProps {
       mainModule: typeof import("./index.ts");
-      durableNamespaces: "InterviewSession" | "GroupAssigner";
+      durableNamespaces: "InterviewSession" | "GroupAssigner" | "Participant";
     }
   }
 }

@@ -7,9 +7,11 @@
  * - `key` on answer, check-in and telemetry rows: the idempotency key from the interview's
  *   outbox (`<sessionId>:<seq>`), or `http:<uuid>` for rows written by REST routes. A
  *   replicated write that is retried lands once (`ON CONFLICT(key) DO NOTHING`).
- * - On sessions: `group_assignment` (client or server), `resume_token_hash` (SHA-256 hex of
- *   the resume token; the token is never stored), `object_id` (the Durable Object holding
- *   the interview, so deletion reaches its copy).
+ * - On sessions: `group_assignment` (server, client or admin: how the participant's arm was
+ *   decided), `participant_id` (the participant the session belongs to; null in rows from
+ *   before participants existed), `resume_token_hash` (SHA-256 hex of the resume token; the
+ *   token is never stored), `object_id` (the Durable Object holding the interview, so
+ *   deletion reaches its copy).
  * - Timestamps are integer epoch milliseconds (`created_at`); exports convert them to
  *   ISO-8601 UTC strings.
  * - Indexes for the REST queries: rows of a session by time, metrics by group and event.
@@ -32,8 +34,9 @@ export const sessionRecord = sqliteTable(
     resumeTokenHash: text("resume_token_hash"),
     objectId: text("object_id"),
     createdAt: integer("created_at").notNull(),
+    participantId: text("participant_id"),
   },
-  (t) => [index("sessionrecord_created_at_idx").on(t.createdAt)],
+  (t) => [index("sessionrecord_created_at_idx").on(t.createdAt), index("sessionrecord_participant_idx").on(t.participantId)],
 );
 
 export const answerRecord = sqliteTable(

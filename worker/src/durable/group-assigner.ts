@@ -1,12 +1,13 @@
 /**
- * Group assignment by block randomisation, one GroupAssigner object per Cloudflare location
- * (named `location:<colo>`), created near the interviews it serves. Starts in one location
- * never wait on another's, and no object serves the whole world.
+ * Group assignment by permuted blocks of random size (2, 4 or 6; engine/group-blocks.ts), one
+ * GroupAssigner object per Cloudflare location (named `location:<colo>`), created near the
+ * interviews it serves. Starts in one location never wait on another's, and no object serves
+ * the whole world. It is asked once per participant (durable/participant.ts), not per session.
  *
- * Balance guarantee: within each location, |control − treatment| ≤ 2 at every moment and 0
- * after every fourth assignment (blocks of four); over all sessions the difference is at most
- * 2 × the number of locations in use. Durable Objects process one call at a time, which is
- * exactly the lock a block needs.
+ * Balance guarantee: within each location, |control − treatment| ≤ 3 at every moment and 0 at
+ * every block boundary (at most 6 assignments apart); over all participants the difference is
+ * at most 3 × the number of locations in use. Durable Objects process one call at a time, which
+ * is exactly the lock a block needs.
  */
 import { DurableObject } from "cloudflare:workers";
 import type { Group } from "@interview/shared";

@@ -24,6 +24,7 @@ import {
   errorBody,
   parseClientFrame,
   type AnswerMetrics,
+  type ClientMessage,
   type ErrorCode,
   type Group,
   type PersistRecord,
@@ -39,7 +40,7 @@ import { RecordOutbox } from "./record-outbox.ts";
 import { SerialQueue } from "./serial-queue.ts";
 import { TokenBucket } from "./token-bucket.ts";
 import { mintResumeToken, sha256Hex, tokenMatches } from "./resume-token.ts";
-import { groupAssignerFor, secureRandom } from "./group-assigner.ts";
+import { armForStart } from "./start-arm.ts";
 import { drizzle } from "drizzle-orm/d1";
 import { OutboxReplication } from "./outbox-replication.ts";
 import { AlarmSchedule, earliest } from "./alarm-schedule.ts";
@@ -184,7 +185,12 @@ export class InterviewSession extends DurableObject<Env> {
             return;
           }
           const location = (ws.deserializeAttachment() as SocketAttachment | null)?.location ?? null;
-          await this.dispatch({ kind: "start", message, mint: await this.mint(message.group ?? null, location) });
+          const mint = await this.mint(message, location);
+          if ("type" in mint) {
+            sendTo(ws, mint);
+            return;
+          }
+          await this.dispatch({ kind: "start", message, mint });
         } else {
           await this.dispatch({ kind: "message", message });
         }
@@ -330,7 +336,22 @@ export class InterviewSession extends DurableObject<Env> {
     return null;
   }
 
-  private async mint(clientGroup: Group | null, location: string | null): Promise<StartMint> {
+  /**
+   * Ids and the arm of a new session, or the refusal to send instead (an unknown participant,
+   * the registry unreachable). The arm is the participant's (durable/start-arm.ts): a restart on
+   * this socket without a participantId stays the previous session's participant.
+   */
+  private async mint(
+    message: Extract<ClientMessage, { type: "start_session" }>,
+    location: string | null,
+  ): Promise<StartMint | ServerMessage> {
+    const arm = await armForStart(this.env, {
+      presented: message.participantId ?? null,
+      previous: this.state?.session?.participantId ?? null,
+      clientGroup: message.group ?? null,
+      location,
+    });
+    if (!arm.ok) return arm.refusal;
     const objectId = this.ctx.id.toString();
     const resumeToken = mintResumeToken(objectId);
     return {
@@ -338,7 +359,7 @@ export class InterviewSession extends DurableObject<Env> {
       objectId,
       resumeToken,
       resumeTokenHash: await sha256Hex(resumeToken),
-      assignedGroup: clientGroup ?? (await this.assignGroup(location)),
+      arm: arm.arm,
       turnCap: this.limitsOn ? MODEL_TURNS_PER_MINUTE : null,
     };
   }
@@ -369,16 +390,6 @@ export class InterviewSession extends DurableObject<Env> {
   /** `RATE_LIMITS=off` (local benchmarks) turns off every limit: starts, model turns, the frame flood limit. */
   private get limitsOn(): boolean {
     return this.env.RATE_LIMITS !== "off";
-  }
-
-  private async assignGroup(location: string | null): Promise<Group> {
-    try {
-      return await groupAssignerFor(this.env, location).assign();
-    } catch (error) {
-      // Balance is a nicety; starting the interview is not. A coin flip keeps it unbiased.
-      console.error("GroupAssigner unavailable; assigning by coin flip", error);
-      return secureRandom() < 0.5 ? "control" : "treatment";
-    }
   }
 
   /** Runs only inside the queue, so a parked turn found here was orphaned by eviction. */

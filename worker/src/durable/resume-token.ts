@@ -26,7 +26,7 @@ export async function tokenMatches(token: string, expectedHash: string): Promise
   return crypto.subtle.timingSafeEqual(actual, expected);
 }
 
-function base64url(bytes: Uint8Array): string {
+export function base64url(bytes: Uint8Array): string {
   let binary = "";
   for (const b of bytes) binary += String.fromCharCode(b);
   return btoa(binary).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");

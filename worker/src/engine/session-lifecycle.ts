@@ -40,13 +40,14 @@ export function onResumed(step: Step): void {
 
 export function startSession(step: Step, message: MessageOf<"start_session">, mint: StartMint): void {
   const options = sessionOptions(message);
-  const group = message.group ?? mint.assignedGroup;
+  // The arm is the participant's, decided outside the engine: a client's group counts only there.
   const s: SessionState = {
     id: mint.sessionId,
     objectId: mint.objectId,
     style: options.style,
-    group,
-    groupAssignment: message.group ? "client" : "server",
+    group: mint.arm.group,
+    groupAssignment: mint.arm.groupAssignment,
+    participantId: mint.arm.participantId,
     consent: options.consent,
     accent: options.accent,
     notes: options.notes,
@@ -77,6 +78,8 @@ export function startSession(step: Step, message: MessageOf<"start_session">, mi
     style: s.style,
     group: s.group,
     groupAssignment: s.groupAssignment,
+    // It links the person's sessions: without consent it is not kept on the row either.
+    participantId: s.consent ? mint.arm.participantId : null,
     consented: s.consent,
     // Fairness fields describe the person: without consent they are not kept either.
     accent: s.consent ? s.accent : null,
@@ -98,6 +101,8 @@ export function startSession(step: Step, message: MessageOf<"start_session">, mi
     ...snapshot(s),
     resumeToken: mint.resumeToken,
     groupAssignment: s.groupAssignment,
+    participantId: mint.arm.participantId,
+    clientGroup: mint.arm.clientGroup,
   });
   askMainQuestion(step, s, (request) => ({ kind: "first_question", request }));
 }

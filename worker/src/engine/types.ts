@@ -7,7 +7,9 @@ import type {
   AnswerMetrics,
   ClientMessage,
   Difficulty,
+  ClientGroupOutcome,
   Group,
+  GroupAssignment,
   Pack,
   PersistRecord,
   QuestionOut,
@@ -35,7 +37,10 @@ export interface SessionState {
   objectId: string;
   style: Style;
   group: Group;
-  groupAssignment: "client" | "server";
+  /** How the participant's arm was decided. */
+  groupAssignment: GroupAssignment;
+  /** The participant the session belongs to (absent in states from before participants). */
+  participantId?: string | null;
   consent: boolean;
   accent: string | null;
   notes: string | null;
@@ -141,14 +146,25 @@ export interface InterviewState {
   nextConsultId: number;
 }
 
+/**
+ * The arm of a starting session: the participant's, decided by the registry (a participant's
+ * arm never changes), and what became of a group the client named.
+ */
+export interface StartArm {
+  participantId: string;
+  group: Group;
+  groupAssignment: GroupAssignment;
+  clientGroup: ClientGroupOutcome | null;
+}
+
 /** Everything the adapter has to mint for a `start_session`: ids and the assignment. */
 export interface StartMint {
   sessionId: string;
   objectId: string;
   resumeToken: string;
   resumeTokenHash: string;
-  /** The server's balanced assignment, used only when the client sent no group. */
-  assignedGroup: Group;
+  /** The participant and its arm, from the participant registry (durable/start-arm.ts). */
+  arm: StartArm;
   /** Model turns allowed per session per minute, or null when the deployment turned limits off. */
   turnCap: number | null;
 }

@@ -1,7 +1,8 @@
 /**
  * `GET /metrics/summary` (admin): the seed's shape (`groups`, `delta`) plus per-session
  * statistics (stats/summary.ts). Filters: `from`, `to` (ISO-8601, on the session's start,
- * `to` exclusive), `pack`, `style` (the session's starting style).
+ * `to` exclusive), `pack`, `style` (the session's starting style), `excludeClientAssigned`
+ * (leave out sessions whose arm a client chose).
  */
 import { Hono } from "hono";
 import { MetricsQuery } from "@interview/shared/rest";
@@ -17,8 +18,8 @@ export const metrics = new Hono<AppEnv>().get(
   requireAdmin,
   validate("query", MetricsQuery),
   async function getMetricsSummary(c) {
-    const filter = c.req.valid("query");
+    const { excludeClientAssigned, ...filter } = c.req.valid("query");
     const aggregates = await withDb(c.env, (db) => metricsAggregates(db, filter));
-    return c.json(metricsSummary(aggregates));
+    return c.json(metricsSummary(aggregates, { excludeClientAssigned }));
   },
 );

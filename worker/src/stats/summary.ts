@@ -14,6 +14,13 @@
  *   check-in naming the other group cannot split one session across both arms and make the
  *   samples dependent. The pooled seed keys (`avg_*`, `n_answers`, `n_checkins`, …) count
  *   rows by their own group, as the seed does.
+ * - Participants: the unit of randomisation. `n_participants` counts each participant once per
+ *   arm, and `per_participant` is `per_session` with one mean per participant (over all rows of
+ *   all its sessions), so a participant with many sessions weighs once. A session from before
+ *   participants existed counts as a participant of its own.
+ * - `client_assigned` counts the sessions (and participants) whose arm a client chose
+ *   (`group_assignment = client`, only where `ALLOW_CLIENT_GROUP` is on); with
+ *   `excludeClientAssigned` they are left out of everything else.
  */
 import { GROUPS, type Group } from "@interview/shared";
 import type { SessionGroupAggregate } from "../storage/repository.ts";
@@ -49,6 +56,8 @@ export interface GroupSummary {
   n_sessions: number;
   n_turn_latency: number;
   avg_turn_latency_ms: number | null;
+  /** Distinct participants among the arm's sessions. */
+  n_participants: number;
 }
 
 export interface MetricComparison {
@@ -67,9 +76,25 @@ export interface MetricsSummary {
     number | null
   >;
   per_session: Record<MetricName, MetricComparison>;
+  per_participant: Record<MetricName, MetricComparison>;
+  /** Sessions (and their participants) in scope whose arm a client chose; `excluded` says whether they were left out above. */
+  client_assigned: { n_sessions: number; n_participants: number; excluded: boolean };
 }
 
-export function metricsSummary(aggregates: readonly SessionGroupAggregate[]): MetricsSummary {
+export interface SummaryOptions {
+  /** Leave out the sessions whose arm a client chose (`group_assignment = client`). */
+  excludeClientAssigned?: boolean;
+}
+
+/** Who a session's rows belong to: its participant, or the session itself when it has none. */
+function participantKey(a: SessionGroupAggregate): string {
+  return a.participantId ? `p:${a.participantId}` : `s:${a.sessionId}`;
+}
+
+export function metricsSummary(all: readonly SessionGroupAggregate[], options: SummaryOptions = {}): MetricsSummary {
+  const clientAssigned = all.filter((a) => a.groupAssignment === "client");
+  const excluded = options.excludeClientAssigned === true;
+  const aggregates = excluded ? all.filter((a) => a.groupAssignment !== "client") : all;
   const groups = {} as Record<Group, GroupSummary>;
   for (const group of GROUPS) {
     groups[group] = groupSummary(
@@ -83,7 +108,11 @@ export function metricsSummary(aggregates: readonly SessionGroupAggregate[]): Me
     return t === null || c === null ? null : t - c;
   };
   const perSession = {} as Record<MetricName, MetricComparison>;
-  for (const metric of Object.keys(METRICS) as MetricName[]) perSession[metric] = compare(aggregates, metric);
+  const perParticipant = {} as Record<MetricName, MetricComparison>;
+  for (const metric of Object.keys(METRICS) as MetricName[]) {
+    perSession[metric] = compare(aggregates, metric, (a) => a.sessionId);
+    perParticipant[metric] = compare(aggregates, metric, participantKey);
+  }
   return {
     groups,
     delta: {
@@ -98,6 +127,12 @@ export function metricsSummary(aggregates: readonly SessionGroupAggregate[]): Me
       turn_latency_ms: delta("avg_turn_latency_ms"),
     },
     per_session: perSession,
+    per_participant: perParticipant,
+    client_assigned: {
+      n_sessions: new Set(clientAssigned.map((a) => a.sessionId)).size,
+      n_participants: new Set(clientAssigned.map((a) => `${participantKey(a)}\u0000${a.sessionGroup}`)).size,
+      excluded,
+    },
   };
 }
 
@@ -130,29 +165,41 @@ function groupSummary(rows: readonly SessionGroupAggregate[], sessions: readonly
     n_sessions: new Set(sessions.map((r) => r.sessionId)).size,
     n_turn_latency: count("turn_latency"),
     avg_turn_latency_ms: pooled("turn_latency_ms"),
+    n_participants: new Set(sessions.map(participantKey)).size,
   };
 }
 
 /**
  * One mean per session of the group (by the session's own group) that has the metric, over
- * all its rows whatever group they name; then the two-sample statistics.
+ * all its rows whatever group they name; then the two-sample statistics. `unit` picks what
+ * one mean is of: the session (default) or, for `per_participant`, the participant.
  */
-export function sessionMeans(aggregates: readonly SessionGroupAggregate[], metric: MetricName, group: Group): number[] {
+export function sessionMeans(
+  aggregates: readonly SessionGroupAggregate[],
+  metric: MetricName,
+  group: Group,
+  unit: (a: SessionGroupAggregate) => string = (a) => a.sessionId,
+): number[] {
   const bySession = new Map<string, [number, number]>();
   for (const a of aggregates) {
     if (a.sessionGroup !== group) continue;
     const [sum, n] = a.sums[METRICS[metric]] ?? [0, 0];
-    const total = bySession.get(a.sessionId) ?? [0, 0];
-    bySession.set(a.sessionId, [total[0] + sum, total[1] + n]);
+    const key = unit(a);
+    const total = bySession.get(key) ?? [0, 0];
+    bySession.set(key, [total[0] + sum, total[1] + n]);
   }
   const means: number[] = [];
   for (const [sum, n] of bySession.values()) if (n > 0) means.push(sum / n);
   return means;
 }
 
-function compare(aggregates: readonly SessionGroupAggregate[], metric: MetricName): MetricComparison {
-  const treatment = sessionMeans(aggregates, metric, "treatment");
-  const control = sessionMeans(aggregates, metric, "control");
+function compare(
+  aggregates: readonly SessionGroupAggregate[],
+  metric: MetricName,
+  unit: (a: SessionGroupAggregate) => string,
+): MetricComparison {
+  const treatment = sessionMeans(aggregates, metric, "treatment", unit);
+  const control = sessionMeans(aggregates, metric, "control", unit);
   const t = summarize(treatment);
   const c = summarize(control);
   const welch = welchTTest(treatment, control);

@@ -15,6 +15,8 @@ export interface SessionOut {
   style: string;
   group_name: string | null;
   group_assignment: string | null;
+  /** The participant the session belongs to; null for sessions from before participants. */
+  participant_id: string | null;
   consented: boolean;
   accent: string | null;
   notes: string | null;
@@ -64,6 +66,7 @@ export function sessionOut(row: SessionRecordRow): SessionOut {
     style: row.style,
     group_name: row.groupName,
     group_assignment: row.groupAssignment,
+    participant_id: row.participantId,
     consented: row.consented,
     accent: row.accent,
     notes: row.notes,

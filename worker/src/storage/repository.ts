@@ -59,7 +59,7 @@ function insertStatements(db: ResearchDb, records: readonly PersistRecord[]): Ba
   const checkins = records.filter((r): r is CheckinRow => r.kind === "checkin");
   const telemetry = records.filter((r): r is TelemetryRow => r.kind === "telemetry");
   const statements: BatchItem<"sqlite">[] = [];
-  for (const part of chunks(sessions, 10)) {
+  for (const part of chunks(sessions, 11)) {
     statements.push(
       db
         .insert(sessionRecord)
@@ -75,6 +75,8 @@ function insertStatements(db: ResearchDb, records: readonly PersistRecord[]): Ba
             resumeTokenHash: r.resumeTokenHash,
             objectId: r.objectId,
             createdAt: r.createdAt,
+            // Outbox rows written before participants existed have none.
+            participantId: r.participantId ?? null,
           })),
         )
         .onConflictDoUpdate({
@@ -88,6 +90,7 @@ function insertStatements(db: ResearchDb, records: readonly PersistRecord[]): Ba
             notes: sql`excluded.notes`,
             resumeTokenHash: sql`excluded.resume_token_hash`,
             objectId: sql`excluded.object_id`,
+            participantId: sql`excluded.participant_id`,
           },
         }),
     );
@@ -257,6 +260,7 @@ export async function listSessions(db: ResearchDb, limit: number): Promise<Sessi
       resumeTokenHash: page.resumeTokenHash,
       objectId: page.objectId,
       createdAt: page.createdAt,
+      participantId: page.participantId,
       nAnswers: sql<number>`count(${answerRecord.id})`,
       lastTurn: sql<number>`coalesce(max(${answerRecord.turn}), 0)`,
       lastAnswerAt: sql<number | null>`max(${answerRecord.createdAt})`,
@@ -350,6 +354,10 @@ export interface SessionGroupAggregate {
   sessionId: string;
   group: string;
   sessionGroup: string;
+  /** The session's participant; null for sessions from before participants existed. */
+  participantId?: string | null;
+  /** How the session's arm was decided (`server`, `client`, `admin`), from the session row. */
+  groupAssignment?: string | null;
   /** Per metric: [sum of non-null values, count of non-null values]. */
   sums: Record<string, [number, number]>;
   /** Row counts: answers, checkins, and per telemetry event. */
@@ -367,6 +375,8 @@ export async function metricsAggregates(db: ResearchDb, filter: MetricsFilter): 
   const inScope = (column: typeof answerRecord.sessionId | typeof checkinRecord.sessionId | typeof telemetryRecord.sessionId) =>
     sql`${column} in (${sessionScope(filter)})`;
   const groups = ["control", "treatment"];
+  // One value per session: grouped by so every aggregate row carries its session's.
+  const sessionColumns = [sessionRecord.groupName, sessionRecord.participantId, sessionRecord.groupAssignment] as const;
   const inGroups = (column: typeof answerRecord.groupName | typeof checkinRecord.groupName | typeof telemetryRecord.groupName) =>
     or(inArray(column, groups), inArray(sessionRecord.groupName, groups));
   const [answers, checkins, telemetry] = await Promise.all([
@@ -375,6 +385,8 @@ export async function metricsAggregates(db: ResearchDb, filter: MetricsFilter): 
         sessionId: answerRecord.sessionId,
         group: answerRecord.groupName,
         sessionGroup: sessionRecord.groupName,
+        participantId: sessionRecord.participantId,
+        groupAssignment: sessionRecord.groupAssignment,
         n: sql<number>`count(*)`,
         srSum: sql<number | null>`sum(${answerRecord.speakingRate})`,
         srN: sql<number>`count(${answerRecord.speakingRate})`,
@@ -388,12 +400,14 @@ export async function metricsAggregates(db: ResearchDb, filter: MetricsFilter): 
       .from(answerRecord)
       .innerJoin(sessionRecord, eq(sessionRecord.id, answerRecord.sessionId))
       .where(and(inGroups(answerRecord.groupName), inScope(answerRecord.sessionId)))
-      .groupBy(answerRecord.sessionId, answerRecord.groupName, sessionRecord.groupName),
+      .groupBy(answerRecord.sessionId, answerRecord.groupName, ...sessionColumns),
     db
       .select({
         sessionId: checkinRecord.sessionId,
         group: checkinRecord.groupName,
         sessionGroup: sessionRecord.groupName,
+        participantId: sessionRecord.participantId,
+        groupAssignment: sessionRecord.groupAssignment,
         n: sql<number>`count(*)`,
         cSum: sql<number | null>`sum(cast(${checkinRecord.confidence} as real))`,
         sSum: sql<number | null>`sum(cast(${checkinRecord.stress} as real))`,
@@ -401,12 +415,14 @@ export async function metricsAggregates(db: ResearchDb, filter: MetricsFilter): 
       .from(checkinRecord)
       .innerJoin(sessionRecord, eq(sessionRecord.id, checkinRecord.sessionId))
       .where(and(inGroups(checkinRecord.groupName), inScope(checkinRecord.sessionId)))
-      .groupBy(checkinRecord.sessionId, checkinRecord.groupName, sessionRecord.groupName),
+      .groupBy(checkinRecord.sessionId, checkinRecord.groupName, ...sessionColumns),
     db
       .select({
         sessionId: telemetryRecord.sessionId,
         group: telemetryRecord.groupName,
         sessionGroup: sessionRecord.groupName,
+        participantId: sessionRecord.participantId,
+        groupAssignment: sessionRecord.groupAssignment,
         event: telemetryRecord.eventType,
         n: sql<number>`count(*)`,
         lSum: sql<number | null>`sum(${telemetryRecord.latencyMs})`,
@@ -421,20 +437,21 @@ export async function metricsAggregates(db: ResearchDb, filter: MetricsFilter): 
           inScope(telemetryRecord.sessionId),
         ),
       )
-      .groupBy(telemetryRecord.sessionId, telemetryRecord.groupName, sessionRecord.groupName, telemetryRecord.eventType),
+      .groupBy(telemetryRecord.sessionId, telemetryRecord.groupName, ...sessionColumns, telemetryRecord.eventType),
   ]);
   const byKey = new Map<string, SessionGroupAggregate>();
-  const entry = (sessionId: string, group: string | null, sessionGroup: string | null): SessionGroupAggregate => {
+  type SessionColumns = { sessionId: string; group: string | null; sessionGroup: string | null; participantId: string | null; groupAssignment: string | null };
+  const entry = ({ sessionId, group, sessionGroup, participantId, groupAssignment }: SessionColumns): SessionGroupAggregate => {
     const key = `${sessionId}\u0000${group}`;
     let found = byKey.get(key);
     if (!found) {
-      found = { sessionId, group: group ?? "", sessionGroup: sessionGroup ?? "", sums: {}, rows: {} };
+      found = { sessionId, group: group ?? "", sessionGroup: sessionGroup ?? "", participantId, groupAssignment, sums: {}, rows: {} };
       byKey.set(key, found);
     }
     return found;
   };
   for (const r of answers) {
-    const e = entry(r.sessionId, r.group, r.sessionGroup);
+    const e = entry(r);
     e.rows.answers = Number(r.n);
     e.sums.speaking_rate = [Number(r.srSum ?? 0), Number(r.srN)];
     e.sums.pause_ratio = [Number(r.prSum ?? 0), Number(r.prN)];
@@ -442,13 +459,13 @@ export async function metricsAggregates(db: ResearchDb, filter: MetricsFilter): 
     e.sums.fillers = [Number(r.flSum ?? 0), Number(r.flN)];
   }
   for (const r of checkins) {
-    const e = entry(r.sessionId, r.group, r.sessionGroup);
+    const e = entry(r);
     e.rows.checkins = Number(r.n);
     e.sums.confidence = [Number(r.cSum ?? 0), Number(r.n)];
     e.sums.stress = [Number(r.sSum ?? 0), Number(r.n)];
   }
   for (const r of telemetry) {
-    const e = entry(r.sessionId, r.group, r.sessionGroup);
+    const e = entry(r);
     e.rows[r.event] = Number(r.n);
     e.sums[`${r.event}_ms`] = [Number(r.lSum ?? 0), Number(r.lN)];
   }

@@ -24,7 +24,7 @@ function started(consent: boolean): { state: InterviewState; requestId: number }
     {
       kind: "start",
       message,
-      mint: { sessionId: "s-1", objectId: "o-1", resumeToken: "t", resumeTokenHash: "h", assignedGroup: "control", turnCap: null },
+      mint: { sessionId: "s-1", objectId: "o-1", resumeToken: "t", resumeTokenHash: "h", arm: { participantId: "p-1", group: "control", groupAssignment: "client", clientGroup: "used" }, turnCap: null },
     },
     ctx,
   );

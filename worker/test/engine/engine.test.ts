@@ -35,6 +35,11 @@ class Harness {
 
   start(fields: Record<string, unknown> = {}, mint: Partial<StartMint> = {}): ServerMessage[] {
     const message = { type: "start_session", ...fields } as never;
+    // The registry's answer for a newcomer where client groups are allowed (participant-arm.test.ts has the rules).
+    const named = fields.group as "control" | "treatment" | undefined;
+    const arm: StartMint["arm"] = named
+      ? { participantId: "p-1", group: named, groupAssignment: "client", clientGroup: "used" }
+      : { participantId: "p-1", group: "treatment", groupAssignment: "server", clientGroup: null };
     return sent(
       this.dispatch({
         kind: "start",
@@ -44,7 +49,7 @@ class Harness {
           objectId: "o-1",
           resumeToken: "o-1.secret",
           resumeTokenHash: "hash",
-          assignedGroup: "treatment",
+          arm,
           turnCap: null,
           ...mint,
         } as StartMint,

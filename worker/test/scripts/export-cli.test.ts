@@ -41,7 +41,7 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 describe("export CLI", () => {
   it("exports one session as JSON in the REST shape", async () => {
     const out = JSON.parse(await runExport(parseExportArgs(["--db", url, "--session", first.id])));
-    expect(out.session).toMatchObject({ id: first.id, group_name: "control", created_at: "2026-11-26T09:30:00.000Z" });
+    expect(out.session).toMatchObject({ id: first.id, group_name: "control", participant_id: `p_${first.id}`, created_at: "2026-11-26T09:30:00.000Z" });
     expect(out.answers).toMatchObject([{ turn: 1, speaking_rate: 130.5, fillers: 2 }]);
     expect(out.checkins).toMatchObject([{ confidence: 4, stress: 2 }]);
     expect(out.telemetry.map((t: { event_type: string }) => t.event_type)).toEqual(["session_meta", "latency"]);
@@ -59,6 +59,11 @@ describe("export CLI", () => {
     expect(lines[0]).toBe("id,session_id,turn,answer,style,group_name,speaking_rate,pause_ratio,gaze,fillers,created_at");
     expect(lines[1]).toBe(`1,${first.id},1,answer 1,neutral,control,130.5,,,2,2026-11-26T09:30:01.000Z`);
     const telemetryCsv = await runExport(parseExportArgs(["--db", url, "--format", "csv", "--table", "telemetry", "--session", first.id]));
+    const sessionsCsv = (await runExport(parseExportArgs(["--db", url, "--format", "csv", "--table", "sessions", "--session", first.id]))).trimEnd().split("\r\n");
+    expect(sessionsCsv).toEqual([
+      "id,style,group_name,group_assignment,participant_id,consented,accent,notes,created_at",
+      `${first.id},neutral,control,server,p_${first.id},true,en-GB,,2026-11-26T09:30:00.000Z`,
+    ]);
     expect(telemetryCsv).toContain('"{""turn"":1,""note"":""said \\""hi\\"", then left""}"');
     expect(toCsv([{ a: "x,y", b: null, c: "line\nbreak" }], ["a", "b", "c"])).toBe('a,b,c\r\n"x,y",,"line\nbreak"\r\n');
   });

@@ -34,7 +34,7 @@ describe("metrics summary", () => {
       n_answers: 4, n_checkins: 2, n_latency: 2, n_stt: 0,
       avg_speaking_rate: 132.5, avg_pause_ratio: null, avg_gaze: null, avg_fillers: 1,
       avg_confidence: 3.5, avg_stress: 2.5, avg_latency_ms: 450, avg_stt_latency_ms: null,
-      n_sessions: 2, n_turn_latency: 2, avg_turn_latency_ms: 20,
+      n_sessions: 2, n_turn_latency: 2, avg_turn_latency_ms: 20, n_participants: 2,
     });
     expect(summary.delta).toEqual({
       speaking_rate: 17.5, pause_ratio: null, gaze: null, fillers: -1, confidence: 0.5, stress: -1.5,
@@ -84,8 +84,40 @@ describe("metrics summary", () => {
     expect(summary.per_session.stress.treatment).toMatchObject({ n: 0, mean: null });
   });
 
+  it("weighs each participant once per arm in per_participant, and counts and can leave out client-assigned sessions", () => {
+    const withParticipant = (a: SessionGroupAggregate, participantId: string | null, groupAssignment = "server") => ({
+      ...a,
+      participantId,
+      groupAssignment,
+    });
+    const aggregates = [
+      // p1 (control) has two sessions with means 2 and 4; p2 (control) one with 9 (its arm its own choice).
+      withParticipant(agg("s1", "control", { confidence: [2, 1] }, { checkins: 1 }), "p1"),
+      withParticipant(agg("s2", "control", { confidence: [12, 3] }, { checkins: 3 }), "p1"),
+      withParticipant(agg("s3", "control", { confidence: [9, 1] }, { checkins: 1 }), "p2", "client"),
+      // Treatment: p3, and a session from before participants (its own participant).
+      withParticipant(agg("s4", "treatment", { confidence: [5, 1] }, { checkins: 1 }), "p3", "admin"),
+      withParticipant(agg("s5", "treatment", { confidence: [7, 1] }, { checkins: 1 }), null),
+    ];
+    const summary = metricsSummary(aggregates);
+    expect(summary.groups.control).toMatchObject({ n_sessions: 3, n_participants: 2 });
+    expect(summary.groups.treatment).toMatchObject({ n_sessions: 2, n_participants: 2 });
+    // Per session: 2, 4, 9. Per participant: p1 over all its rows (14 / 4 = 3.5), and p2's 9.
+    expect(summary.per_session.confidence.control).toMatchObject({ n: 3, mean: 5 });
+    expect(summary.per_participant.confidence.control).toMatchObject({ n: 2, mean: 6.25 });
+    expect(summary.per_participant.confidence.treatment).toMatchObject({ n: 2, mean: 6 });
+    expect(summary.per_participant.confidence.welch).not.toBeNull();
+    expect(summary.client_assigned).toEqual({ n_sessions: 1, n_participants: 1, excluded: false });
+    const without = metricsSummary(aggregates, { excludeClientAssigned: true });
+    expect(without.groups.control).toMatchObject({ n_sessions: 2, n_participants: 1, n_checkins: 4, avg_confidence: 3.5 });
+    expect(without.per_participant.confidence.control).toMatchObject({ n: 1, mean: 3.5 });
+    expect(without.client_assigned).toEqual({ n_sessions: 1, n_participants: 1, excluded: true });
+  });
+
   it("reports nulls and zeros when there is no data", () => {
     const empty = metricsSummary([]);
+    expect(empty.groups.control.n_participants).toBe(0);
+    expect(empty.client_assigned).toEqual({ n_sessions: 0, n_participants: 0, excluded: false });
     expect(empty.groups.treatment.n_answers).toBe(0);
     expect(empty.groups.treatment.avg_gaze).toBeNull();
     expect(empty.delta.gaze).toBeNull();

@@ -29,7 +29,14 @@ export function timeWindow(): number {
 
 export function sessionRecords(
   base: number,
-  opts: { group?: "control" | "treatment"; consented?: boolean; pack?: string; style?: "supportive" | "neutral" | "cold" } = {},
+  opts: {
+    group?: "control" | "treatment";
+    consented?: boolean;
+    pack?: string;
+    style?: "supportive" | "neutral" | "cold";
+    participantId?: string | null;
+    groupAssignment?: "server" | "client" | "admin";
+  } = {},
 ): { id: string; records: PersistRecord[] } {
   const id = crypto.randomUUID();
   const group = opts.group ?? "treatment";
@@ -41,7 +48,8 @@ export function sessionRecords(
       sessionId: id,
       style,
       group,
-      groupAssignment: "server",
+      groupAssignment: opts.groupAssignment ?? "server",
+      participantId: opts.participantId === undefined ? `p_${id}` : opts.participantId,
       consented: opts.consented ?? true,
       accent: "en-GB",
       notes: null,
@@ -115,6 +123,7 @@ export function repositorySuite(driver: string, database: () => ResearchDb): voi
         style: "neutral",
         group_name: "treatment",
         group_assignment: "server",
+        participant_id: `p_${id}`,
         consented: true,
         accent: "en-GB",
         notes: null,
@@ -259,6 +268,8 @@ export function repositorySuite(driver: string, database: () => ResearchDb): voi
         sessionId: s1.id,
         group: "control",
         sessionGroup: "control",
+        participantId: `p_${s1.id}`,
+        groupAssignment: "server",
         rows: { answers: 2, checkins: 1, latency: 1, turn_latency: 1 },
         sums: {
           speaking_rate: [210, 2],
@@ -288,6 +299,58 @@ export function repositorySuite(driver: string, database: () => ResearchDb): voi
       const pack = await metricsAggregates(db, { from: base, to: base + 2 * 86_400_000, pack: "leadership" });
       expect(new Set(pack.map((a) => a.sessionId))).toEqual(new Set([s1.id, s2.id, outside.id]));
       expect(await metricsAggregates(db, { from: base, to: base + 2 * 86_400_000, pack: "swe_behavioral" })).toEqual([]);
+    });
+
+    it("stores the session's participant (null for rows from before participants) and lists it", async () => {
+      const db = database();
+      const base = timeWindow();
+      const known = sessionRecords(base, { participantId: "study-42", groupAssignment: "admin" });
+      const legacy = sessionRecords(base + 1, { participantId: null });
+      // An outbox row written before participants existed has no participantId at all.
+      const [legacyRow, ...legacyRest] = legacy.records;
+      const { participantId: _none, ...oldShape } = legacyRow as Extract<PersistRecord, { kind: "session" }>;
+      await insertRecords(db, [...known.records, oldShape as PersistRecord, ...legacyRest]);
+      expect((await exportSession(db, known.id))!.session).toMatchObject({ participant_id: "study-42", group_assignment: "admin" });
+      expect((await exportSession(db, legacy.id))!.session).toMatchObject({ participant_id: null });
+      // The upsert of a repeated session row keeps (or sets) the participant.
+      await insertRecords(db, known.records);
+      expect((await sessionAccess(db, known.id))?.id).toBe(known.id);
+      const items = await listSessions(db, 100);
+      expect(items.find((i) => i.id === known.id)).toMatchObject({ participant_id: "study-42" });
+      expect(items.find((i) => i.id === legacy.id)).toMatchObject({ participant_id: null });
+    });
+
+    it("counts participants once per arm and client-assigned sessions, and can leave those out", async () => {
+      const db = database();
+      const base = timeWindow();
+      // Participant A (server-assigned, control): two sessions. B (control, client's choice): one.
+      // C (treatment, admin): one. A session from before participants (treatment): its own participant.
+      const a1 = sessionRecords(base, { group: "control", participantId: "A" });
+      const a2 = sessionRecords(base + 1, { group: "control", participantId: "A" });
+      const b = sessionRecords(base + 2, { group: "control", participantId: "B", groupAssignment: "client" });
+      const c = sessionRecords(base + 3, { group: "treatment", participantId: "C", groupAssignment: "admin" });
+      const old = sessionRecords(base + 4, { group: "treatment", participantId: null });
+      await insertRecords(db, [
+        ...a1.records, ...a2.records, ...b.records, ...c.records, ...old.records,
+        answer(a1.id, 2, base + 10, 1, { speakingRate: 100 }, "control"),
+        answer(a2.id, 2, base + 11, 1, { speakingRate: 120 }, "control"),
+        answer(a2.id, 3, base + 12, 2, { speakingRate: 140 }, "control"),
+        answer(b.id, 2, base + 13, 1, { speakingRate: 300 }, "control"),
+        answer(c.id, 2, base + 14, 1, { speakingRate: 150 }),
+        answer(old.id, 2, base + 15, 1, { speakingRate: 170 }),
+      ]);
+      const aggregates = await metricsAggregates(db, { from: base, to: base + 1_000 });
+      const summary = metricsSummary(aggregates);
+      expect(summary.groups.control).toMatchObject({ n_sessions: 3, n_participants: 2, n_answers: 4 });
+      expect(summary.groups.treatment).toMatchObject({ n_sessions: 2, n_participants: 2 });
+      expect(summary.client_assigned).toEqual({ n_sessions: 1, n_participants: 1, excluded: false });
+      // Per participant, A weighs once: the mean of its three answers (120), and B's 300.
+      expect(summary.per_participant.speaking_rate.control).toMatchObject({ n: 2, mean: 210 });
+      expect(summary.per_session.speaking_rate.control).toMatchObject({ n: 3 });
+      const without = metricsSummary(aggregates, { excludeClientAssigned: true });
+      expect(without.groups.control).toMatchObject({ n_sessions: 2, n_participants: 1, n_answers: 3, avg_speaking_rate: 120 });
+      expect(without.groups.treatment).toMatchObject({ n_sessions: 2, n_participants: 2 });
+      expect(without.client_assigned).toEqual({ n_sessions: 1, n_participants: 1, excluded: true });
     });
   });
 }

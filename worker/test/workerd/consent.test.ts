@@ -30,6 +30,8 @@ describe("consent = false", () => {
       style: "cold",
       group_name: "control",
       group_assignment: "client",
+      // The participant id links a person's sessions: without consent it is not kept either.
+      participant_id: null,
       consented: false,
       accent: null,
       notes: null,

@@ -32,6 +32,7 @@ export async function recordsInD1(sessionId: string): Promise<PersistRecord[]> {
     style: s.style,
     group: s.groupName,
     groupAssignment: s.groupAssignment,
+    participantId: s.participantId,
     consented: s.consented,
     accent: s.accent,
     notes: s.notes,
