@@ -1,9 +1,15 @@
 /**
- * `npm run export -- --db <libsql url> [--session <id>] [--format json|csv] [--table …]`:
- * researchers' export from a libSQL database (a local file or Turso), to stdout. Exit codes:
- * 0 done, 1 failure (unknown session, unreachable database), 2 bad arguments.
+ * `npm run export -- (--db <libsql url> | --local) [--session <id>] [--format json|csv] [--table …]`:
+ * researchers' export from a libSQL database (a local file, the local D1 of `npm run dev`, or
+ * Turso), to stdout. `--help`/`-h` prints the usage. Exit codes: 0 done (or help), 1 failure
+ * (unknown session, unreachable database), 2 bad arguments.
  */
-import { USAGE, parseExportArgs, runExport, type ExportOptions } from "./export-lib.ts";
+import { USAGE, parseExportArgs, runExport, wantsHelp, type ExportOptions } from "./export-lib.ts";
+
+if (wantsHelp(process.argv.slice(2))) {
+  process.stdout.write(`${USAGE}\n`);
+  process.exit(0);
+}
 
 let options: ExportOptions;
 try {

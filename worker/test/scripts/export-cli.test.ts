@@ -4,7 +4,7 @@
  * are checked, and `npm run export` works end to end as a process.
  */
 import { execFile } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
@@ -12,7 +12,7 @@ import { createClient } from "@libsql/client";
 import { drizzle } from "drizzle-orm/libsql";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { insertRecords } from "../../src/storage/repository.ts";
-import { parseExportArgs, runExport, toCsv } from "../../scripts/export-lib.ts";
+import { findLocalD1, parseExportArgs, runExport, toCsv, wantsHelp } from "../../scripts/export-lib.ts";
 import { migrateLibsql } from "../../scripts/migrate-libsql.ts";
 import { answer, checkin, sessionRecords, telemetry } from "../storage/repository-suite.ts";
 
@@ -70,11 +70,41 @@ describe("export CLI", () => {
 
   it("fails for an unknown session and refuses bad arguments", async () => {
     await expect(runExport(parseExportArgs(["--db", url, "--session", "nope"]))).rejects.toThrow("unknown session nope");
-    expect(() => parseExportArgs([])).toThrow("--db is required");
+    expect(() => parseExportArgs([])).toThrow("--db (or --local) is required");
     expect(() => parseExportArgs(["--db", url, "--format", "xml"])).toThrow("--format");
     expect(() => parseExportArgs(["--db", url, "--table", "users"])).toThrow("--table");
     expect(() => parseExportArgs(["--db", url, "--verbose", "1"])).toThrow("unknown option");
     expect(parseExportArgs(["--db", url], { LIBSQL_AUTH_TOKEN: "t" }).authToken).toBe("t");
+  });
+
+  it("--local finds the local D1 file of `npm run dev`, never miniflare's metadata.sqlite", async () => {
+    const root = mkdtempSync(path.join(tmpdir(), "export-local-"));
+    try {
+      expect(() => parseExportArgs(["--local"], {}, root)).toThrow(/no local D1 database under .*npm run dev/);
+      const d1 = path.join(root, ".wrangler", "state", "v3", "d1", "miniflare-D1DatabaseObject");
+      mkdirSync(d1, { recursive: true });
+      writeFileSync(path.join(d1, "metadata.sqlite"), "");
+      expect(() => parseExportArgs(["--local"], {}, root)).toThrow("no local D1 database");
+      const real = path.join(d1, "0a1b2c.sqlite");
+      copyFileSync(url.slice("file:".length), real);
+      const stale = path.join(d1, "ffee.sqlite");
+      writeFileSync(stale, "");
+      utimesSync(stale, new Date(2020, 0, 1), new Date(2020, 0, 1));
+      writeFileSync(path.join(d1, "0a1b2c.sqlite-wal"), "");
+      expect(findLocalD1(root)).toBe(real);
+      const options = parseExportArgs(["--local", "--session", first.id], {}, root);
+      expect(options.db).toBe(`file:${real}`);
+      expect(JSON.parse(await runExport(options)).session.id).toBe(first.id);
+      expect(() => parseExportArgs(["--local", "--db", url], {}, root)).toThrow("exclude each other");
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
+
+  it("recognises --help and -h", () => {
+    expect(wantsHelp(["--help"])).toBe(true);
+    expect(wantsHelp(["--db", url, "-h"])).toBe(true);
+    expect(wantsHelp(["--db", url])).toBe(false);
   });
 
   it("runs as `npm run export`", { timeout: 60_000 }, async () => {
@@ -84,5 +114,13 @@ describe("export CLI", () => {
     const failed = await promisify(execFile)("npm", ["run", "--silent", "export", "--", "--db", url, "--session", "nope"], { cwd: root }).catch((e: { code: number; stderr: string }) => e);
     expect(failed).toMatchObject({ code: 1 });
     expect((failed as { stderr: string }).stderr).toContain("unknown session nope");
+    for (const flag of ["--help", "-h"]) {
+      const help = await promisify(execFile)("npm", ["run", "--silent", "export", "--", flag], { cwd: root });
+      expect(help.stdout).toMatch(/^Usage: npm run export -- /);
+      expect(help.stdout).toContain("--local");
+      expect(help.stderr).toBe("");
+    }
+    const bad = await promisify(execFile)("npm", ["run", "--silent", "export", "--", "--verbose", "1"], { cwd: root }).catch((e: { code: number; stderr: string }) => e);
+    expect(bad).toMatchObject({ code: 2 });
   });
 });
