@@ -181,8 +181,24 @@ export interface SessionSnapshot {
   durationSeconds: number | null;
   customQuestionCount: number;
 }
+/** Why a `start_session` setting was not used as given. */
+export const ADJUSTMENT_REASONS = ["unknown_value", "not_an_integer", "below_minimum", "above_maximum", "truncated"] as const;
+/**
+ * One `start_session` setting the server did not use as given: `unknown_value` (a style,
+ * pack or difficulty it does not know: the default is used), `not_an_integer` (a limit that is
+ * no whole number: no limit), `below_minimum`/`above_maximum` (clamped into the range),
+ * `truncated` (a fractional limit cut to its whole part).
+ */
+export interface SessionAdjustment {
+  field: "style" | "pack" | "difficulty" | "maxQuestions" | "durationSeconds";
+  given: unknown;
+  used: string | number | null;
+  reason: (typeof ADJUSTMENT_REASONS)[number];
+}
 export interface SessionStarted extends SessionSnapshot {
   type: "session_started";
+  /** The settings that were clamped or defaulted; empty when every setting was used as given. */
+  adjusted: SessionAdjustment[];
   /** Bearer secret for resuming this session and for its own HTTP calls. */
   resumeToken: string;
   /** How the participant's arm was decided: "server" (randomised), "client" (named by a client where allowed), "admin" (fixed by the study). */

@@ -103,6 +103,7 @@ export function startSession(step: Step, message: MessageOf<"start_session">, mi
     groupAssignment: s.groupAssignment,
     participantId: mint.arm.participantId,
     clientGroup: mint.arm.clientGroup,
+    adjusted: options.adjusted,
   });
   askMainQuestion(step, s, (request) => ({ kind: "first_question", request }));
 }

@@ -2,7 +2,9 @@
  * Turns a `start_session` frame into session options. Lenient on purpose: like the seed,
  * an invalid style, pack, difficulty or limit does not refuse the session; unlike the seed
  * it falls back to the default rather than to the previous session's value
- * (decisions.md, Fix). `group` is validated at the edge and is not handled here.
+ * (decisions.md, Fix). Each setting given but not used as given is listed in `adjusted`,
+ * which `session_started` passes on, so the client is told. `group` is validated at the edge
+ * and is not handled here.
  */
 import {
   DIFFICULTIES,
@@ -12,6 +14,7 @@ import {
   STYLES,
   pythonInt,
   type Difficulty,
+  type SessionAdjustment,
   type Pack,
   type Style,
 } from "@interview/shared";
@@ -34,6 +37,45 @@ export interface SessionOptions {
   accent: string | null;
   notes: string | null;
   stream: boolean;
+  /** The settings given but not used as given (unknown names, clamps); told to the client. */
+  adjusted: SessionAdjustment[];
+}
+
+/** A given value echoed back, bounded so a huge frame is not mirrored. */
+function echo(value: unknown): unknown {
+  return typeof value === "string" && value.length > 100 ? `${value.slice(0, 100)}…` : value;
+}
+
+function choice<T extends string>(
+  field: SessionAdjustment["field"],
+  values: readonly T[],
+  value: unknown,
+  fallback: T,
+  adjusted: SessionAdjustment[],
+): T {
+  const used = oneOf(values, value, fallback);
+  if (value != null && used !== value) adjusted.push({ field, given: echo(value), used, reason: "unknown_value" });
+  return used;
+}
+
+function limit(
+  field: SessionAdjustment["field"],
+  value: unknown,
+  range: { min: number; max: number },
+  adjusted: SessionAdjustment[],
+): number | null {
+  const used = clampedInt(value, range);
+  if (value == null) return used;
+  const given = echo(value);
+  if (used === null) {
+    adjusted.push({ field, given, used, reason: "not_an_integer" });
+    return used;
+  }
+  const parsed = pythonInt.parse(value);
+  if (parsed < range.min) adjusted.push({ field, given, used, reason: "below_minimum" });
+  else if (parsed > range.max) adjusted.push({ field, given, used, reason: "above_maximum" });
+  else if (typeof value === "number" && value !== parsed) adjusted.push({ field, given, used, reason: "truncated" });
+  return used;
 }
 
 function oneOf<T extends string>(values: readonly T[], value: unknown, fallback: T): T {
@@ -64,16 +106,18 @@ function fairnessField(value: unknown): string | null {
 }
 
 export function sessionOptions(message: Record<string, unknown>): SessionOptions {
+  const adjusted: SessionAdjustment[] = [];
   return {
-    style: oneOf(STYLES, message.style, DEFAULT_STYLE),
-    pack: oneOf(PACKS, message.pack, DEFAULT_PACK),
-    difficulty: oneOf(DIFFICULTIES, message.difficulty, DEFAULT_DIFFICULTY),
-    maxQuestions: clampedInt(message.maxQuestions, MAX_QUESTIONS_RANGE),
-    durationSeconds: clampedInt(message.durationSeconds, DURATION_SECONDS_RANGE),
+    style: choice("style", STYLES, message.style, DEFAULT_STYLE, adjusted),
+    pack: choice("pack", PACKS, message.pack, DEFAULT_PACK, adjusted),
+    difficulty: choice("difficulty", DIFFICULTIES, message.difficulty, DEFAULT_DIFFICULTY, adjusted),
+    maxQuestions: limit("maxQuestions", message.maxQuestions, MAX_QUESTIONS_RANGE, adjusted),
+    durationSeconds: limit("durationSeconds", message.durationSeconds, DURATION_SECONDS_RANGE, adjusted),
     customQuestions: sanitizeCustomQuestions(message.customQuestions),
     consent: consentGiven(message.consent),
     accent: fairnessField(message.accent),
     notes: fairnessField(message.notes),
     stream: message.stream === true,
+    adjusted,
   };
 }

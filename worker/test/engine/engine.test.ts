@@ -109,6 +109,7 @@ describe("connect and start", () => {
       maxQuestions: 50,
       durationSeconds: 45,
       resumeToken: "o-1.secret",
+      adjusted: [{ field: "maxQuestions", given: 99.7, used: 50, reason: "above_maximum" }],
     });
     expect(out[1]).toEqual({
       type: "question",
@@ -135,8 +136,17 @@ describe("connect and start", () => {
         maxQuestions: null,
         durationSeconds: 30,
         consent: false,
+        adjusted: [
+          { field: "style", given: "loud", used: "neutral", reason: "unknown_value" },
+          { field: "pack", given: "cooking", used: "swe_behavioral", reason: "unknown_value" },
+          { field: "difficulty", given: "insane", used: "standard", reason: "unknown_value" },
+          { field: "maxQuestions", given: "many", used: null, reason: "not_an_integer" },
+          { field: "durationSeconds", given: 5, used: 30, reason: "below_minimum" },
+        ],
       });
     }
+    expect(new Harness().start({ style: "cold", pack: "leadership", maxQuestions: 3, durationSeconds: "600" })[0]).toMatchObject({ adjusted: [] });
+    expect(new Harness().start()[0]).toMatchObject({ adjusted: [] });
     for (const consent of [true, "true", "yes", 1]) {
       expect(new Harness().start({ consent })[0]).toMatchObject({ consent: true });
     }
