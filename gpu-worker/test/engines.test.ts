@@ -1,6 +1,6 @@
 /**
- * Engine choices: DEVICE=auto tries CUDA and falls back to CPU when it cannot load (no GPU
- * here), reported in /health; the JS log-mel extractor (WHISPER_FEATURES=js) gives the same
+ * Engine choices: DEVICE=cuda tries CUDA and falls back to CPU when it cannot load (no GPU
+ * here), reported in /health (DEVICE=auto skips the attempt here: test/cuda.test.ts); the JS log-mel extractor (WHISPER_FEATURES=js) gives the same
  * transcription as the ONNX one; importing phonemizer leaves no process-wide handlers behind.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -8,10 +8,10 @@ import type { FastifyInstance } from "fastify";
 import { build, fixture, transcription } from "./helpers/build.ts";
 import { loadPhonemizer, textToPhonemes } from "../src/pipelines/tts.ts";
 
-describe("DEVICE=auto with the JS feature extractor", () => {
+describe("DEVICE=cuda with the JS feature extractor", () => {
   let app: FastifyInstance;
   beforeAll(async () => {
-    app = await build({ DEVICE: "auto", WHISPER_FEATURES: "js" });
+    app = await build({ DEVICE: "cuda", WHISPER_FEATURES: "js" });
   });
   afterAll(async () => {
     await app.close();

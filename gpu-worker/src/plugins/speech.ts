@@ -7,6 +7,7 @@ import { isAbsolute, resolve } from "node:path";
 import type { Config } from "../config.ts";
 import { EnginePool } from "../inference/pool.ts";
 import { probeFfmpeg, type FfmpegProbe } from "../pipelines/decode.ts";
+import { decideDevice, probeCuda } from "../inference/cuda.ts";
 
 export interface SpeechEngines {
   asr: EnginePool | null;
@@ -31,11 +32,15 @@ export default fp(
   async function speechEngines(app, opts: { config: Config }) {
     const { config } = opts;
     const modelsDir = resolveModelsDir(config);
+    // Decided once here, so a CPU box skips the CUDA attempt (and onnxruntime's native
+    // "Failed to load library" lines from every thread) with one plain line instead.
+    const cuda = config.DEVICE === "cpu" ? null : decideDevice(config.DEVICE, probeCuda());
+    if (cuda) app.log[cuda.level]({ DEVICE: config.DEVICE, using: cuda.device }, cuda.message);
     const common = {
       modelsDir,
       dtype: config.WHISPER_DTYPE,
       features: config.WHISPER_FEATURES,
-      device: config.DEVICE,
+      device: cuda?.device ?? config.DEVICE,
       ortThreads: config.ORT_THREADS,
       piperDir: config.PIPER_DIR,
       vadModelPath: config.VAD_MODEL_PATH,
