@@ -4,6 +4,8 @@
  * does not fall back by itself), then CPU; the one that loaded is reported. Runs inside an ASR
  * worker thread; the caller passes 16 kHz mono audio.
  */
+import { existsSync } from "node:fs";
+import { assertModelFolder, missingModelMessage } from "../models/missing.ts";
 import { env, pipeline, Tensor, type AutomaticSpeechRecognitionPipeline } from "@huggingface/transformers";
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
@@ -82,6 +84,8 @@ export class Whisper {
     env.allowLocalModels = true;
     env.localModelPath = options.modelsDir.endsWith("/") ? options.modelsDir : `${options.modelsDir}/`;
     const folder = join(options.modelsDir, options.model);
+    assertModelFolder("whisper", "WHISPER_MODEL", folder);
+    if (!existsSync(join(folder, "generation_config.json"))) throw new Error(missingModelMessage("whisper", "WHISPER_MODEL", folder, "no generation_config.json"));
     const generation = JSON.parse(await readFile(join(folder, "generation_config.json"), "utf8")) as { lang_to_id?: Record<string, number>; alignment_heads?: unknown[]; is_multilingual?: boolean };
     const multilingual = generation.is_multilingual !== false;
     const languages = multilingual ? Object.keys(generation.lang_to_id ?? { "<|en|>": 0 }).map((t) => t.replace(/^<\|(.*)\|>$/, "$1")) : ["en"];

@@ -6,6 +6,7 @@
  * file, `speed` float32 [1] -> `waveform` float32 at 24 kHz. Long text is split by sentence
  * to stay within the 510-token context. English voices (a* = en-us, b* = en-gb).
  */
+import { assertModelFolder, missingModelMessage } from "../models/missing.ts";
 import * as ort from "onnxruntime-node";
 import { readdir, readFile } from "node:fs/promises";
 import { existsSync } from "node:fs";
@@ -95,10 +96,11 @@ export class Kokoro {
 
   static async load(options: KokoroLoadOptions): Promise<Kokoro> {
     const folder = join(options.modelsDir, options.model);
+    assertModelFolder("kokoro", "KOKORO_MODEL", folder);
     const vocab = await readVocab(folder);
     const voiceDir = join(folder, "voices");
-    const voices = (await readdir(voiceDir)).filter((f) => f.endsWith(".bin")).map((f) => f.slice(0, -4)).sort();
-    if (voices.length === 0) throw new Error(`no voices/*.bin in ${folder}`);
+    const voices = (existsSync(voiceDir) ? await readdir(voiceDir) : []).filter((f) => f.endsWith(".bin")).map((f) => f.slice(0, -4)).sort();
+    if (voices.length === 0) throw new Error(missingModelMessage("kokoro", "KOKORO_MODEL", folder, "no voices/*.bin"));
     const modelPath = join(folder, "onnx", "model.onnx");
     const threads = options.ortThreads > 0 ? { intraOpNumThreads: options.ortThreads, interOpNumThreads: 1 } : {};
     const attempts: Provider[] = options.device === "cpu" ? ["cpu"] : ["cuda", "cpu"];
@@ -193,6 +195,6 @@ async function readVocab(folder: string): Promise<Map<string, number>> {
     vocab = (JSON.parse(await readFile(tokenizerPath, "utf8")) as { model?: { vocab?: Record<string, number> } }).model?.vocab;
   }
   if (!vocab && existsSync(configPath)) vocab = (JSON.parse(await readFile(configPath, "utf8")) as { vocab?: Record<string, number> }).vocab;
-  if (!vocab) throw new Error(`no vocabulary (tokenizer.json model.vocab or config.json vocab) in ${folder}`);
+  if (!vocab) throw new Error(missingModelMessage("kokoro", "KOKORO_MODEL", folder, "no vocabulary (tokenizer.json model.vocab or config.json vocab)"));
   return new Map(Object.entries(vocab));
 }
