@@ -29,12 +29,14 @@ export const CommentBody = z.object({
 export type CommentBody = z.infer<typeof CommentBody>;
 
 /** `GET /sessions?limit=`: clamped to 1..100 like the seed; default 20. */
+export const SESSIONS_LIMIT_MAX = 100;
+const limitMessage = `must be a whole number from 1 to ${SESSIONS_LIMIT_MAX} (values outside are clamped; default 20)`;
 export const SessionsQuery = z.object({
   limit: z.coerce
-    .number()
-    .int("must be an integer")
+    .number({ error: limitMessage })
+    .int(limitMessage)
     .default(20)
-    .transform((n) => Math.min(100, Math.max(1, n))),
+    .transform((n) => Math.min(SESSIONS_LIMIT_MAX, Math.max(1, n))),
 });
 
 const instant = z

@@ -88,6 +88,10 @@ interface SocketAttachment {
 /** Close code sent to a socket that another connection resumed the interview from. */
 const CLOSE_REPLACED = 4001;
 
+/** A resume refused because this interview no longer holds the session the token was for. */
+export const RESUME_FORGOTTEN =
+  "This session cannot be resumed: it was deleted or has ended, or a newer session replaced it. Start a new session (connect without a resume token).";
+
 export class InterviewSession extends DurableObject<Env> {
   private state: InterviewState | null;
   /**
@@ -332,6 +336,8 @@ export class InterviewSession extends DurableObject<Env> {
     if (!token) return json(401, errorBody("unauthorized", "A resume token is required."));
     const check = await this.checkSession(sessionId, token);
     if (check === "session_ended") return json(409, errorBody("session_ended"));
+    // The object has forgotten the session (deleted, or replaced by a newer one): say so, and what to do.
+    if (check === "not_found") return json(403, errorBody("forbidden", RESUME_FORGOTTEN));
     if (check !== "ok") return json(403, errorBody("forbidden", "The resume token does not match this session."));
     return null;
   }

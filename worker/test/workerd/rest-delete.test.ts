@@ -9,6 +9,7 @@ import { drizzle } from "drizzle-orm/d1";
 import { exportSession } from "../../src/storage/repository.ts";
 import { startInterview } from "./socket-client.ts";
 import { objectIdOf } from "../../src/durable/resume-token.ts";
+import { RESUME_FORGOTTEN } from "../../src/durable/interview-session.ts";
 import { asAdmin, bearer, call, heldRecords, replicated } from "./rest-client.ts";
 
 describe("DELETE /sessions/:id", () => {
@@ -32,6 +33,7 @@ describe("DELETE /sessions/:id", () => {
     // The token cannot resume a forgotten interview.
     const resume = await call(`/ws/interview?session=${id}&token=${encodeURIComponent(token)}`, { headers: { Upgrade: "websocket" } });
     expect(resume.status).toBe(403);
+    expect(await resume.json()).toEqual({ code: "forbidden", message: RESUME_FORGOTTEN });
     expect((await call(`/sessions/${id}`, { method: "DELETE", headers: bearer(token) })).status).toBe(404);
   });
 
