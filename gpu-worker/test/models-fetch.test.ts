@@ -1,7 +1,8 @@
 /**
  * models:fetch against a local HTTP server on loopback that mimics the hub's resolve URLs:
  * Range requests, `x-linked-etag` SHA-256 on LFS files, a connection cut mid-file (resume),
- * a corrupted file (checksum refusal), the lock file, skipping present files, and the CLI.
+ * a corrupted file (checksum refusal), the lock file, skipping present files, and the CLI;
+ * an unreachable host names the host, the cause's code and the next step.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { createHash } from "node:crypto";
@@ -11,7 +12,7 @@ import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { ChecksumError, fetchModels } from "../src/models/fetch.ts";
+import { ChecksumError, fetchModels, NetworkError } from "../src/models/fetch.ts";
 import { buildManifest, DEFAULT_MANIFEST_OPTIONS, type ManifestModel } from "../src/models/manifest.ts";
 
 const files = new Map<string, Buffer>();
@@ -164,6 +165,46 @@ describe("models:fetch", () => {
     const missing = await run(["--whisper-repo", "org/missing", "--whisper-revision", "main", "--whisper-name", "other", "--only", "whisper"]);
     expect(missing.code).toBe(1);
     expect(missing.err).toMatch(/HTTP 404/);
+  });
+
+  it("an unreachable host: names the host and URL, the cause's code, and what to do", async () => {
+    // A port that was just free: nothing listens there, so the connection is refused.
+    const probe = createServer();
+    await new Promise<void>((r) => probe.listen(0, "127.0.0.1", r));
+    const port = (probe.address() as { port: number }).port;
+    await new Promise((r) => probe.close(r));
+    const dead = `http://127.0.0.1:${port}`;
+    const err = await fetchModels({ modelsDir: tmp(), baseUrl: dead, manifest: manifest(), out: sink, retries: 1 }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(NetworkError);
+    const msg = (err as Error).message;
+    expect(msg).toContain(`cannot reach 127.0.0.1:${port} for GET ${dead}/org/whisper/resolve/main/`);
+    expect(msg).toContain("ECONNREFUSED, nothing accepts connections there");
+    expect(msg).toMatch(/set MODELS_BASE_URL \(or --base-url\) to a mirror/);
+    expect(msg).not.toMatch(/^fetch failed/);
+
+    const cli = fileURLToPath(new URL("../scripts/models-fetch.ts", import.meta.url));
+    const out = await new Promise<{ code: number | null; err: string }>((resolve) => {
+      const child = spawn(process.execPath, [cli, "--models-dir", tmp(), "--base-url", dead, "--only", "kokoro"], { stdio: ["ignore", "ignore", "pipe"] });
+      let text = "";
+      child.stderr.on("data", (c: Buffer) => { text += c.toString(); });
+      child.on("exit", (code) => resolve({ code, err: text }));
+    });
+    expect(out.code).toBe(1);
+    expect(out.err).toMatch(/attempt 1 failed \(cannot reach 127\.0\.0\.1:\d+: ECONNREFUSED\)/);
+    expect(out.err).toMatch(/models:fetch failed: cannot reach 127\.0\.0\.1:\d+ for GET .*ECONNREFUSED.*MODELS_BASE_URL/);
+  });
+
+  it("a host name that does not resolve says ENOTFOUND and what it means", () => {
+    const cause = Object.assign(new Error("getaddrinfo ENOTFOUND huggingface.co"), { code: "ENOTFOUND" });
+    const err = new NetworkError("https://huggingface.co/org/repo/resolve/main/config.json", new TypeError("fetch failed", { cause }));
+    expect(err.message).toMatch(/^cannot reach huggingface\.co for GET https:\/\/huggingface\.co\/org\/repo\/resolve\/main\/config\.json: ENOTFOUND, the host name does not resolve/);
+    expect(err.message).toContain("MODELS_BASE_URL");
+    expect(err.code).toBe("ENOTFOUND");
+  });
+
+  it("an HTTP 404 says what to check", async () => {
+    const err = await fetchModels({ modelsDir: tmp(), baseUrl: `${baseUrl}/nowhere`, manifest: manifest(), out: sink, retries: 1 }).catch((e: Error) => e);
+    expect((err as Error).message).toMatch(/HTTP 404 \(no such repository/);
   });
 
   it("the default manifest is the onnx-community layout, at pinned commits", () => {

@@ -61,6 +61,50 @@ function announcedSize(headers: Headers): number | undefined {
 
 const MAX_REDIRECTS = 5;
 
+/** What a connection failure's code means, for people. */
+const NETWORK_CAUSES: Record<string, string> = {
+  ENOTFOUND: "the host name does not resolve (no DNS, offline, or a typo in the URL)",
+  EAI_AGAIN: "the host name could not be resolved right now (DNS unreachable: offline?)",
+  ECONNREFUSED: "nothing accepts connections there",
+  ECONNRESET: "the connection was reset",
+  ETIMEDOUT: "the connection timed out",
+  UND_ERR_CONNECT_TIMEOUT: "the connection timed out",
+  ENETUNREACH: "the network is unreachable (offline?)",
+  EHOSTUNREACH: "the host is unreachable",
+  UNABLE_TO_VERIFY_LEAF_SIGNATURE: "its TLS certificate is not trusted (an intercepting proxy? set NODE_EXTRA_CA_CERTS)",
+  SELF_SIGNED_CERT_IN_CHAIN: "its TLS certificate is not trusted (an intercepting proxy? set NODE_EXTRA_CA_CERTS)",
+  CERT_HAS_EXPIRED: "its TLS certificate has expired",
+};
+
+const NEXT_STEP = "Check that this machine can reach it (network, firewall, proxy), or set MODELS_BASE_URL (or --base-url) to a mirror of the Hugging Face hub; `npm run dev:tiny -w @interview/gpu-worker` runs the worker on generated tiny models without any download.";
+
+/** A request that got no HTTP answer at all: which host, why (the cause's code), what to do. */
+export class NetworkError extends Error {
+  override name = "NetworkError";
+  readonly host: string;
+  readonly code: string | undefined;
+  /** One line for retries: host and code. */
+  readonly short: string;
+  constructor(url: string, err: unknown) {
+    const cause = (err as { cause?: { code?: string; message?: string } } | null)?.cause;
+    const code = cause?.code ?? (err as { code?: string } | null)?.code;
+    const detail = cause?.message ?? (err instanceof Error ? err.message : String(err));
+    const host = new URL(url).host;
+    const why = (code && NETWORK_CAUSES[code]) ?? detail;
+    super(`cannot reach ${host} for GET ${url}: ${code ? `${code}, ` : ""}${why}. ${NEXT_STEP}`, { cause: err });
+    this.host = host;
+    this.code = code;
+    this.short = `cannot reach ${host}: ${code ?? detail}`;
+  }
+}
+
+/** The next step for an HTTP status that retrying will not change. */
+function statusHint(status: number): string {
+  if (status === 401 || status === 403) return " (the repository may be gated or private: set HF_TOKEN to a token that can read it)";
+  if (status === 404) return " (no such repository, revision or file there: check --whisper-repo, the revision and MODELS_BASE_URL)";
+  return "";
+}
+
 /**
  * GET with redirects followed by hand: the hub answers /resolve/ for LFS files with a 302 to its
  * CDN whose headers carry the file's SHA-256 (`x-linked-etag`) and size (`x-linked-size`);
@@ -75,7 +119,13 @@ async function getFollowing(url: string, headers: Record<string, string>, signal
   for (let hop = 0; ; hop++) {
     const sameOrigin = new URL(current).origin === origin;
     const hopHeaders = sameOrigin ? headers : Object.fromEntries(Object.entries(headers).filter(([k]) => k !== "authorization"));
-    const res = await fetch(current, { headers: hopHeaders, redirect: "manual", ...(signal ? { signal } : {}) });
+    let res: Response;
+    try {
+      res = await fetch(current, { headers: hopHeaders, redirect: "manual", ...(signal ? { signal } : {}) });
+    } catch (err) {
+      if (signal?.aborted) throw err;
+      throw new NetworkError(current, err);
+    }
     sha256 ??= announcedSha256(res.headers);
     size ??= announcedSize(res.headers);
     const location = res.headers.get("location");
@@ -131,7 +181,7 @@ async function downloadOnce(url: string, dest: string, options: FetchOptions, la
   if (res.status === 416 && have > 0) {
     // The part is already complete: fall through to verification.
   } else if (!res.ok || !res.body) {
-    throw new Error(`GET ${finalUrl === url ? url : `${url} (redirected to ${finalUrl})`}: HTTP ${res.status}`);
+    throw new Error(`GET ${finalUrl === url ? url : `${url} (redirected to ${finalUrl})`}: HTTP ${res.status}${statusHint(res.status)}`);
   }
   const resumed = res.status === 206;
   const want = expected ?? announced;
@@ -196,7 +246,7 @@ export async function fetchModels(options: FetchOptions): Promise<FetchReport> {
         } catch (err) {
           lastError = err;
           if (err instanceof ChecksumError || options.signal?.aborted) break;
-          (options.out ?? process.stderr).write(`\n${rel}: attempt ${attempt} failed (${err instanceof Error ? err.message : String(err)})${attempt < retries ? ", resuming" : ""}\n`);
+          (options.out ?? process.stderr).write(`\n${rel}: attempt ${attempt} failed (${err instanceof NetworkError ? err.short : err instanceof Error ? err.message : String(err)})${attempt < retries ? ", resuming" : ""}\n`);
           await new Promise((r) => setTimeout(r, Math.min(250 * 2 ** attempt, 4000)));
         }
       }
