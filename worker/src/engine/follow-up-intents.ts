@@ -10,7 +10,7 @@
 import type { AnswerMetrics, Pack, Style } from "@interview/shared";
 import { STYLE_CARDS } from "./style-cards.ts";
 import { isNonAnswer } from "./non-answer.ts";
-import { codePointLength, containsToken, hasDigits, pickIndex, tokenize } from "./text.ts";
+import { codePointLength, hasDigits, pickIndex, tokenize, tokensContain } from "./text.ts";
 
 export type FollowUpIntent = "clarify" | "numbers" | "role" | "tradeoff" | "impact" | "summarize";
 
@@ -166,10 +166,10 @@ export function pickFollowUpIntent(answer: string, metrics: AnswerMetrics | null
   const rate = finiteOrNull(metrics?.speakingRate);
   if (length > SUMMARIZE_MIN_CHARS || (rate !== null && rate > SUMMARIZE_MIN_RATE)) return "summarize";
   if (length < CLARIFY_MAX_CHARS) return "clarify";
-  if (!hasDigits(text) && !text.includes("%") && !containsToken(text, METRIC_WORDS)) return "numbers";
   const tokens = tokenize(text);
+  if (!hasDigits(text) && !text.includes("%") && !tokensContain(tokens, METRIC_WORDS)) return "numbers";
   if (pronounCount(tokens, "we") > pronounCount(tokens, "i") + WE_OVER_I_MARGIN) return "role";
-  if (containsToken(text, TRADEOFF_WORDS)) return "tradeoff";
+  if (tokensContain(tokens, TRADEOFF_WORDS)) return "tradeoff";
   return "impact";
 }
 

@@ -108,12 +108,28 @@ export function hasDigits(s: string): boolean {
  * such as "trade-offs" is itself tokenised, so it also matches "trade offs".
  */
 export function containsToken(text: string, words: readonly string[]): boolean {
-  const tokens = tokenize(text);
-  const phrases = phraseTokens(words);
+  return tokensContain(tokenize(text), words);
+}
+
+/** `containsToken` on text already tokenised, for callers that test several word lists. */
+export function tokensContain(tokens: readonly string[], words: readonly string[]): boolean {
+  const phrases = phrasesOf(words);
   for (let i = 0; i < tokens.length; i += 1) {
     if (phrases.some((phrase) => matchesAt(tokens, i, phrase))) return true;
   }
   return false;
+}
+
+// Word lists are module constants: tokenising them once, not on every answer, was a tenth of a turn's engine time.
+const PHRASES = new WeakMap<readonly string[], string[][]>();
+
+function phrasesOf(words: readonly string[]): string[][] {
+  let phrases = PHRASES.get(words);
+  if (!phrases) {
+    phrases = phraseTokens(words);
+    PHRASES.set(words, phrases);
+  }
+  return phrases;
 }
 
 /**
