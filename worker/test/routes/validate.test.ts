@@ -12,7 +12,7 @@ const body = JSON.stringify({ sessionId: "s-1", confidence: 3, stress: 2 });
 
 describe("validate", () => {
   it("refuses a JSON body sent without a JSON content type, saying what to send", async () => {
-    for (const headers of [{}, { "Content-Type": "text/plain" }, { "Content-Type": "application/x-www-form-urlencoded" }]) {
+    for (const headers of [{}, { "Content-Type": "text/plain" }, { "Content-Type": "application/x-www-form-urlencoded" }] as Record<string, string>[]) {
       const response = await app.request("/checkins", { method: "POST", headers, body });
       expect(response.status).toBe(400);
       expect(await response.json()).toEqual({ code: "validation_failed", message: NOT_JSON_MESSAGE });
