@@ -100,7 +100,12 @@ export interface SpeechClientOptions {
   breaker?: Breaker;
   /** The request's `waitUntil`, so the breaker's background reports outlive the response. */
   waitUntil?: (promise: Promise<unknown>) => void;
+  /** The session the call is for, named in the log line when the speech worker is unreachable. */
+  sessionId?: string | null;
 }
+
+/** Why the speech worker counted as unreachable, in its one log line. */
+export type SpeechUnreachableReason = "network" | "timeout" | "http_5xx" | "circuit_open";
 
 /** The probe's lease outlives the call's own timeout by this much. */
 const PROBE_LEASE_MARGIN_MS = 1_000;
@@ -167,7 +172,11 @@ export class SpeechClient {
     let permit: Permit | null = null;
     if (breaker) {
       permit = await breaker.acquire({ leaseMs: timeoutMs + PROBE_LEASE_MARGIN_MS, waitUntil: this.options.waitUntil });
-      if (permit === null) return failingFast(breaker);
+      if (permit === null) {
+        const failed = failingFast(breaker);
+        this.logUnreachable(path, "circuit_open", failed.failure.message);
+        return failed;
+      }
     }
     // What the call says about the speech worker's health; settled in `finally`.
     let verdict: "success" | "failure" | "release" = "release";
@@ -186,12 +195,18 @@ export class SpeechClient {
       const response = await this.fetcher(`${this.baseUrl}${path}`, { ...init, headers, signal: controller.signal });
       // It answered: up, unless it says it is failing (5xx). A 4xx is about the request.
       verdict = response.status >= 500 ? "failure" : "success";
-      if (!response.ok) return { ok: false, failure: await failureFrom(response) };
+      if (!response.ok) {
+        const failure = await failureFrom(response);
+        if (response.status >= 500) this.logUnreachable(path, "http_5xx", failure.message, response.status);
+        return { ok: false, failure };
+      }
       return await read(response);
     } catch (error) {
       if (timedOut) {
         verdict = "failure";
-        return unavailable(`The speech worker did not answer within ${timeoutMs / 1000} s.`);
+        const failed = unavailable(`The speech worker did not answer within ${timeoutMs / 1000} s.`);
+        this.logUnreachable(path, "timeout", failed.failure.message);
+        return failed;
       }
       if (signal?.aborted) {
         verdict = "release";
@@ -200,12 +215,30 @@ export class SpeechClient {
       // A body that is not JSON: it answered, badly; a content problem, not an outage.
       if (error instanceof SyntaxError) return unavailable("The speech worker sent a reply that is not JSON.");
       verdict = "failure";
-      return unavailable(`The speech worker cannot be reached (${error instanceof Error ? error.message : String(error)}).`);
+      const failed = unavailable(`The speech worker cannot be reached (${error instanceof Error ? error.message : String(error)}).`);
+      this.logUnreachable(path, "network", failed.failure.message);
+      return failed;
     } finally {
       clearTimeout(timer);
       signal?.removeEventListener("abort", onAbort);
       permit?.[verdict]();
     }
+  }
+
+  /**
+   * One structured line (JSON on console.warn) per call that found the speech worker down or
+   * refused by the open circuit; answered calls (4xx included) log nothing.
+   */
+  private logUnreachable(path: string, reason: SpeechUnreachableReason, message: string, status?: number): void {
+    const line = {
+      event: "speech_unreachable",
+      sessionId: this.options.sessionId ?? null,
+      path,
+      reason,
+      ...(status === undefined ? {} : { status }),
+      message,
+    };
+    console.warn(JSON.stringify(line));
   }
 }
 
@@ -213,10 +246,10 @@ export class SpeechClient {
  * The client for this request's bindings, guarded by the isolate's shared breaker for the
  * configured speech worker. Pass the request's `waitUntil` where there is one.
  */
-export function speechClientFor(env: Env, waitUntil?: (promise: Promise<unknown>) => void): SpeechClient {
+export function speechClientFor(env: Env, waitUntil?: (promise: Promise<unknown>) => void, sessionId?: string | null): SpeechClient {
   const base = speechApiBase(env.SPEECH_WORKER_URL);
   const breaker = base === null ? undefined : dependencyBreaker(env, "speech", base);
-  return new SpeechClient({ baseUrl: env.SPEECH_WORKER_URL, apiKey: env.SPEECH_API_KEY, breaker, waitUntil });
+  return new SpeechClient({ baseUrl: env.SPEECH_WORKER_URL, apiKey: env.SPEECH_API_KEY, breaker, waitUntil, sessionId });
 }
 
 /** `http://host:8788` or `https://host/v1` (trailing slashes ignored) → the API base ending in `/v1`; null if unset. */

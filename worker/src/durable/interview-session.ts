@@ -32,7 +32,8 @@ import {
 } from "@interview/shared";
 import { initialState, reduce } from "../engine/engine.ts";
 import { turnCapWait } from "../engine/turn-cap.ts";
-import type { ConsultRequest, Effect, EngineEvent, InterviewState, StartMint } from "../engine/types.ts";
+import type { ConsultRequest, ConsultResult, Effect, EngineEvent, InterviewState, StartMint } from "../engine/types.ts";
+import { logModelFallbacks, logModelThrew } from "./fallback-log.ts";
 import type { Env } from "../env.ts";
 import { selectInterviewerModel } from "../model/select-model.ts";
 import type { InterviewerModel } from "../model/interviewer-model.ts";
@@ -488,6 +489,7 @@ export class InterviewSession extends DurableObject<Env> {
       const effect = effects[i]!;
       if (effect.kind !== "consult") continue;
       const result = this.model.consultNow?.(effect.request) ?? null;
+      if (result) logModelFallbacks(effect.request.sessionId, effect.request.turn, result.calls);
       if (result === null) {
         consults.push(effect.request);
         continue;
@@ -501,7 +503,7 @@ export class InterviewSession extends DurableObject<Env> {
 
   private async consult(request: ConsultRequest): Promise<void> {
     const signal = this.turnAbort.signal;
-    let result = {};
+    let result: ConsultResult = {};
     try {
       result = await this.model.consult(request, {
         signal,
@@ -509,8 +511,9 @@ export class InterviewSession extends DurableObject<Env> {
           ? (delta) => this.broadcast({ type: "interviewer_delta", turn: request.turn, delta })
           : undefined,
       });
+      logModelFallbacks(request.sessionId, request.turn, result.calls);
     } catch (error) {
-      console.error(`InterviewSession ${this.ctx.id}: model ${this.model.name} threw; heuristics answer`, error);
+      logModelThrew(request.sessionId, request.turn, this.model.name, error);
     }
     await this.dispatch({ kind: "consulted", requestId: request.id, result });
   }

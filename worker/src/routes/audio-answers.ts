@@ -64,7 +64,7 @@ export const audioAnswers = new Hono<SpeechEnv>().post(
     if (!parsed.success) throw invalidFields(parsed.error.issues);
     const { language, gaze, turn } = parsed.data;
 
-    const result = await transcribeTimed(speechClientFor(c.env, waitUntilOf(c)), upload, language, c.req.raw.signal);
+    const result = await transcribeTimed(speechClientFor(c.env, waitUntilOf(c), id), upload, language, c.req.raw.signal);
     if (!result.ok) return failureResponse(c, result.failure);
     const { transcription, transcript, latencyMs } = result.value;
     if (transcript === "") throw new HTTPException(422, { message: "No speech was found in the audio; nothing was submitted.", cause: "no_speech" });

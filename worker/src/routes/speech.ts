@@ -79,7 +79,7 @@ export const speech = new Hono<SpeechEnv>()
     if (!session && sessionId !== undefined) session = await authorizeSession(c, sessionId);
     if (!session && c.get("sessionPending")) throw fail(403, "forbidden", "Without a sessionId this route needs the admin token.");
 
-    const result = await transcribeTimed(speechClientFor(c.env, waitUntilOf(c)), upload, language, c.req.raw.signal);
+    const result = await transcribeTimed(speechClientFor(c.env, waitUntilOf(c), session?.id), upload, language, c.req.raw.signal);
     if (!result.ok) return failureResponse(c, result.failure);
     const { transcription, transcript, latencyMs } = result.value;
     const duration = transcription.duration ?? null;
@@ -103,7 +103,7 @@ export const speech = new Hono<SpeechEnv>()
     const cached = ttsCache.get(key);
     if (cached) return audioResponse(cached, { speed, voice: cached.voice, cache: "hit" });
 
-    const client = speechClientFor(c.env, waitUntilOf(c));
+    const client = speechClientFor(c.env, waitUntilOf(c), body.sessionId);
     let voice = requested;
     let result = await client.synthesize({ input: body.text, voice, speed, format: "wav" }, c.req.raw.signal);
     if (!result.ok && result.failure.upstreamCode === "unknown_voice" && voice !== DEFAULT_VOICE) {
