@@ -1,7 +1,9 @@
 #!/usr/bin/env node
 // Plays a scripted interview against a running service and prints the conversation.
 // Usage: npm run demo [-- ws://127.0.0.1:8787/ws/interview]
-// Uses Node 22's built-in WebSocket, so it needs nothing but the running service.
+// Uses the built-in WebSocket (Node 22+); on an older Node (20 has none) it falls back to the
+// `ws` package, a devDependency of the repository, so `node scripts/demo.mjs` works there too.
+const WebSocketImpl = globalThis.WebSocket ?? (await import("ws")).WebSocket;
 const url = process.argv[2] ?? process.env.DEMO_URL ?? "ws://127.0.0.1:8787/ws/interview";
 const WAIT_MS = 30_000;
 
@@ -12,11 +14,11 @@ const answers = [
   "I chose a queue over synchronous calls because the partner API was flaky, trading a little freshness for reliability.",
 ];
 
-const socket = new WebSocket(url);
+const socket = new WebSocketImpl(url);
 const inbox = [];
 let wake = () => {};
 socket.addEventListener("message", (event) => {
-  inbox.push(JSON.parse(event.data));
+  inbox.push(JSON.parse(String(event.data)));
   wake();
 });
 socket.addEventListener("close", (event) => {
