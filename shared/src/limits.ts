@@ -32,6 +32,11 @@ export const MODEL_TURNS_PER_MINUTE = 12;
  * `SESSION_STARTS` rate limiter's in wrangler.toml (20 per 60 s); this is the retry hint.
  */
 export const SESSION_STARTS_PERIOD_SECONDS = 60;
+/**
+ * A telemetry frame's `data`, as JSON: client measurements are a few numbers; every stored
+ * byte is kept with the session in the object and in D1, so one frame cannot bloat both.
+ */
+export const TELEMETRY_DATA_MAX_CHARS = 8_192;
 /** A non-answer has at most this many words (decisions.md, Fix). */
 export const NON_ANSWER_MAX_WORDS = 24;
 /** Check-in confidence and stress: integers on a 0..10 scale, over WebSocket and REST alike. */

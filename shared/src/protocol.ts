@@ -13,7 +13,7 @@
 import { z } from "zod";
 import { DIFFICULTIES, GROUPS, PACKS, STYLES, QUESTION_SOURCES, END_REASONS } from "./vocabulary.ts";
 import type { ErrorCode } from "./errors.ts";
-import { CHECKIN_SCALE } from "./limits.ts";
+import { CHECKIN_SCALE, TELEMETRY_DATA_MAX_CHARS } from "./limits.ts";
 import { ParticipantIdSchema } from "./participants.ts";
 import type { ClientGroupOutcome, GroupAssignment } from "./vocabulary.ts";
 
@@ -128,7 +128,12 @@ export const TelemetryMessage = z.object({
   type: z.literal("telemetry"),
   event: z.string().trim().min(1).max(64).default("unknown"),
   latencyMs: finiteNumber.nullish(),
-  data: z.unknown().optional(),
+  data: z
+    .unknown()
+    .optional()
+    .refine((data) => data === undefined || JSON.stringify(data).length <= TELEMETRY_DATA_MAX_CHARS, {
+      message: `must be at most ${TELEMETRY_DATA_MAX_CHARS} characters of JSON`,
+    }),
 });
 
 export const PingMessage = z.object({ type: z.literal("ping") });

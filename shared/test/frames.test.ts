@@ -113,6 +113,14 @@ describe("start_session, switch_style, telemetry", () => {
     expect(failure(parse({ type: "telemetry", event: "latency", latencyMs: "slow" })).code).toBe("invalid_message");
     expect(failure(parse({ type: "telemetry", event: 3 })).code).toBe("invalid_message");
   });
+
+  it("telemetry data is limited to 8,192 characters of JSON, with a message naming the field", () => {
+    const fits = { samples: "x".repeat(8_000) };
+    expect(message(parse({ type: "telemetry", event: "gaze", data: fits }))).toMatchObject({ data: fits });
+    const refused = failure(parse({ type: "telemetry", event: "gaze", data: { samples: "x".repeat(8_200) } }));
+    expect(refused.code).toBe("invalid_message");
+    expect(refused.message).toMatch(/^telemetry\.data: must be at most 8192 characters of JSON/);
+  });
 });
 
 describe("before start_session", () => {

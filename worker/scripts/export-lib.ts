@@ -136,6 +136,10 @@ export function toCsv(rows: readonly Record<string, unknown>[], columns: readonl
 
 function csvField(value: unknown): string {
   if (value === null || value === undefined) return "";
-  const text = typeof value === "string" ? value : typeof value === "object" ? JSON.stringify(value) : String(value);
+  let text = typeof value === "string" ? value : typeof value === "object" ? JSON.stringify(value) : String(value);
+  // A candidate's answer is text a spreadsheet would run as a formula ("=HYPERLINK(...)"):
+  // text cells starting with = + - @ tab or CR get a leading apostrophe (OWASP's advice).
+  // Numbers stay numbers, negative ones included.
+  if (typeof value !== "number" && /^[=+\-@\t\r]/.test(text)) text = `'${text}`;
   return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }

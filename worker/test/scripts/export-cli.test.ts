@@ -124,3 +124,26 @@ describe("export CLI", () => {
     expect(bad).toMatchObject({ code: 2 });
   });
 });
+
+describe("CSV cells a spreadsheet would run", () => {
+  it("prefix text starting with = + - @ tab or CR with an apostrophe; numbers and other text stay as they are", () => {
+    const rows = [
+      { answer: "=HYPERLINK(\"http://x\",\"click\")", n: -5 },
+      { answer: "+1 for the team", n: 3 },
+      { answer: "-rollout plan", n: 0 },
+      { answer: "@channel ping", n: 1.5 },
+      { answer: "\tindented", n: 2 },
+      { answer: "plain, with a comma", n: 4 },
+    ];
+    const lines = toCsv(rows, ["answer", "n"]).trimEnd().split("\r\n");
+    expect(lines).toEqual([
+      "answer,n",
+      `"'=HYPERLINK(""http://x"",""click"")",-5`,
+      "'+1 for the team,3",
+      "'-rollout plan,0",
+      "'@channel ping,1.5",
+      "'\tindented,2",
+      `"plain, with a comma",4`,
+    ]);
+  });
+});
