@@ -9,7 +9,6 @@
  * through the Worker (whose limit, 10 MiB, is checked before forwarding).
  */
 import { mkdtempSync, rmSync } from "node:fs";
-import { createServer, type AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import Fastify from "fastify";
@@ -17,6 +16,7 @@ import type { TestProject } from "vitest/node";
 import speechWorkerApp from "../../../gpu-worker/src/app.ts";
 import { loadConfig } from "../../../gpu-worker/src/config.ts";
 import { TINY_KOKORO, TINY_WHISPER, writeTinyModels } from "../../../gpu-worker/test/fixtures/tiny-models.ts";
+import { freeLoopbackPort } from "../helpers/free-port.ts";
 
 export const SPEECH_TEST_KEY = "speech-test-key";
 export const SPEECH_TEST_MAX_UPLOAD_BYTES = 1024 * 1024;
@@ -48,21 +48,9 @@ export default async function setup(project: TestProject): Promise<() => Promise
   await server.register(speechWorkerApp, { config });
   const url = await server.listen({ host: "127.0.0.1", port: 0 });
   project.provide("speechWorkerUrl", url);
-  project.provide("closedSpeechUrl", `http://127.0.0.1:${await closedPort()}`);
+  project.provide("closedSpeechUrl", `http://127.0.0.1:${await freeLoopbackPort()}`);
   return async () => {
     await server.close();
     rmSync(modelsDir, { recursive: true, force: true });
   };
-}
-
-/** A port that was free a moment ago and has nothing listening on it now. */
-async function closedPort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once("error", reject);
-    probe.listen(0, "127.0.0.1", () => {
-      const { port } = probe.address() as AddressInfo;
-      probe.close(() => resolve(port));
-    });
-  });
 }

@@ -15,11 +15,12 @@
 import { fork, type ChildProcess } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { createServer as createHttpServer } from "node:http";
-import { createServer, type AddressInfo } from "node:net";
+import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import type { TestProject } from "vitest/node";
 import { TINY_KOKORO, TINY_WHISPER, writeTinyModels } from "../../../gpu-worker/test/fixtures/tiny-models.ts";
+import { freeLoopbackPort } from "../helpers/free-port.ts";
 
 const SPEECH_KEY = "stress-speech-key";
 const CHILD = resolve(import.meta.dirname, "speech-worker-child.ts");
@@ -37,7 +38,7 @@ declare module "vitest" {
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   const modelsDir = mkdtempSync(join(tmpdir(), "stress-speech-models-"));
   writeTinyModels(modelsDir);
-  const port = await freePort();
+  const port = await freeLoopbackPort();
   const env = {
     ...process.env,
     HOST: "127.0.0.1",
@@ -135,16 +136,4 @@ export default async function setup(project: TestProject): Promise<() => Promise
     await new Promise<void>((closed) => control.close(() => closed()));
     rmSync(modelsDir, { recursive: true, force: true });
   };
-}
-
-/** A loopback port that was free a moment ago (the speech worker keeps it across restarts). */
-async function freePort(): Promise<number> {
-  return new Promise((resolvePort, reject) => {
-    const probe = createServer();
-    probe.once("error", reject);
-    probe.listen(0, "127.0.0.1", () => {
-      const { port } = probe.address() as AddressInfo;
-      probe.close(() => resolvePort(port));
-    });
-  });
 }

@@ -1,106 +1,25 @@
 /**
- * Helpers for the fault suite, inside workerd: a WebSocket client whose waits are bounded by
- * generous timeouts (a busy 2-core CI machine must not fail a wait by chance; a missing reply
+ * Helpers for the fault suite, inside workerd: the workerd tests' WebSocket client with waits
+ * bounded by generous timeouts (a busy 2-core CI machine must not fail a wait by chance; a missing reply
  * still fails instead of hanging), an interview driver that counts what the client was
  * acknowledged (`tips`), and the D1 side of the ledger: every acknowledged answer in
  * `answerrecord` exactly once.
  */
-import { env, exports } from "cloudflare:workers";
-import type { ServerMessage } from "@interview/shared";
+import { env } from "cloudflare:workers";
+import { connect as connectSocket, type Frame, type TestSocket } from "../workerd/socket-client.ts";
 import type { InterviewStub } from "../../src/durable/interview-stub.ts";
 import { objectIdOf } from "../../src/durable/resume-token.ts";
 
 /** How long any single wait may take before the test fails (no elapsed-time assertion). */
 export const WAIT_MS = 120_000;
 
-export type Frame = ServerMessage & Record<string, unknown>;
+export type { Frame };
 
-export class StressSocket {
-  private readonly inbox: Frame[] = [];
-  private waiters: (() => void)[] = [];
-  closed: { code: number; reason: string } | null = null;
+/** The workerd tests' socket (sequence numbers checked), with the fault suite's long waits. */
+export type StressSocket = TestSocket;
 
-  constructor(readonly ws: WebSocket) {
-    ws.addEventListener("message", (event) => {
-      this.inbox.push(JSON.parse(event.data as string) as Frame);
-      this.wake();
-    });
-    ws.addEventListener("close", (event) => {
-      this.closed = { code: event.code, reason: event.reason };
-      this.wake();
-    });
-  }
-
-  send(frame: unknown): void {
-    this.ws.send(JSON.stringify(frame));
-  }
-
-  /** The next frame; of `type` when given (anything else fails). */
-  async next<T extends Frame["type"]>(type?: T, waitMs = WAIT_MS): Promise<Extract<Frame, { type: T }>> {
-    const frame = await this.until(() => this.inbox.shift(), `a ${type ?? "any"} frame`, waitMs);
-    if (type && frame.type !== type) throw new Error(`expected ${type}, got ${JSON.stringify(frame)}`);
-    return frame as Extract<Frame, { type: T }>;
-  }
-
-  /** Frames up to and including the first whose type is one of `types`. */
-  async collectUntil(...types: Frame["type"][]): Promise<Frame[]> {
-    const frames: Frame[] = [];
-    for (;;) {
-      const frame = await this.next();
-      frames.push(frame);
-      if (types.includes(frame.type)) return frames;
-    }
-  }
-
-  /** Frames received and not read yet (nothing is waited for). */
-  drain(): Frame[] {
-    return this.inbox.splice(0);
-  }
-
-  async waitClosed(waitMs = WAIT_MS): Promise<{ code: number; reason: string }> {
-    return this.until(() => this.closed ?? undefined, "the socket to close", waitMs);
-  }
-
-  close(): void {
-    try {
-      this.ws.close(1000, "test done");
-    } catch {
-      // already closed
-    }
-  }
-
-  private async until<T>(take: () => T | undefined, what: string, waitMs: number): Promise<T> {
-    const deadline = Date.now() + waitMs;
-    for (;;) {
-      const value = take();
-      if (value !== undefined) return value;
-      if (this.closed && what !== "the socket to close") {
-        throw new Error(`socket closed (${this.closed.code} ${this.closed.reason}) while waiting for ${what}`);
-      }
-      const remaining = deadline - Date.now();
-      if (remaining <= 0) throw new Error(`timed out after ${waitMs} ms waiting for ${what}`);
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, remaining);
-        this.waiters.push(() => {
-          clearTimeout(timer);
-          resolve();
-        });
-      });
-    }
-  }
-
-  private wake(): void {
-    const waiters = this.waiters;
-    this.waiters = [];
-    for (const w of waiters) w();
-  }
-}
-
-export async function connect(query = ""): Promise<StressSocket> {
-  const response = await exports.default.fetch(`http://interview.test/ws/interview${query}`, { headers: { Upgrade: "websocket" } });
-  if (response.status !== 101 || !response.webSocket) throw new Error(`upgrade refused: ${response.status} ${await response.text()}`);
-  response.webSocket.accept();
-  return new StressSocket(response.webSocket);
+export function connect(query = ""): Promise<StressSocket> {
+  return connectSocket(query, {}, undefined, WAIT_MS);
 }
 
 export const resumeQuery = (sessionId: string, token: string) =>

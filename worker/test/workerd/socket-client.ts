@@ -10,7 +10,7 @@ import { interviewOfToken } from "../../src/durable/interview-stub.ts";
 
 const WAIT_MS = 5_000;
 
-type Frame = ServerMessage & Record<string, unknown>;
+export type Frame = ServerMessage & Record<string, unknown>;
 
 export class TestSocket {
   private readonly inbox: Frame[] = [];
@@ -31,6 +31,8 @@ export class TestSocket {
   constructor(
     readonly ws: WebSocket,
     startSeq: number | null = 0,
+    /** How long one wait may take before the test fails (the fault suite allows much longer). */
+    private readonly waitMs = WAIT_MS,
   ) {
     this.lastSeq = startSeq;
     ws.addEventListener("message", (event) => {
@@ -67,14 +69,19 @@ export class TestSocket {
     return frame as Extract<Frame, { type: T }>;
   }
 
-  /** Frames up to and including the first of `type`. */
-  async collectUntil(type: Frame["type"]): Promise<Frame[]> {
+  /** Frames up to and including the first whose type is one of `types`. */
+  async collectUntil(...types: Frame["type"][]): Promise<Frame[]> {
     const frames: Frame[] = [];
     for (;;) {
       const frame = await this.next();
       frames.push(frame);
-      if (frame.type === type) return frames;
+      if (types.includes(frame.type)) return frames;
     }
+  }
+
+  /** Frames received and not read yet (nothing is waited for). */
+  drain(): Frame[] {
+    return this.inbox.splice(0);
   }
 
   async waitClosed(): Promise<{ code: number; reason: string }> {
@@ -96,13 +103,15 @@ export class TestSocket {
   }
 
   private async until<T>(take: () => T | undefined, what: string): Promise<T> {
-    const deadline = Date.now() + WAIT_MS;
+    const deadline = Date.now() + this.waitMs;
     for (;;) {
       const value = take();
       if (value !== undefined) return value;
-      if (this.closed && what !== "the socket to close") throw new Error(`socket closed while waiting for ${what}`);
+      if (this.closed && what !== "the socket to close") {
+        throw new Error(`socket closed (${this.closed.code} ${this.closed.reason}) while waiting for ${what}`);
+      }
       const remaining = deadline - Date.now();
-      if (remaining <= 0) throw new Error(`timed out waiting for ${what}`);
+      if (remaining <= 0) throw new Error(`timed out after ${this.waitMs} ms waiting for ${what}`);
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, remaining);
         this.waiters.push(() => {
@@ -124,7 +133,7 @@ export async function upgrade(query = "", headers: Record<string, string> = {}):
   return exports.default.fetch(`http://interview.test/ws/interview${query}`, { headers: { Upgrade: "websocket", ...headers } });
 }
 
-export async function connect(query = "", headers: Record<string, string> = {}, startSeq?: number): Promise<TestSocket> {
+export async function connect(query = "", headers: Record<string, string> = {}, startSeq?: number, waitMs?: number): Promise<TestSocket> {
   const response = await upgrade(query, headers);
   if (response.status !== 101 || !response.webSocket) {
     throw new Error(`upgrade refused: ${response.status} ${await response.text()}`);
@@ -132,7 +141,7 @@ export async function connect(query = "", headers: Record<string, string> = {}, 
   response.webSocket.accept();
   // A new interview starts from 0; a resume continues from the client's lastSeq, if it sent one.
   const resuming = query.includes("session=") || "Sec-WebSocket-Protocol" in headers;
-  return new TestSocket(response.webSocket, startSeq ?? (resuming ? null : 0));
+  return new TestSocket(response.webSocket, startSeq ?? (resuming ? null : 0), waitMs);
 }
 
 /** Connects and starts a session; returns the socket, session_started and the first question. */
