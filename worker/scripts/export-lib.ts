@@ -11,7 +11,7 @@ import { readdirSync, statSync } from "node:fs";
 import path from "node:path";
 import { createClient } from "@libsql/client";
 import { drizzle } from "drizzle-orm/libsql";
-import { exportSession, sessionIds, type SessionExport } from "../src/storage/repository.ts";
+import { exportSession, sessionIds, type SessionExport } from "../src/storage/reads.ts";
 import { parseFlags } from "./cli-args.ts";
 
 export const USAGE = `Usage: npm run export -- (--db <libsql url> | --local) [--session <id>] [--format json|csv] [--table sessions|answers|checkins|telemetry] [--auth-token <token>]

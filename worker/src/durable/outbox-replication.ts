@@ -4,7 +4,7 @@
  * backoff survives eviction. The object's alarm drives the retries; `rearm` tells the
  * object that the retry time moved.
  */
-import type { ResearchDb } from "../storage/repository.ts";
+import type { ResearchDb } from "../storage/research-db.ts";
 import { drainOutbox, retryDelay, type ReplicationSource, type RetryState } from "../storage/replicator.ts";
 
 const RETRY_KEY = "replication_retry";

@@ -7,7 +7,7 @@ import { Hono } from "hono";
 import { HTTPException } from "hono/http-exception";
 import { SessionIdParam } from "@interview/shared/rest";
 import type { AppEnv } from "../env.ts";
-import { exportSession } from "../storage/repository.ts";
+import { exportSession } from "../storage/reads.ts";
 import { withDb } from "../storage/db.ts";
 import { requireAdmin } from "./auth.ts";
 import { validate } from "./validate.ts";

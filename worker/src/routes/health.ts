@@ -8,7 +8,7 @@
 import { Hono } from "hono";
 import type { AppEnv } from "../env.ts";
 import { researchDb } from "../storage/db.ts";
-import { ping } from "../storage/repository.ts";
+import { ping } from "../storage/reads.ts";
 
 /** Long enough for a cold D1 round trip, short enough for a health probe. */
 const STORAGE_PROBE_TIMEOUT_MS = 2_000;

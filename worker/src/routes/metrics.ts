@@ -7,7 +7,7 @@
 import { Hono } from "hono";
 import { MetricsQuery } from "@interview/shared/rest";
 import type { AppEnv } from "../env.ts";
-import { metricsAggregates } from "../storage/repository.ts";
+import { metricsAggregates } from "../storage/metrics-aggregates.ts";
 import { withDb } from "../storage/db.ts";
 import { metricsSummary } from "../stats/summary.ts";
 import { requireAdmin } from "./auth.ts";

@@ -17,7 +17,7 @@ import { errorBody, type ErrorCode } from "@interview/shared";
 import { SPEECH_LIMITS } from "@interview/shared/rest";
 import { isDevelopment, type AppEnv, type Env } from "../env.ts";
 import type { SpeechClient, SpeechFailure, Transcription } from "../clients/speech-client.ts";
-import { sessionAccess, type SessionAccess } from "../storage/repository.ts";
+import { sessionAccess, type SessionAccess } from "../storage/reads.ts";
 import { withDb } from "../storage/db.ts";
 import { objectIdOf } from "../durable/resume-token.ts";
 import type { SessionCheck } from "../durable/interview-session.ts";

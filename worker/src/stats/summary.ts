@@ -23,7 +23,7 @@
  *   `excludeClientAssigned` they are left out of everything else.
  */
 import { GROUPS, type Group } from "@interview/shared";
-import type { SessionGroupAggregate } from "../storage/repository.ts";
+import type { SessionGroupAggregate } from "../storage/metrics-aggregates.ts";
 import { cohensD, summarize, welchTTest, type SampleSummary } from "./welch.ts";
 
 /** Metric name in the response → sum key in the aggregates. */

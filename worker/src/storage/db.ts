@@ -6,7 +6,7 @@
 import { drizzle } from "drizzle-orm/d1";
 import { HTTPException } from "hono/http-exception";
 import type { Env } from "../env.ts";
-import type { ResearchDb } from "./repository.ts";
+import type { ResearchDb } from "./research-db.ts";
 
 export function researchDb(env: Env): ResearchDb {
   return drizzle(env.DB);

@@ -9,7 +9,8 @@
  * 5 minutes, driven by the object's alarm (which it shares with the session time limit).
  */
 import type { PersistRecord } from "@interview/shared";
-import { insertRecords, type ResearchDb } from "./repository.ts";
+import type { ResearchDb } from "./research-db.ts";
+import { insertRecords } from "./writes.ts";
 
 /** Rows sent per round trip; the repository chunks them into statements under D1's limits. */
 export const REPLICATION_BATCH = 200;

@@ -4,7 +4,7 @@
  * once) checked against the scipy reference.
  */
 import { describe, expect, it } from "vitest";
-import type { SessionGroupAggregate } from "../../src/storage/repository.ts";
+import type { SessionGroupAggregate } from "../../src/storage/metrics-aggregates.ts";
 import { metricsSummary } from "../../src/stats/summary.ts";
 import { WELCH } from "./reference-values.ts";
 

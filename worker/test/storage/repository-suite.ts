@@ -6,18 +6,10 @@
  */
 import { describe, expect, it } from "vitest";
 import type { PersistRecord } from "@interview/shared";
-import {
-  addComment,
-  deleteSession,
-  exportSession,
-  insertRecords,
-  listComments,
-  listSessions,
-  metricsAggregates,
-  ping,
-  sessionAccess,
-  type ResearchDb,
-} from "../../src/storage/repository.ts";
+import type { ResearchDb } from "../../src/storage/research-db.ts";
+import { addComment, deleteSession, insertRecords } from "../../src/storage/writes.ts";
+import { exportSession, listComments, listSessions, ping, sessionAccess } from "../../src/storage/reads.ts";
+import { metricsAggregates } from "../../src/storage/metrics-aggregates.ts";
 import { metricsSummary } from "../../src/stats/summary.ts";
 
 let windowCounter = 0;

@@ -6,7 +6,7 @@ import { createClient, type Client } from "@libsql/client";
 import { drizzle } from "drizzle-orm/libsql";
 import { migrate } from "drizzle-orm/libsql/migrator";
 import { afterAll, beforeAll } from "vitest";
-import type { ResearchDb } from "../../src/storage/repository.ts";
+import type { ResearchDb } from "../../src/storage/research-db.ts";
 import { repositorySuite } from "./repository-suite.ts";
 
 const dir = mkdtempSync(path.join(tmpdir(), "repo-libsql-"));

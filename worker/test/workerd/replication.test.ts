@@ -13,7 +13,7 @@ import { describe, expect, it } from "vitest";
 import type { PersistRecord } from "@interview/shared";
 import type { InterviewSession } from "../../src/durable/interview-session.ts";
 import { REPLICATION_FLUSH_MS } from "../../src/durable/interview-session.ts";
-import { exportSession } from "../../src/storage/repository.ts";
+import { exportSession } from "../../src/storage/reads.ts";
 import { startInterview, type TestSocket, interviewOf } from "./socket-client.ts";
 
 const db = drizzle(env.DB);

@@ -9,7 +9,7 @@ import type { PersistRecord } from "@interview/shared";
 import { app } from "../../src/app.ts";
 import type { Env } from "../../src/env.ts";
 import { objectIdOf } from "../../src/durable/resume-token.ts";
-import { exportSession, type SessionExport } from "../../src/storage/repository.ts";
+import { exportSession, type SessionExport } from "../../src/storage/reads.ts";
 import { startInterview } from "./socket-client.ts";
 import { recordedBy } from "./recorded.ts";
 import type { InterviewStub } from "../../src/durable/interview-stub.ts";

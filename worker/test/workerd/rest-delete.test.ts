@@ -6,7 +6,7 @@
 import { describe, expect, it } from "vitest";
 import { env } from "cloudflare:workers";
 import { drizzle } from "drizzle-orm/d1";
-import { exportSession } from "../../src/storage/repository.ts";
+import { exportSession } from "../../src/storage/reads.ts";
 import { startInterview } from "./socket-client.ts";
 import { objectIdOf } from "../../src/durable/resume-token.ts";
 import { RESUME_FORGOTTEN } from "../../src/durable/interview-session.ts";

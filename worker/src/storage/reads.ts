@@ -1,0 +1,160 @@
+/**
+ * Reads from the research database. Every read that a route answers with is one query per
+ * table, never one per session.
+ */
+import { and, asc, desc, eq, inArray, sql } from "drizzle-orm";
+import { answerRecord, checkinRecord, sessionRecord, telemetryRecord } from "@interview/shared/db/schema";
+import {
+  answerOut,
+  checkinOut,
+  sessionOut,
+  telemetryOut,
+  type AnswerOut,
+  type CheckinOut,
+  type SessionOut,
+  type TelemetryOut,
+} from "./export-rows.ts";
+import type { ResearchDb } from "./research-db.ts";
+
+/** Reachability probe for `/health`. */
+export async function ping(db: ResearchDb): Promise<void> {
+  await db.select({ one: sql<number>`1` }).from(sessionRecord).limit(1);
+}
+
+/** What routes need to authorise a call about a session, or null when it is unknown. */
+export interface SessionAccess {
+  id: string;
+  groupName: string | null;
+  consented: boolean;
+  resumeTokenHash: string | null;
+  objectId: string | null;
+}
+
+export async function sessionAccess(db: ResearchDb, sessionId: string): Promise<SessionAccess | null> {
+  const rows = await db
+    .select({
+      id: sessionRecord.id,
+      groupName: sessionRecord.groupName,
+      consented: sessionRecord.consented,
+      resumeTokenHash: sessionRecord.resumeTokenHash,
+      objectId: sessionRecord.objectId,
+    })
+    .from(sessionRecord)
+    .where(eq(sessionRecord.id, sessionId))
+    .limit(1);
+  return rows[0] ?? null;
+}
+
+export interface SessionExport {
+  session: SessionOut;
+  answers: AnswerOut[];
+  checkins: CheckinOut[];
+  telemetry: TelemetryOut[];
+}
+
+/** A session and all its rows, each list ordered by time (then insertion); null if unknown. */
+export async function exportSession(db: ResearchDb, sessionId: string): Promise<SessionExport | null> {
+  const [sessions, answers, checkins, telemetry] = await Promise.all([
+    db.select().from(sessionRecord).where(eq(sessionRecord.id, sessionId)).limit(1),
+    db
+      .select()
+      .from(answerRecord)
+      .where(eq(answerRecord.sessionId, sessionId))
+      .orderBy(asc(answerRecord.createdAt), asc(answerRecord.id)),
+    db
+      .select()
+      .from(checkinRecord)
+      .where(eq(checkinRecord.sessionId, sessionId))
+      .orderBy(asc(checkinRecord.createdAt), asc(checkinRecord.id)),
+    db
+      .select()
+      .from(telemetryRecord)
+      .where(eq(telemetryRecord.sessionId, sessionId))
+      .orderBy(asc(telemetryRecord.createdAt), asc(telemetryRecord.id)),
+  ]);
+  const session = sessions[0];
+  if (!session) return null;
+  return {
+    session: sessionOut(session),
+    answers: answers.map(answerOut),
+    checkins: checkins.map(checkinOut),
+    telemetry: telemetry.map(telemetryOut),
+  };
+}
+
+/** Ids of every session, newest first (for the CLI's bulk export). */
+export async function sessionIds(db: ResearchDb): Promise<string[]> {
+  const rows = await db
+    .select({ id: sessionRecord.id })
+    .from(sessionRecord)
+    .orderBy(desc(sessionRecord.createdAt), desc(sessionRecord.id));
+  return rows.map((r) => r.id);
+}
+
+export interface SessionListItem extends SessionOut {
+  n_answers: number;
+  last_turn: number;
+  last_answer_at: string | null;
+  avg_speaking_rate: number | null;
+  avg_pause_ratio: number | null;
+  avg_gaze: number | null;
+  avg_fillers: number | null;
+}
+
+/** The newest `limit` sessions with their answer aggregates, in one query (seed §6.5). */
+export async function listSessions(db: ResearchDb, limit: number): Promise<SessionListItem[]> {
+  const page = db
+    .select()
+    .from(sessionRecord)
+    .orderBy(desc(sessionRecord.createdAt), desc(sessionRecord.id))
+    .limit(limit)
+    .as("page");
+  const rows = await db
+    .select({
+      id: page.id,
+      style: page.style,
+      groupName: page.groupName,
+      groupAssignment: page.groupAssignment,
+      consented: page.consented,
+      accent: page.accent,
+      notes: page.notes,
+      resumeTokenHash: page.resumeTokenHash,
+      objectId: page.objectId,
+      createdAt: page.createdAt,
+      participantId: page.participantId,
+      nAnswers: sql<number>`count(${answerRecord.id})`,
+      lastTurn: sql<number>`coalesce(max(${answerRecord.turn}), 0)`,
+      lastAnswerAt: sql<number | null>`max(${answerRecord.createdAt})`,
+      avgSpeakingRate: sql<number | null>`avg(${answerRecord.speakingRate})`,
+      avgPauseRatio: sql<number | null>`avg(${answerRecord.pauseRatio})`,
+      avgGaze: sql<number | null>`avg(${answerRecord.gaze})`,
+      avgFillers: sql<number | null>`avg(${answerRecord.fillers})`,
+    })
+    .from(page)
+    .leftJoin(answerRecord, eq(answerRecord.sessionId, page.id))
+    .groupBy(page.id)
+    .orderBy(desc(page.createdAt), desc(page.id));
+  return rows.map((r) => ({
+    ...sessionOut({ ...r, consented: Boolean(r.consented) }),
+    n_answers: Number(r.nAnswers),
+    last_turn: Number(r.lastTurn),
+    last_answer_at: r.lastAnswerAt === null ? null : new Date(Number(r.lastAnswerAt)).toISOString(),
+    avg_speaking_rate: numberOrNull(r.avgSpeakingRate),
+    avg_pause_ratio: numberOrNull(r.avgPauseRatio),
+    avg_gaze: numberOrNull(r.avgGaze),
+    avg_fillers: numberOrNull(r.avgFillers),
+  }));
+}
+
+export async function listComments(db: ResearchDb, sessionId: string): Promise<TelemetryOut[]> {
+  const rows = await db
+    .select()
+    .from(telemetryRecord)
+    .where(and(eq(telemetryRecord.sessionId, sessionId), inArray(telemetryRecord.eventType, ["comment", "assignment"])))
+    .orderBy(asc(telemetryRecord.createdAt), asc(telemetryRecord.id));
+  return rows.map(telemetryOut);
+}
+
+function numberOrNull(value: unknown): number | null {
+  return value === null || value === undefined ? null : Number(value);
+}
