@@ -31,19 +31,9 @@ import { AudioAnswerFields, SessionIdParam } from "@interview/shared/rest";
 import { errorBody } from "@interview/shared";
 import { speechClientFor } from "../clients/speech-client.ts";
 import { deliveryMetrics } from "../speech/delivery-metrics.ts";
-import {
-  authorizeSession,
-  failureResponse,
-  invalidFields,
-  readUpload,
-  recordSttLatency,
-  tokenGate,
-  transcribeTimed,
-  uploadLimit,
-  waitUntilOf,
-  type InterviewStub,
-  type SpeechEnv,
-} from "./speech-common.ts";
+import { invalidFields, readUpload, uploadLimit } from "./speech-upload.ts";
+import { authorizeSession, tokenGate, type InterviewStub, type SpeechEnv } from "./speech-access.ts";
+import { failureResponse, recordSttLatency, transcribeTimed, waitUntilOf } from "./speech-transcription.ts";
 import { validate } from "./validate.ts";
 
 export const audioAnswers = new Hono<SpeechEnv>().post(

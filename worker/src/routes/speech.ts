@@ -29,21 +29,10 @@ import { SttFields, TtsBody } from "@interview/shared/rest";
 import { speechClientFor } from "../clients/speech-client.ts";
 import { deliveryMetrics } from "../speech/delivery-metrics.ts";
 import { TtsCache, type CachedAudio } from "../speech/tts-cache.ts";
-import {
-  authorizeSession,
-  authorizeSessionless,
-  fail,
-  failureResponse,
-  invalidFields,
-  readUpload,
-  recordSttLatency,
-  tokenGate,
-  transcribeTimed,
-  ttsBodyLimit,
-  uploadLimit,
-  waitUntilOf,
-  type SpeechEnv,
-} from "./speech-common.ts";
+import { fail } from "./http-error.ts";
+import { invalidFields, readUpload, ttsBodyLimit, uploadLimit } from "./speech-upload.ts";
+import { authorizeSession, authorizeSessionless, tokenGate, type SpeechEnv } from "./speech-access.ts";
+import { failureResponse, recordSttLatency, transcribeTimed, waitUntilOf } from "./speech-transcription.ts";
 import { validate } from "./validate.ts";
 
 /** The voice when the request names none: OpenAI's first voice, mapped by the speech worker. */

@@ -1,11 +1,11 @@
 /**
- * `transcribeTimed` (speech-common.ts): one transcription call with word timestamps, the
+ * `transcribeTimed` (speech-transcription.ts): one transcription call with word timestamps, the
  * seed's transcript from the segments, and no second try when the speech worker refuses the
  * request (a 400 about timestamps is this server's problem, answered 503).
  */
 import { describe, expect, it } from "vitest";
 import { SpeechClient } from "../../src/clients/speech-client.ts";
-import { transcribeTimed } from "../../src/routes/speech-common.ts";
+import { transcribeTimed } from "../../src/routes/speech-transcription.ts";
 
 function countingClient(reply: () => Response) {
   const forms: FormData[] = [];
