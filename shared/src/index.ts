@@ -5,3 +5,4 @@ export * from "./protocol.ts";
 export * from "./records.ts";
 export * from "./frames.ts";
 export * from "./participants.ts";
+export * from "./voice.ts";

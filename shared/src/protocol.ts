@@ -15,6 +15,7 @@ import { DIFFICULTIES, GROUPS, PACKS, STYLES, QUESTION_SOURCES, END_REASONS } fr
 import type { ErrorCode } from "./errors.ts";
 import { CHECKIN_SCALE, TELEMETRY_DATA_MAX_CHARS } from "./limits.ts";
 import { ParticipantIdSchema } from "./participants.ts";
+import { AudioOptionsSchema, type VoiceServerMessage } from "./voice.ts";
 import type { ClientGroupOutcome, GroupAssignment } from "./vocabulary.ts";
 
 /** Bumped when a change would break a client written for an earlier version. */
@@ -71,6 +72,8 @@ export const StartSessionMessage = z.object({
   notes: z.unknown().optional(),
   /** Opt-in: stream the interviewer's question as `interviewer_delta` frames first. */
   stream: z.boolean().optional(),
+  /** Opt-in: voice on this socket (voice.ts): `input` spoken answers, `output` the interviewer's audio. */
+  audio: AudioOptionsSchema.optional(),
 });
 
 export const AnswerMetricsSchema = z
@@ -315,4 +318,5 @@ export type ServerMessage = (
   | SessionEndedOut
   | AckOut
   | ErrorOut
+  | VoiceServerMessage
 ) & { seq?: number };

@@ -54,6 +54,8 @@ export const RESERVED_TELEMETRY_EVENTS = [
   "assignment",
   "turn_latency",
   "llm_call",
+  "turn_timing",
+  "question_heard",
 ] as const;
 export type ReservedTelemetryEvent = (typeof RESERVED_TELEMETRY_EVENTS)[number];
 

@@ -23,13 +23,14 @@
  * not one per upload.
  *
  * Not covered: retries (a transcription is too slow to retry inside a request; 429 and 503
- * carry Retry-After for the client) and streaming synthesis.
+ * carry Retry-After for the client). Streaming synthesis (`synthesizeStream`) is bounded by
+ * its caller, which reads the body.
  */
 import { z } from "zod";
 import type { ErrorCode } from "@interview/shared";
 import type { Env } from "../env.ts";
-import { dependencyBreaker } from "../health/dependencies.ts";
 import type { Breaker, Permit } from "../health/shared-breaker.ts";
+import { pickSpeechTarget, type SpeechTarget } from "../speech/speech-pool.ts";
 
 /** A 10-minute answer (the speech worker's MAX_AUDIO_SECONDS) transcribes in well under this on CPU. */
 export const TRANSCRIBE_TIMEOUT_MS = 60_000;
@@ -88,6 +89,12 @@ export interface SynthesizedAudio {
   sampleRate: string | null;
 }
 
+export interface StreamedAudio {
+  body: ReadableStream<Uint8Array>;
+  contentType: string;
+  sampleRate: number;
+}
+
 export interface SpeechClientOptions {
   /** Base URL of the speech worker (`http://127.0.0.1:8788`), or an OpenAI-style base ending in `/v1`. */
   baseUrl: string | undefined;
@@ -102,6 +109,8 @@ export interface SpeechClientOptions {
   waitUntil?: (promise: Promise<unknown>) => void;
   /** The session the call is for, named in the log line when the speech worker is unreachable. */
   sessionId?: string | null;
+  /** The pool member the calls go to (several speech workers): told when each call starts and how it ended. */
+  target?: SpeechTarget;
 }
 
 /** Why the speech worker counted as unreachable, in its one log line. */
@@ -159,6 +168,25 @@ export class SpeechClient {
     });
   }
 
+  /**
+   * Text to speech as it is synthesised (the speech worker's `stream: true` extension: one
+   * sentence at a time), for the interview socket's interviewer audio. The timeout covers the
+   * reply's headers; the caller bounds the reading of the body.
+   */
+  async synthesizeStream(request: SynthesizeRequest, signal?: AbortSignal): Promise<SpeechResult<StreamedAudio>> {
+    const body = JSON.stringify({ model: TTS_MODEL, input: request.input, voice: request.voice, speed: request.speed, response_format: request.format, stream: true });
+    const init = { method: "POST", headers: { "Content-Type": "application/json" }, body };
+    return this.call("/audio/speech", init, this.options.synthesizeTimeoutMs ?? SYNTHESIZE_TIMEOUT_MS, signal, async (response) => {
+      const contentType = response.headers.get("Content-Type")?.trim() ?? "";
+      const sampleRate = Number(response.headers.get("x-sample-rate"));
+      if (!/^audio\/[\w.+-]+/i.test(contentType) || !response.body || !(sampleRate > 0)) {
+        await response.body?.cancel();
+        return unavailable(`The speech worker sent ${contentType ? `\`${contentType.slice(0, 80)}\`` : "no Content-Type"} without a sample rate, not streamed audio.`);
+      }
+      return { ok: true, value: { body: response.body, contentType, sampleRate } };
+    });
+  }
+
   /** One request with a timeout that also covers reading the body; every failure mapped. */
   private async call<T>(
     path: string,
@@ -189,6 +217,7 @@ export class SpeechClient {
     const onAbort = () => controller.abort();
     signal?.addEventListener("abort", onAbort, { once: true });
     if (signal?.aborted) controller.abort();
+    this.options.target?.begin();
     const headers = new Headers(init.headers);
     if (this.options.apiKey) headers.set("Authorization", `Bearer ${this.options.apiKey}`);
     try {
@@ -222,6 +251,7 @@ export class SpeechClient {
       clearTimeout(timer);
       signal?.removeEventListener("abort", onAbort);
       permit?.[verdict]();
+      this.options.target?.done(verdict === "release" ? null : verdict === "failure");
     }
   }
 
@@ -247,9 +277,9 @@ export class SpeechClient {
  * configured speech worker. Pass the request's `waitUntil` where there is one.
  */
 export function speechClientFor(env: Env, waitUntil?: (promise: Promise<unknown>) => void, sessionId?: string | null): SpeechClient {
-  const base = speechApiBase(env.SPEECH_WORKER_URL);
-  const breaker = base === null ? undefined : dependencyBreaker(env, "speech", base);
-  return new SpeechClient({ baseUrl: env.SPEECH_WORKER_URL, apiKey: env.SPEECH_API_KEY, breaker, waitUntil, sessionId });
+  // SPEECH_WORKER_URL may list several workers: each client talks to the one picked now (speech/speech-pool.ts).
+  const target = pickSpeechTarget(env) ?? undefined;
+  return new SpeechClient({ baseUrl: target?.base, apiKey: env.SPEECH_API_KEY, breaker: target?.breaker, waitUntil, sessionId, target });
 }
 
 /** `http://host:8788` or `https://host/v1` (trailing slashes ignored) → the API base ending in `/v1`; null if unset. */

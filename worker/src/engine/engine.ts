@@ -54,7 +54,15 @@ export function reduce(state: InterviewState, event: EngineEvent, ctx: EngineCon
     case "measured": {
       // Only the interview's current session is labelled here; consent rules as for any row.
       const s = step.state.session;
-      if (s && s.id === event.sessionId) step.telemetry(s, event.eventType, event.payload, event.latencyMs);
+      if (s && s.id === event.sessionId) {
+        if (event.announce && !s.ended) step.send(event.announce);
+        step.telemetry(s, event.eventType, event.payload, event.latencyMs);
+      }
+      break;
+    }
+    case "announced": {
+      const s = step.state.session;
+      if (s && s.id === event.sessionId && !s.ended) step.send(event.message);
       break;
     }
     case "checkin_reported": {

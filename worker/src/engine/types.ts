@@ -178,7 +178,17 @@ export type EngineEvent =
   | { kind: "consulted"; requestId: number; result: ConsultResult }
   | { kind: "alarm" }
   /** A measurement taken outside the socket (e.g. the server's STT latency) for this session. */
-  | { kind: "measured"; sessionId: string; eventType: "stt"; latencyMs: number; payload: unknown }
+  | {
+      kind: "measured";
+      sessionId: string;
+      eventType: "stt" | "turn_timing" | "question_heard";
+      latencyMs: number | null;
+      payload: unknown;
+      /** A message about the measurement for the session's socket, numbered like the engine's own (voice: `turn_timing`). */
+      announce?: ServerMessage;
+    }
+  /** A message from outside the engine for the current session's socket, numbered like its own (voice: `transcript`, `no_speech`). */
+  | { kind: "announced"; sessionId: string; message: ServerMessage }
   /** A check-in sent over HTTP (POST /checkins); allowed after the end too (post-session surveys). */
   | {
       kind: "checkin_reported";
