@@ -17,9 +17,13 @@ import { comments } from "./routes/comments.ts";
 import { speech } from "./routes/speech.ts";
 import { audioAnswers } from "./routes/audio-answers.ts";
 import { participants } from "./routes/participants.ts";
+import { requestIds, requestLog } from "./ops/request-log.ts";
+import { settingsGate } from "./ops/settings-gate.ts";
 
 export const app = new Hono<AppEnv>();
 
+// Request id and log line first (every reply has both), then the configuration check.
+app.use("*", requestIds, requestLog, settingsGate);
 app.use("*", restCors);
 app.route("/", health);
 app.route("/", interviewSocket);

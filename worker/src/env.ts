@@ -1,41 +1,33 @@
 /**
- * The Worker's bindings and variables, typed once. Every variable is documented in
- * `.dev.vars.example` and the README.
+ * The Worker's bindings and variables, typed once. The bindings and [vars] come from
+ * `wrangler.toml` through `wrangler types` (worker-configuration.d.ts, `npm run types`; CI
+ * checks it is in sync); what wrangler.toml cannot declare (secrets, optional settings) is
+ * written here. Every variable is documented in `.dev.vars.example` and the README, and
+ * validated on an isolate's first request (ops/settings.ts).
  */
-import type { InterviewSession } from "./durable/interview-session.ts";
-import type { GroupAssigner } from "./durable/group-assigner.ts";
-import type { Participant } from "./durable/participant.ts";
-import type { ServiceHealth } from "./health/service-health.ts";
+import type { RequestIdVariables } from "hono/request-id";
+import type { Settings } from "./settings-types.ts";
 
-export interface Env {
-  INTERVIEW: DurableObjectNamespace<InterviewSession>;
-  GROUP_ASSIGNER: DurableObjectNamespace<GroupAssigner>;
-  /** The participant registry: one object per participant id, holding its arm (durable/participant.ts). */
-  PARTICIPANT: DurableObjectNamespace<Participant>;
-  DB: D1Database;
+export type { Settings };
+
+/**
+ * What tests and benches may leave out: the fleet's health objects (each isolate's breakers
+ * then work alone), the start limiter, the operator figures' dataset; and the two [vars],
+ * optional for a caller that builds its own bindings.
+ */
+type Optional = "SERVICE_HEALTH" | "SESSION_STARTS" | "OPS_FIGURES" | "ENVIRONMENT" | "ALLOW_CLIENT_GROUP";
+
+export interface Env extends Omit<Cloudflare.Env, Optional>, Settings {
   /** The fleet's dependency health (health/service-health.ts); absent, each isolate's breakers work alone. */
-  SERVICE_HEALTH?: DurableObjectNamespace<ServiceHealth>;
+  SERVICE_HEALTH?: Cloudflare.Env["SERVICE_HEALTH"];
   /** Session starts per client address (wrangler.toml `[[ratelimits]]`). */
   SESSION_STARTS?: RateLimit;
-  /** "off" turns off every limit (starts, model turns per minute, the per-socket flood limit): local benchmarks only. */
-  RATE_LIMITS?: string;
-  /** "development" relaxes auth for token-less seed clients; anything else is production. */
-  ENVIRONMENT?: string;
-  /** "true": a group named in `start_session` may become a new participant's arm (recorded as `client`). Default off, in every environment. */
-  ALLOW_CLIENT_GROUP?: string;
-  /** "true": only participants the registry knows may start; the server issues no new ids. Default off. */
-  REQUIRE_REGISTERED_PARTICIPANT?: string;
-  ADMIN_TOKEN?: string;
-  CORS_ORIGINS?: string;
-  NVIDIA_API_KEY?: string;
-  NVIDIA_LLM_MODEL?: string;
-  NVIDIA_LLM_URL?: string;
-  NVIDIA_LLM_TIMEOUT?: string;
-  SPEECH_WORKER_URL?: string;
-  SPEECH_API_KEY?: string;
+  /** Operator figures (wrangler.toml `[[analytics_engine_datasets]]`, ops/figures.ts); absent, none are written. */
+  OPS_FIGURES?: AnalyticsEngineDataset;
 }
 
-export type AppEnv = { Bindings: Env };
+/** `requestId`: set for every request by ops/request-log.ts. */
+export type AppEnv = { Bindings: Env; Variables: RequestIdVariables };
 
 export function isDevelopment(env: Env): boolean {
   return env.ENVIRONMENT === "development";

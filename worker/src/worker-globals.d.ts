@@ -1,15 +1,13 @@
 /**
- * Ties the runtime's global types to this Worker: `env` from "cloudflare:workers" is our
- * Env, and `exports` knows the main module (what `wrangler types` would generate).
+ * Ties the runtime's global types to this Worker. `wrangler types` (worker-configuration.d.ts)
+ * declares the bindings, the [vars] and the main module; this adds the variables wrangler.toml
+ * cannot declare (secrets, optional settings), so `env` from "cloudflare:workers" knows them.
  */
-import type { Env as WorkerEnv } from "./env.ts";
+import type { Settings } from "./settings-types.ts";
 
 declare global {
   namespace Cloudflare {
-    interface Env extends WorkerEnv {}
-    interface GlobalProps {
-      mainModule: typeof import("./index.ts");
-      durableNamespaces: "InterviewSession" | "GroupAssigner" | "Participant";
-    }
+    // The [vars] stay as generated (required strings): an interface may not inherit one name twice.
+    interface Env extends Omit<Settings, keyof __BaseEnv_Env> {}
   }
 }

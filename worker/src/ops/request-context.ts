@@ -1,0 +1,41 @@
+/**
+ * The request a piece of code is serving, for log lines far from the route: its id (the
+ * Worker's `x-request-id`, passed on to the speech worker and to the interview object) and
+ * the session it concerns, once known. Carried by AsyncLocalStorage (nodejs_compat), so the
+ * speech client and the fallback log read it without every call site passing it along.
+ */
+import { AsyncLocalStorage } from "node:async_hooks";
+
+export interface RequestContext {
+  requestId: string | null;
+  /** Set when the request names a session (path, query) or code serving it learns one. */
+  sessionId: string | null;
+}
+
+const storage = new AsyncLocalStorage<RequestContext>();
+
+/** Runs `work` as part of the request `context` (a fresh copy, so one request never sees another's). */
+export function withRequestContext<T>(context: RequestContext, work: () => T): T {
+  return storage.run({ ...context }, work);
+}
+
+export function currentRequestId(): string | null {
+  return storage.getStore()?.requestId ?? null;
+}
+
+export function currentSessionId(): string | null {
+  return storage.getStore()?.sessionId ?? null;
+}
+
+/** Notes the session the current request concerns (the first one named wins). */
+export function noteSession(sessionId: string | null | undefined): void {
+  const context = storage.getStore();
+  if (context && sessionId && context.sessionId === null) context.sessionId = sessionId;
+}
+
+/**
+ * The request id header this service accepts from a caller or sends on: letters, digits,
+ * `_`, `-`, `=` (what hono's requestId accepts), at most 128 characters.
+ */
+export const REQUEST_ID_HEADER = "x-request-id";
+export const REQUEST_ID_PATTERN = /^[\w\-=]{1,128}$/;
