@@ -1,0 +1,38 @@
+/**
+ * Repeated phrases: the same run of two to four words said again and again ("you know",
+ * "and then we"). Runs of stop words alone are ignored unless they recur three times; a
+ * shorter run inside a longer repeated one is not reported twice.
+ */
+import type { Token } from "./tokens.ts";
+import type { RepeatedPhrase } from "./types.ts";
+
+const STOP = new Set([
+  "a", "an", "the", "and", "or", "but", "so", "of", "to", "in", "on", "at", "for", "with", "it", "is", "was", "were",
+  "i", "we", "my", "our", "that", "this", "as", "be", "by", "from", "had", "have", "he", "she", "they", "their",
+]);
+const MAX_N = 4;
+
+export function repeatedPhrases(text: string, ts: readonly Token[]): RepeatedPhrase[] {
+  const covered = new Set<number>();
+  const out: RepeatedPhrase[] = [];
+  for (let n = MAX_N; n >= 2; n--) {
+    const at = new Map<string, number[]>();
+    for (let i = 0; i + n <= ts.length; i++) {
+      const key = ts.slice(i, i + n).map((t) => t.word).join(" ");
+      at.set(key, [...(at.get(key) ?? []), i]);
+    }
+    for (const [phrase, starts] of at) {
+      const words = phrase.split(" ");
+      const contentful = words.some((w) => !STOP.has(w));
+      const needed = contentful ? 2 : 3;
+      // Occurrences must not overlap ("so so so" is one run, not two).
+      const separate = starts.filter((s, k) => k === 0 || s - starts[k - 1]! >= n);
+      if (separate.length < needed || n === 2 && !contentful) continue;
+      if (separate.every((s) => covered.has(s))) continue;
+      for (const s of separate) for (let k = s; k < s + n; k++) covered.add(k);
+      out.push({ phrase, spans: separate.map((s) => ({ from: ts[s]!.from, to: ts[s + n - 1]!.to })) });
+    }
+  }
+  void text;
+  return out.sort((a, b) => a.spans[0]!.from - b.spans[0]!.from);
+}

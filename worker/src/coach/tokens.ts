@@ -1,0 +1,103 @@
+/**
+ * Words and sentences of an answer with their offsets into the original text, so every
+ * finding can point back at the characters it came from. Matching is on lower-cased words
+ * with typographic apostrophes folded (as in engine/text.ts), offsets are the original's.
+ */
+import type { Found, Span } from "./types.ts";
+
+export interface Token extends Span {
+  /** Lower-cased, apostrophes folded to `'`. */
+  word: string;
+  /** As written. */
+  raw: string;
+}
+
+const WORD = /[\p{L}\p{N}]+(?:['\u2018\u2019\u02bc][\p{L}\p{N}]+)*(?:\.\d+)?/gu;
+
+export function tokens(text: string): Token[] {
+  const out: Token[] = [];
+  for (const m of text.matchAll(WORD)) {
+    const raw = m[0];
+    out.push({ raw, word: raw.toLowerCase().replace(/[\u2018\u2019\u02bc]/gu, "'"), from: m.index, to: m.index + raw.length });
+  }
+  return out;
+}
+
+export interface Sentence extends Span {
+  tokens: Token[];
+}
+
+/**
+ * Sentences, cut after . ! ? ; or a line break when the next character is a space or the
+ * end (so "0.84" and "e.g" stay whole); spans are trimmed to their first and last word.
+ */
+export function sentences(text: string, all: Token[] = tokens(text)): Sentence[] {
+  const out: Sentence[] = [];
+  let current: Token[] = [];
+  const boundaries: number[] = [];
+  for (const m of text.matchAll(/[.!?;]+(?=\s|$)|\n+/gu)) boundaries.push(m.index);
+  let b = 0;
+  for (const token of all) {
+    while (b < boundaries.length && boundaries[b]! < token.from) {
+      if (current.length > 0) out.push(sentenceOf(current));
+      current = [];
+      b += 1;
+    }
+    current.push(token);
+  }
+  if (current.length > 0) out.push(sentenceOf(current));
+  return out;
+}
+
+function sentenceOf(ts: Token[]): Sentence {
+  return { from: ts[0]!.from, to: ts[ts.length - 1]!.to, tokens: ts };
+}
+
+/** The words `ts[i..j]` (inclusive) as a finding quoting the original text. */
+export function foundOf(text: string, ts: readonly Token[], i: number, j: number): Found {
+  const from = ts[i]!.from;
+  const to = ts[j]!.to;
+  return { from, to, text: text.slice(from, to) };
+}
+
+/** Every place a phrase (lower-case words) occurs in `ts`; returns token index ranges. */
+export function phraseHits(ts: readonly Token[], phrase: readonly string[]): [number, number][] {
+  const hits: [number, number][] = [];
+  for (let i = 0; i + phrase.length <= ts.length; i++) {
+    if (phrase.every((w, k) => ts[i + k]!.word === w)) hits.push([i, i + phrase.length - 1]);
+  }
+  return hits;
+}
+
+/** Phrases written as strings, split into words once. */
+export function phraseList(phrases: readonly string[]): string[][] {
+  return phrases.map((p) => p.toLowerCase().split(/\s+/u)).sort((a, b) => b.length - a.length);
+}
+
+/** Finds every listed phrase, longest first, without overlaps. */
+export function findPhrases(text: string, ts: readonly Token[], phrases: readonly string[][]): Found[] {
+  const taken = new Set<number>();
+  const out: Found[] = [];
+  for (const phrase of phrases) {
+    for (const [i, j] of phraseHits(ts, phrase)) {
+      let free = true;
+      for (let k = i; k <= j; k++) if (taken.has(k)) free = false;
+      if (!free) continue;
+      for (let k = i; k <= j; k++) taken.add(k);
+      out.push(foundOf(text, ts, i, j));
+    }
+  }
+  return out.sort((a, b) => a.from - b.from);
+}
+
+/** A crude English stem for matching question and answer words ("disagreed" ~ "disagree"). */
+export function stem(word: string): string {
+  let w = word.replace(/'s$/u, "");
+  for (const suffix of ["ations", "ation", "ings", "ing", "ies", "ied", "ers", "er", "ed", "es", "ly", "s", "e"]) {
+    if (w.length - suffix.length >= 4 && w.endsWith(suffix)) {
+      w = w.slice(0, -suffix.length);
+      break;
+    }
+  }
+  return w;
+}
