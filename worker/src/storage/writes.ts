@@ -3,132 +3,47 @@
  * are inserted with `ON CONFLICT(key) DO NOTHING`; the session row is upserted by id.
  */
 import { eq, sql } from "drizzle-orm";
-import type { BatchItem } from "drizzle-orm/batch";
-import type { AnswerRow, CheckinRow, PersistRecord, SessionRow, TelemetryRow } from "@interview/shared";
+import type { PersistRecord } from "@interview/shared";
 import { answerRecord, checkinRecord, sessionRecord, telemetryRecord } from "@interview/shared/db/schema";
+import { recordStatements, type SqlValue } from "./record-statements.ts";
 import type { ResearchDb } from "./research-db.ts";
 
-/** D1 binds at most 100 parameters per statement; multi-row inserts are chunked below it. */
-const D1_MAX_PARAMS = 100;
-
-function chunks<T>(items: readonly T[], columns: number): T[][] {
-  const size = Math.max(1, Math.floor(D1_MAX_PARAMS / columns));
-  const out: T[][] = [];
-  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
-  return out;
-}
-
 /**
- * Writes records in one round trip (`db.batch`, one transaction), in order of dependency:
+ * Writes records in one round trip (one batch, one transaction), in order of dependency:
  * sessions before the rows that reference them. Safe to retry: a row whose key is stored
- * already is skipped, and a failed batch leaves nothing behind.
+ * already is skipped, and a failed batch leaves nothing behind. The statements are plain SQL
+ * (`record-statements.ts`) sent straight to the driver under drizzle: D1's prepared
+ * statements, or libSQL's batch.
  */
 export async function insertRecords(db: ResearchDb, records: readonly PersistRecord[]): Promise<void> {
-  const [first, ...rest] = insertStatements(db, records);
-  if (first) await db.batch([first, ...rest]);
+  const statements = recordStatements(records);
+  if (statements.length === 0) return;
+  const client = (db as { $client?: unknown }).$client;
+  if (isD1(client)) {
+    await client.batch(statements.map((s) => client.prepare(s.sql).bind(...s.args)));
+  } else if (isLibsql(client)) {
+    await client.batch(statements.map((s) => ({ sql: s.sql, args: s.args })));
+  } else {
+    throw new Error("insertRecords: the research database is neither D1 nor libSQL");
+  }
 }
 
-/** The multi-row INSERT statements that store `records`, chunked under D1's parameter limit. */
-function insertStatements(db: ResearchDb, records: readonly PersistRecord[]): BatchItem<"sqlite">[] {
-  const sessions = records.filter((r): r is SessionRow => r.kind === "session");
-  const answers = records.filter((r): r is AnswerRow => r.kind === "answer");
-  const checkins = records.filter((r): r is CheckinRow => r.kind === "checkin");
-  const telemetry = records.filter((r): r is TelemetryRow => r.kind === "telemetry");
-  const statements: BatchItem<"sqlite">[] = [];
-  for (const part of chunks(sessions, 11)) {
-    statements.push(
-      db
-        .insert(sessionRecord)
-        .values(
-          part.map((r) => ({
-            id: r.sessionId,
-            style: r.style,
-            groupName: r.group,
-            groupAssignment: r.groupAssignment,
-            consented: r.consented,
-            accent: r.accent,
-            notes: r.notes,
-            resumeTokenHash: r.resumeTokenHash,
-            objectId: r.objectId,
-            createdAt: r.createdAt,
-            // Outbox rows written before participants existed have none.
-            participantId: r.participantId ?? null,
-          })),
-        )
-        .onConflictDoUpdate({
-          target: sessionRecord.id,
-          set: {
-            style: sql`excluded.style`,
-            groupName: sql`excluded.group_name`,
-            groupAssignment: sql`excluded.group_assignment`,
-            consented: sql`excluded.consented`,
-            accent: sql`excluded.accent`,
-            notes: sql`excluded.notes`,
-            resumeTokenHash: sql`excluded.resume_token_hash`,
-            objectId: sql`excluded.object_id`,
-            participantId: sql`excluded.participant_id`,
-          },
-        }),
-    );
-  }
-  for (const part of chunks(answers, 11)) {
-    statements.push(
-      db
-        .insert(answerRecord)
-        .values(
-          part.map((r) => ({
-            key: r.key,
-            sessionId: r.sessionId,
-            turn: r.turn,
-            answer: r.answer,
-            style: r.style,
-            groupName: r.group,
-            speakingRate: r.speakingRate,
-            pauseRatio: r.pauseRatio,
-            gaze: r.gaze,
-            fillers: r.fillers,
-            createdAt: r.createdAt,
-          })),
-        )
-        .onConflictDoNothing({ target: answerRecord.key }),
-    );
-  }
-  for (const part of chunks(checkins, 6)) {
-    statements.push(
-      db
-        .insert(checkinRecord)
-        .values(
-          part.map((r) => ({
-            key: r.key,
-            sessionId: r.sessionId,
-            groupName: r.group,
-            confidence: r.confidence,
-            stress: r.stress,
-            createdAt: r.createdAt,
-          })),
-        )
-        .onConflictDoNothing({ target: checkinRecord.key }),
-    );
-  }
-  for (const part of chunks(telemetry, 7)) {
-    statements.push(
-      db
-        .insert(telemetryRecord)
-        .values(
-          part.map((r) => ({
-            key: r.key,
-            sessionId: r.sessionId,
-            eventType: r.eventType,
-            latencyMs: r.latencyMs,
-            groupName: r.group,
-            payload: JSON.stringify(r.payload ?? null),
-            createdAt: r.createdAt,
-          })),
-        )
-        .onConflictDoNothing({ target: telemetryRecord.key }),
-    );
-  }
-  return statements;
+interface D1Like {
+  prepare(query: string): { bind(...values: unknown[]): unknown };
+  batch(statements: unknown[]): Promise<unknown>;
+}
+
+interface LibsqlLike {
+  execute(statement: unknown): Promise<unknown>;
+  batch(statements: { sql: string; args: SqlValue[] }[]): Promise<unknown>;
+}
+
+function isD1(client: unknown): client is D1Like {
+  return typeof (client as D1Like | null)?.prepare === "function" && typeof (client as D1Like).batch === "function";
+}
+
+function isLibsql(client: unknown): client is LibsqlLike {
+  return typeof (client as LibsqlLike | null)?.execute === "function" && typeof (client as LibsqlLike).batch === "function";
 }
 
 export type CommentKind = "comment" | "assignment";
