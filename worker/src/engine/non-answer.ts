@@ -53,7 +53,35 @@ function normalize(text: string): string {
     .replace(/^[ .!?\t]+|[ .!?\t]+$/gu, "");
 }
 
+/**
+ * Words that survive `normalize` for certain: whitespace-separated runs holding a character
+ * other than the trimmed punctuation. Counted only up to `limit + 1`.
+ */
+const SURE_WORD = /\S*[^\s.!?]\S*/gu;
+function sureWordsOver(text: string, limit: number): boolean {
+  SURE_WORD.lastIndex = 0;
+  let words = 0;
+  while (SURE_WORD.exec(text) !== null) if (++words > limit) return true;
+  return false;
+}
+
+// One turn asks about the same answer several times (tips, follow-up, preface): the last
+// answer's verdict is kept. The function is pure, so this only saves the work.
+let lastText: string | undefined;
+let lastVerdict = false;
+
 export function isNonAnswer(text: string): boolean {
+  if (text === lastText) return lastVerdict;
+  const verdict = classify(text);
+  lastText = text;
+  lastVerdict = verdict;
+  return verdict;
+}
+
+function classify(text: string): boolean {
+  // A long answer cannot be a non-answer (every exact one is a few words), so most answers
+  // skip the normalising and the patterns.
+  if (sureWordsOver(text, NON_ANSWER_MAX_WORDS)) return false;
   const t = normalize(text);
   // Blank or punctuation-only ("...", "?") says nothing, like an empty reply.
   if (t === "") return true;

@@ -17,7 +17,20 @@ export function normalizeWhitespace(s: string): string {
  * code points; JavaScript's `.length` would count an emoji as two.
  */
 export function codePointLength(s: string): number {
-  return Array.from(s).length;
+  // As Array.from(s).length, without the array: a surrogate pair is one code point, a lone
+  // surrogate one too.
+  let n = s.length;
+  for (let i = 0; i < s.length - 1; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 0xd800 && c <= 0xdbff) {
+      const d = s.charCodeAt(i + 1);
+      if (d >= 0xdc00 && d <= 0xdfff) {
+        n--;
+        i++;
+      }
+    }
+  }
+  return n;
 }
 
 // Speech-to-text and phones write the typographic apostrophe; fold it so "don’t" == "don't".
