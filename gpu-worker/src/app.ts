@@ -9,6 +9,7 @@ import multipart from "@fastify/multipart";
 import { MULTIPART_LIMITS, type Config } from "./config.ts";
 import { ApiError, installErrorHandler } from "./errors.ts";
 import auth from "./plugins/auth.ts";
+import requestIds from "./request-id.ts";
 import speech from "./plugins/speech.ts";
 import metrics from "./plugins/metrics.ts";
 import healthRoutes from "./routes/health.ts";
@@ -26,6 +27,7 @@ const MAX_EVENT_LOOP_DELAY_MS = 1_000;
 export default async function speechWorkerApp(app: FastifyInstance, opts: AppOptions) {
   const { config } = opts;
   installErrorHandler(app);
+  await app.register(requestIds);
   await app.register(underPressure, {
     maxEventLoopDelay: MAX_EVENT_LOOP_DELAY_MS,
     pressureHandler(_request, _reply, type, value) {

@@ -8,6 +8,7 @@ import Fastify from "fastify";
 import closeWithGrace from "close-with-grace";
 import { ConfigError, loadConfig } from "./config.ts";
 import app from "./app.ts";
+import { requestIdOptions } from "./request-id.ts";
 
 /** Time allowed to drain in-flight requests on shutdown before forcing exit. */
 const CLOSE_GRACE_MS = 15_000;
@@ -22,6 +23,8 @@ try {
 
 const server = Fastify({
   logger: { level: config.LOG_LEVEL },
+  // The caller's x-request-id (the Worker's) or a new one, logged as `requestId`.
+  ...requestIdOptions,
   // Time to receive the whole request (the upload). No socket idle timeout: an answer may take
   // minutes while the request waits in the queue and runs, with no bytes on the socket meanwhile.
   requestTimeout: config.REQUEST_TIMEOUT_MS,

@@ -5,6 +5,7 @@
  * models themselves (see worker.ts).
  */
 import { Piscina } from "piscina";
+import { traced } from "../request-id.ts";
 import { ApiError } from "../errors.ts";
 import type { EngineInfo, SynthesizeResult, SynthesizeTask, TranscribeResult, TranscribeTask, WorkerOptions } from "./types.ts";
 
@@ -116,7 +117,7 @@ export class EnginePool {
     if (this.#active >= this.#threads && this.#waiting.length >= this.#queueMax) throw this.#busy();
     await this.#acquire(signal);
     try {
-      return await this.#pool.run(task, { transferList });
+      return await this.#pool.run(traced(task), { transferList });
     } finally {
       this.#release();
     }

@@ -7,6 +7,7 @@
 import { workerData } from "node:worker_threads";
 import { move, transferableSymbol, valueSymbol } from "piscina";
 import type { EngineInfo, SynthesizeResult, Task, TranscribeResult, TranscribeTask, WorkerOptions } from "./types.ts";
+import type { Traced } from "../request-id.ts";
 import { resample } from "../pipelines/resample.ts";
 import { SileroVad, VAD_SAMPLE_RATE } from "../pipelines/vad.ts";
 import { segmentsFromWords, Whisper } from "../pipelines/asr.ts";
@@ -105,7 +106,7 @@ async function transcribe(loaded: Loaded, task: TranscribeTask): Promise<Transcr
   return { ...base, text: out.text, words, segments, skipped: false, whisperSeconds: joinedSeconds(plan), inferenceMs: performance.now() - started };
 }
 
-export default async function runTask(task: Task): Promise<EngineInfo | TranscribeResult | SynthesizeResult> {
+async function runOne(task: Task): Promise<EngineInfo | TranscribeResult | SynthesizeResult> {
   const loaded = await ready;
   if (task.kind === "info") return loaded.info;
   if (!loaded.info.loaded) throw new Error(`${options.engine} model not loaded: ${loaded.info.error}`);
@@ -117,6 +118,29 @@ export default async function runTask(task: Task): Promise<EngineInfo | Transcri
   const bytes = task.encoding === "wav" ? encodeWav(audio, sampleRate) : toPcm16(audio);
   const result: SynthesizeResult = { bytes: new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength), samples: audio.length, sampleRate, inferenceMs };
   return moving(result, [bytes.buffer as ArrayBuffer]);
+}
+
+/**
+ * Every task but `info` logs one line with the id of the HTTP request it serves (the
+ * Worker's x-request-id, request-id.ts), so a reader can follow a request into this thread:
+ * `{"engine","requestId","msg":"task done"|"task failed","kind","ms"}`.
+ */
+export default async function runTask(task: Task & Traced): Promise<EngineInfo | TranscribeResult | SynthesizeResult> {
+  if (task.kind === "info") return runOne(task);
+  const started = performance.now();
+  const line = (msg: string, extra: Record<string, unknown>) => {
+    if (process.env.SPEECH_WORKER_QUIET === "1") return;
+    const fields = { level: msg === "task done" ? 30 : 50, time: Date.now(), engine: options.engine, requestId: task.requestId ?? null, msg, kind: task.kind, ...extra };
+    console.log(JSON.stringify(fields));
+  };
+  try {
+    const result = await runOne(task);
+    line("task done", { ms: Math.round(performance.now() - started) });
+    return result;
+  } catch (err) {
+    line("task failed", { ms: Math.round(performance.now() - started), error: err instanceof Error ? err.message.split("\n")[0] : String(err) });
+    throw err;
+  }
 }
 
 /**
