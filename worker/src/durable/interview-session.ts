@@ -47,6 +47,7 @@ import { OutboxReplication } from "./outbox-replication.ts";
 import { AlarmSchedule, earliest } from "./alarm-schedule.ts";
 import { REPLAY_LIMIT, SentLog } from "./sent-log.ts";
 import { offeredSubprotocols } from "./socket-subprotocol.ts";
+import { VoiceChannel } from "./voice/voice-channel.ts";
 
 export type SubmitAnswerOutcome =
   | { ok: true; turn: number }
@@ -109,6 +110,8 @@ export class InterviewSession extends DurableObject<Env> {
   private turnAbort = new AbortController();
   private readonly replication: OutboxReplication;
   private readonly alarmSchedule: AlarmSchedule;
+  /** Spoken answers, interviewer audio and playback reports (opt-in: `start_session.audio`). */
+  private readonly voice: VoiceChannel;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -125,6 +128,16 @@ export class InterviewSession extends DurableObject<Env> {
       `InterviewSession ${ctx.id}`,
     );
     this.model = selectInterviewerModel(env);
+    this.voice = new VoiceChannel({
+      env,
+      kv: ctx.storage.kv,
+      sockets: () => this.liveSockets(),
+      session: () => this.state?.session ?? null,
+      announce: (sessionId, message) => this.queue.run(() => this.dispatch({ kind: "announced", sessionId, message })),
+      measure: (sessionId, eventType, latencyMs, payload, announce) =>
+        this.queue.run(() => this.dispatch({ kind: "measured", sessionId, eventType, latencyMs, payload, ...(announce ? { announce } : {}) })),
+      submitAnswer: (sessionId, answer, metrics, turn) => this.submitAnswer(sessionId, answer, metrics, turn),
+    });
   }
 
   override async fetch(request: Request): Promise<Response> {
@@ -168,10 +181,14 @@ export class InterviewSession extends DurableObject<Env> {
   }
 
   override async webSocketMessage(ws: WebSocket, data: string | ArrayBuffer): Promise<void> {
+    // A spoken answer's audio (50 frames a second) passes the flood limit and the frame queue.
+    if (typeof data !== "string" && ws.readyState === WebSocket.OPEN && this.voice.takeAudio(data)) return;
     if (this.limitsOn && !this.bucketFor(ws).take(Date.now())) {
       sendTo(ws, { type: "error", ...errorBody("rate_limited") });
       return;
     }
+    // Voice messages act at once: audio_start must be in place before its audio frames.
+    if (typeof data === "string" && this.voice.takeMessage(ws, data)) return;
     await this.queue
       .run(async () => {
         // Frames still arriving from a socket a resume replaced are not the interview's.
@@ -195,6 +212,7 @@ export class InterviewSession extends DurableObject<Env> {
             sendTo(ws, mint);
             return;
           }
+          this.voice.configure(mint.sessionId, message.audio);
           await this.dispatch({ kind: "start", message, mint });
         } else {
           await this.dispatch({ kind: "message", message });
@@ -249,6 +267,7 @@ export class InterviewSession extends DurableObject<Env> {
       this.sentLog.deleteSession(sessionId);
       if (this.state?.session?.id === sessionId) {
         this.turnAbort.abort();
+        this.voice.forget();
         this.closeAll(4004, "session deleted");
         this.state = null;
         this.storedState = null;
@@ -446,6 +465,7 @@ export class InterviewSession extends DurableObject<Env> {
         for (const ws of sockets) sendFrame(ws, frame);
       } else if (effect.kind === "close") this.closeAll(effect.code, effect.reason);
     }
+    if (state.session && event.kind !== "resumed") this.voice.sent(state.session, effects);
     if (event.kind === "resumed") {
       if (event.lastSeq !== undefined) this.replay(sockets, event.lastSeq);
       for (const ws of sockets) ws.serializeAttachment({ ...(ws.deserializeAttachment() as SocketAttachment), live: true });

@@ -1,0 +1,282 @@
+/**
+ * Voice on the interview socket, for the Durable Object: the session's audio settings, spoken
+ * answers (`audio_start`, binary pcm16 frames, `audio_end` or the speech worker's voice
+ * activity detection), interviewer audio (interviewer-voice.ts) and `playback` reports.
+ *
+ * Spoken answers and their frames are handled as they arrive, outside the interview's frame
+ * queue (a turn waiting on the model must not hold up 50 audio frames a second), and outside
+ * the frame flood limit. What reaches the interview goes through the object like any other
+ * input: the transcript as a `user_answer` (`submitAnswer`, with its turn check), the
+ * numbered messages (`transcript`, `no_speech`, `turn_timing`) through the engine.
+ *
+ * One realtime transcription connection per spoken answer, to a speech worker picked from the
+ * pool (speech/speech-pool.ts). When it cannot be had or fails mid-answer the client gets
+ * `error` `speech_unavailable` and nothing else changes: the question stays open for a typed
+ * answer, and the next `audio_start` tries again.
+ */
+import {
+  errorBody,
+  MAX_SPOKEN_ANSWER_SECONDS,
+  AUDIO_INPUT_SAMPLE_RATE,
+  parseVoiceFrame,
+  type AnswerMetrics,
+  type AudioOptions,
+  type ErrorCode,
+  type ServerMessage,
+  type VoiceClientMessage,
+} from "@interview/shared";
+import type { Env } from "../../env.ts";
+import type { SessionState } from "../../engine/types.ts";
+import type { Effect } from "../../engine/types.ts";
+import { speechClientFor } from "../../clients/speech-client.ts";
+import { pickSpeechTarget } from "../../speech/speech-pool.ts";
+import { deliveryMetrics } from "../../speech/delivery-metrics.ts";
+import type { SubmitAnswerOutcome } from "../interview-session.ts";
+import { InterviewerVoice, spokenOf } from "./interviewer-voice.ts";
+import { heardText } from "./word-spans.ts";
+import { RealtimeTranscriber, type CompletedTranscription } from "./realtime-transcriber.ts";
+
+const SETTINGS_KEY = "voice";
+const MAX_ANSWER_BYTES = MAX_SPOKEN_ANSWER_SECONDS * AUDIO_INPUT_SAMPLE_RATE * 2;
+/** After the end of speech, a transcript later than this means the speech worker is stuck. */
+const TRANSCRIPT_TIMEOUT_MS = 30_000;
+/** turn_timing waits this long for the first interviewer audio byte. */
+const FIRST_AUDIO_WAIT_MS = 30_000;
+
+interface VoiceSettings extends AudioOptions {
+  sessionId: string;
+}
+
+export interface VoiceHost {
+  env: Env;
+  kv: SyncKvStorage;
+  /** The interview's live sockets. */
+  sockets(): WebSocket[];
+  session(): SessionState | null;
+  /** Sends `message` to the session's socket numbered, through the engine (kept for replay). */
+  announce(sessionId: string, message: ServerMessage): Promise<void>;
+  /** Stores a server measurement as telemetry, optionally with a numbered message. */
+  measure(sessionId: string, eventType: "turn_timing" | "question_heard", latencyMs: number | null, payload: unknown, announce?: ServerMessage): Promise<void>;
+  submitAnswer(sessionId: string, answer: string, metrics: AnswerMetrics, turn: number): Promise<SubmitAnswerOutcome>;
+}
+
+interface SpokenAnswer {
+  sessionId: string;
+  turn: number;
+  transcriber: RealtimeTranscriber;
+  bytes: number;
+  /** When the answer's speech ended (VAD's speech_stopped, or audio_end), epoch ms. */
+  endedAt: number | null;
+  timer: ReturnType<typeof setTimeout> | null;
+}
+
+export class VoiceChannel {
+  private settingsCache: VoiceSettings | null | undefined;
+  private answer: SpokenAnswer | null = null;
+  private readonly out: InterviewerVoice;
+
+  constructor(private readonly host: VoiceHost) {
+    this.out = new InterviewerVoice({
+      sockets: () => host.sockets(),
+      client: (sessionId) => speechClientFor(host.env, undefined, sessionId),
+      kv: host.kv,
+      unavailable: (reason) => this.unavailable(reason),
+    });
+  }
+
+  /** A new session starts with these audio options (none: voice off). */
+  configure(sessionId: string, audio: AudioOptions | undefined): void {
+    this.abandon();
+    const settings: VoiceSettings | null = audio && (audio.input || audio.output) ? { sessionId, ...audio } : null;
+    if (settings) this.host.kv.put(SETTINGS_KEY, settings);
+    else if (this.settings() !== null) this.host.kv.delete(SETTINGS_KEY);
+    this.settingsCache = settings;
+  }
+
+  /** The session was deleted: no more voice for it. */
+  forget(): void {
+    this.abandon();
+    this.host.kv.delete(SETTINGS_KEY);
+    this.settingsCache = null;
+  }
+
+  /**
+   * A binary frame: audio of the spoken answer under way. True when voice input is on (a frame
+   * after the answer ended, e.g. streamed past the end of speech, is dropped quietly).
+   */
+  takeAudio(data: ArrayBuffer): boolean {
+    const settings = this.settings();
+    const session = this.host.session();
+    if (!settings?.input || !session || settings.sessionId !== session.id) return false;
+    const answer = this.answer;
+    if (!answer) return true;
+    answer.bytes += data.byteLength;
+    if (answer.bytes > MAX_ANSWER_BYTES) this.endOfAnswer(answer);
+    else answer.transcriber.append(data);
+    return true;
+  }
+
+  /** A text frame: true when it was a voice message (handled here, errors included). */
+  takeMessage(ws: WebSocket, data: string): boolean {
+    const session = this.host.session();
+    const parsed = parseVoiceFrame(data, { hasSession: Boolean(session) });
+    if (parsed === null) return false;
+    if (!parsed.ok) {
+      sendTo([ws], { type: "error", code: parsed.code, message: parsed.message });
+      return true;
+    }
+    this.onMessage(ws, parsed.message, session!);
+    return true;
+  }
+
+  /** Called after the engine's messages went out: voices the interviewer's, when asked to. */
+  sent(session: SessionState, effects: readonly Effect[]): void {
+    const settings = this.settings();
+    if (!settings?.output || settings.sessionId !== session.id) return;
+    for (const effect of effects) {
+      if (effect.kind !== "send") continue;
+      const spoken = spokenOf(effect.message);
+      if (spoken) this.out.speak({ ...spoken, sessionId: session.id, style: session.style, format: settings.output });
+    }
+  }
+
+  private onMessage(ws: WebSocket, message: VoiceClientMessage, session: SessionState): void {
+    const settings = this.settings();
+    const refuse = (code: ErrorCode, text?: string) => sendTo([ws], { type: "error", ...errorBody(code, text) });
+    if (session.ended) return refuse("session_ended");
+    const on = settings?.sessionId === session.id ? settings : null;
+    switch (message.type) {
+      case "audio_start": {
+        if (!on?.input) return refuse("audio_not_enabled", "Spoken answers are off for this session: start it with audio.input \"pcm16\".");
+        if (message.turn !== session.turn) return refuse("stale_turn", `audio_start was for turn ${message.turn}, but the session is at turn ${session.turn}; nothing was started.`);
+        if (this.answer) return refuse("invalid_message", `audio_start: a spoken answer to turn ${this.answer.turn} is under way; end it with audio_end first.`);
+        this.start(session.id, message.turn);
+        return;
+      }
+      case "audio_end":
+        // After the server's own end of speech (or with no answer under way) there is nothing to end.
+        if (this.answer) this.endOfAnswer(this.answer);
+        return;
+      case "playback": {
+        if (!on?.output) return refuse("audio_not_enabled", "Interviewer audio is off for this session: start it with audio.output.");
+        const spoken = this.out.spoken(session.id, message.turn);
+        if (!spoken) return refuse("invalid_message", `playback.turn: no interviewer audio of turn ${message.turn} is known.`);
+        const playedMs = Math.min(message.playedMs, spoken.durationMs);
+        const heard = heardText(spoken.text, spoken.words, playedMs);
+        const payload = { turn: spoken.turn, of: spoken.of, playedMs, durationMs: spoken.durationMs, heard, complete: playedMs >= spoken.durationMs };
+        void this.host.measure(session.id, "question_heard", null, payload).catch((error) => console.error("playback not stored", error));
+        return;
+      }
+    }
+  }
+
+  private start(sessionId: string, turn: number): void {
+    const target = pickSpeechTarget(this.host.env);
+    if (!target) {
+      this.unavailable("Speech is not configured on this server (SPEECH_WORKER_URL is unset).");
+      return;
+    }
+    const answer: SpokenAnswer = { sessionId, turn, transcriber: null!, bytes: 0, endedAt: null, timer: null };
+    const live = () => this.answer === answer;
+    answer.transcriber = new RealtimeTranscriber(target, this.host.env.SPEECH_API_KEY, "en", {
+      // Audio streamed faster than real time can hold a second utterance after the end of this one: not this answer's.
+      speechStarted: () => live() && answer.endedAt === null && this.send({ type: "speech_started", turn }),
+      speechStopped: () => live() && this.endOfAnswer(answer),
+      delta: (text) => live() && this.send({ type: "transcript_delta", turn, text }),
+      completed: (result) => live() && void this.completed(answer, result),
+      empty: () => live() && void this.noSpeech(answer),
+      failed: (reason) => {
+        if (!live()) return;
+        this.close(answer);
+        this.unavailable(reason);
+      },
+    });
+    this.answer = answer;
+    void answer.transcriber.open();
+  }
+
+  /** Speech ended (VAD, push-to-talk, or the length cap): the transcript is awaited, bounded. */
+  private endOfAnswer(answer: SpokenAnswer): void {
+    if (answer.endedAt !== null) return;
+    answer.endedAt = Date.now();
+    answer.transcriber.commit();
+    answer.timer = setTimeout(() => {
+      if (this.answer !== answer) return;
+      this.close(answer);
+      this.unavailable(`The speech worker sent no transcript within ${TRANSCRIPT_TIMEOUT_MS / 1000} s of the end of speech.`);
+    }, TRANSCRIPT_TIMEOUT_MS);
+  }
+
+  private async noSpeech(answer: SpokenAnswer): Promise<void> {
+    this.close(answer);
+    await this.host.announce(answer.sessionId, { type: "no_speech", turn: answer.turn });
+  }
+
+  private async completed(answer: SpokenAnswer, result: CompletedTranscription): Promise<void> {
+    if (result.noSpeech || result.transcript === "") return this.noSpeech(answer);
+    const transcribedAt = Date.now();
+    const endedAt = answer.endedAt ?? transcribedAt;
+    this.close(answer);
+    const metrics = deliveryMetrics({ text: result.transcript, words: result.words, speech_seconds: result.speechSeconds, pause_ratio: null });
+    const { sessionId, turn } = answer;
+    await this.host.announce(sessionId, { type: "transcript", turn, text: result.transcript, words: result.words, metrics });
+    // The answer's replies are for the next turn; its first audio byte closes the ledger.
+    const firstAudio = this.settings()?.output ? this.out.firstByte(turn + 1) : null;
+    const outcome = await this.host.submitAnswer(sessionId, result.transcript, { speakingRate: metrics.speakingRate, pauseRatio: metrics.pauseRatio, fillers: metrics.fillers }, turn);
+    if (!outcome.ok) {
+      const refusal: Record<typeof outcome.code, ServerMessage> = {
+        stale_turn: { type: "error", ...errorBody("stale_turn", `The spoken answer was for turn ${turn}, but the session is at turn ${"turn" in outcome ? outcome.turn : "?"}; it was not submitted.`) },
+        rate_limited: { type: "error", ...errorBody("rate_limited"), ...("retryAfter" in outcome ? { retryAfter: outcome.retryAfter } : {}) },
+        session_ended: { type: "error", ...errorBody("session_ended") },
+        not_found: { type: "error", ...errorBody("session_ended") },
+      };
+      this.send(refusal[outcome.code]);
+      return;
+    }
+    const questionAt = Date.now();
+    const audioAt = firstAudio ? await Promise.race([firstAudio, sleep(FIRST_AUDIO_WAIT_MS).then(() => null)]) : null;
+    const lastAt = audioAt ?? questionAt;
+    const stages = { transcription: transcribedAt - endedAt, model: questionAt - transcribedAt, synthesis: audioAt === null ? null : audioAt - questionAt };
+    const totalMs = lastAt - endedAt;
+    const timing: ServerMessage = { type: "turn_timing", turn, stages, totalMs };
+    await this.host.measure(sessionId, "turn_timing", totalMs, { turn, stages, audio: audioAt !== null }, timing);
+  }
+
+  private close(answer: SpokenAnswer): void {
+    if (answer.timer) clearTimeout(answer.timer);
+    answer.transcriber.close();
+    if (this.answer === answer) this.answer = null;
+  }
+
+  private abandon(): void {
+    if (this.answer) this.close(this.answer);
+  }
+
+  private unavailable(reason: string): void {
+    this.send({ type: "error", ...errorBody("speech_unavailable", `Speech is unavailable (${reason}); the interview goes on in text, and voice comes back by itself.`) });
+  }
+
+  private send(message: ServerMessage): void {
+    sendTo(this.host.sockets(), message);
+  }
+
+  private settings(): VoiceSettings | null {
+    if (this.settingsCache === undefined) this.settingsCache = this.host.kv.get<VoiceSettings>(SETTINGS_KEY) ?? null;
+    return this.settingsCache;
+  }
+}
+
+function sendTo(sockets: WebSocket[], message: ServerMessage): void {
+  const frame = JSON.stringify(message);
+  for (const ws of sockets) {
+    try {
+      ws.send(frame);
+    } catch {
+      // Closed under us.
+    }
+  }
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
