@@ -1,10 +1,10 @@
 /**
  * `POST /sessions/:id/answers/audio` (decisions.md, Add: audio answers): multipart `file`,
  * `turn` (required: the `turn` of the socket's `question` being answered), `language`
- * (default `en`), `gaze` (optional, the client's own 0..100 measure). Auth, before
- * the upload is read: the session's resume token, checked by the interview object it names
- * (no D1: usable right after `session_started`), or the admin token, which finds the object
- * through D1 (development: none needed).
+ * (default `en`), `gaze` (optional, the client's own 0..100 measure). Access `either`
+ * (access-policy.ts), checked before the upload is read: the session's resume token, checked
+ * by the interview object it names (no D1: usable right after `session_started`), or the admin
+ * token, which finds the object through D1 (development: none needed).
  *
  * The Worker transcribes the audio with the speech worker, computes the delivery metrics
  * (words per minute from word timestamps, pause ratio from voice activity, fillers from the
@@ -32,22 +32,25 @@ import { errorBody } from "@interview/shared";
 import { speechClientFor } from "../clients/speech-client.ts";
 import { deliveryMetrics } from "../speech/delivery-metrics.ts";
 import { invalidFields, readUpload, uploadLimit } from "./speech-upload.ts";
-import { authorizeSession, tokenGate, type InterviewStub, type SpeechEnv } from "./speech-access.ts";
+import { speechSession, type InterviewStub, type SpeechEnv } from "./speech-access.ts";
+import { access, grantedSession } from "./access-policy.ts";
+import { objectCall } from "./object-call.ts";
+import type { SubmitAnswerOutcome } from "../durable/interview-session.ts";
 import { failureResponse, recordSttLatency, transcribeTimed, waitUntilOf } from "./speech-transcription.ts";
 import { validate } from "./validate.ts";
 
 export const audioAnswers = new Hono<SpeechEnv>().post(
   "/sessions/:id/answers/audio",
+  access("either", { session: "param" }),
   validate("param", SessionIdParam),
-  tokenGate,
-  // The session and the token, before the upload is read.
-  async function audioAnswerAccess(c, next) {
-    c.set("speechSession", await authorizeSession(c, c.req.valid("param").id));
+  // An ended interview is refused before the upload is read, like a wrong token.
+  async function runningInterview(c, next) {
+    speechSession(grantedSession(c, c.req.valid("param").id));
     await next();
   },
   uploadLimit,
   async function postAudioAnswer(c) {
-    const session = c.get("speechSession")!;
+    const session = speechSession(grantedSession(c, c.req.valid("param").id));
     const { id, stub } = session;
     const upload = await readUpload(c, Object.keys(AudioAnswerFields.shape));
     const parsed = AudioAnswerFields.safeParse(upload.fields);
@@ -87,11 +90,7 @@ export const audioAnswers = new Hono<SpeechEnv>().post(
   },
 );
 
-async function submit(stub: InterviewStub, id: string, transcript: string, metrics: Parameters<InterviewStub["submitAnswer"]>[2], turn: number) {
-  try {
-    return await stub.submitAnswer(id, transcript, metrics, turn);
-  } catch (error) {
-    console.error(`Audio answer for session ${id}: the interview object did not answer`, error);
-    throw new HTTPException(503, { message: "The interview could not take the answer; try again.", cause: "unavailable" });
-  }
+function submit(stub: InterviewStub, id: string, transcript: string, metrics: Parameters<InterviewStub["submitAnswer"]>[2], turn: number) {
+  const call = async (): Promise<SubmitAnswerOutcome> => await stub.submitAnswer(id, transcript, metrics, turn);
+  return objectCall(`Audio answer for session ${id}`, call, "The interview could not take the answer; try again.");
 }

@@ -1,67 +1,69 @@
 /**
- * `POST /checkins` (seed §6.2): a self-report outside the WebSocket. Bearer: the session's
- * resume token or the admin token (development: none needed). 404 for an unknown session.
- * A session without consent gets `{"status":"ok","stored":false}` and nothing is written.
- * An `Idempotency-Key` header makes retries safe: the same key stores one row.
+ * `POST /checkins` (seed §6.2): a self-report outside the WebSocket. Access `either`: the
+ * session's resume token or the admin token (development: none needed), checked by the access
+ * policy (access-policy.ts, once the body is valid), which also answers 404 for an unknown session. A session without
+ * consent gets `{"status":"ok","stored":false}` and nothing is written. An `Idempotency-Key`
+ * header makes retries safe: the same key stores one row.
  *
- * With a resume token the check-in goes through the interview's own object (named in the
- * token), into its outbox like the socket's check-ins: it works right after
- * `session_started` and while D1 is down. Otherwise (admin token, or an object that no longer
- * runs the session) it is written to D1 directly.
+ * While the session's interview object runs it, the check-in goes through the object, into
+ * its outbox like the socket's check-ins: it works right after `session_started` and while D1
+ * is down. Otherwise (an object that no longer runs the session) it is written to D1 directly.
  */
-import { Hono, type Context } from "hono";
+import { Hono } from "hono";
 import { HTTPException } from "hono/http-exception";
+import { bodyLimit } from "hono/body-limit";
+import { errorBody } from "@interview/shared";
 import { CheckinBody } from "@interview/shared/rest";
-import type { AppEnv } from "../env.ts";
 import { insertRecords } from "../storage/writes.ts";
 import { sessionAccess } from "../storage/reads.ts";
 import { withDb } from "../storage/db.ts";
-import { authorizeSessionCall, bearerToken, isAdminToken } from "./auth.ts";
-import { interviewOfToken } from "../durable/interview-stub.ts";
+import { access, grantSession, type AccessEnv } from "./access-policy.ts";
+import { objectCall } from "./object-call.ts";
 import { validate } from "./validate.ts";
 
-export const checkins = new Hono<AppEnv>().post("/checkins", validate("json", CheckinBody), async function postCheckin(c) {
-  const body = c.req.valid("json");
-  const idempotencyKey = c.req.header("Idempotency-Key");
-  const key =
-    idempotencyKey && /^[\x21-\x7e]{1,128}$/.test(idempotencyKey)
-      ? `http:checkin:${body.sessionId}:${idempotencyKey}`
-      : `http:${crypto.randomUUID()}`;
-  const viaObject = await checkinThroughObject(c, body, key);
-  if (viaObject) return viaObject;
-  const session = await withDb(c.env, (db) => sessionAccess(db, body.sessionId));
-  if (!session) throw new HTTPException(404, { message: `Unknown session ${body.sessionId}.`, cause: "not_found" });
-  await authorizeSessionCall(c, session.resumeTokenHash);
-  if (!session.consented) return c.json({ status: "ok", stored: false });
-  await withDb(c.env, (db) =>
-    insertRecords(db, [
-      {
-        kind: "checkin",
-        key,
-        sessionId: session.id,
-        group: body.group ?? (session.groupName === "control" ? "control" : "treatment"),
-        confidence: body.confidence,
-        stress: body.stress,
-        createdAt: Date.now(),
-      },
-    ]),
-  );
-  return c.json({ status: "ok", stored: true });
+/** A check-in is a few dozen bytes of JSON: 16 KiB is room enough, and refuses a flood before it is parsed. */
+export const CHECKIN_BODY_LIMIT_BYTES = 16 * 1024;
+
+const checkinBodyLimit = bodyLimit({
+  maxSize: CHECKIN_BODY_LIMIT_BYTES,
+  onError: (c) => c.json(errorBody("payload_too_large", "The request body is larger than 16 KiB."), 413),
 });
 
-/** The resume-token path; null when the token names no object that runs this session. */
-async function checkinThroughObject(c: Context<AppEnv>, body: CheckinBody, key: string): Promise<Response | null> {
-  const token = bearerToken(c);
-  const stub = token ? interviewOfToken(c.env, token) : null;
-  if (!token || !stub) return null;
-  const check = await stub.checkSession(body.sessionId, token);
-  if (check === "not_found") return null;
-  if (check === "forbidden") {
-    if (await isAdminToken(c.env, token)) return null;
-    throw new HTTPException(403, { message: "This token is not allowed here.", cause: "forbidden" });
-  }
-  const { group = null, confidence, stress } = body;
-  const outcome = await stub.recordCheckin(body.sessionId, { group: group ?? null, confidence, stress }, key);
-  if (outcome === "not_found") return null;
-  return c.json({ status: "ok", stored: outcome === "stored" });
-}
+export const checkins = new Hono<AccessEnv>().post(
+  "/checkins",
+  access("either", { session: "json", bodyLimit: checkinBodyLimit }),
+  validate("json", CheckinBody),
+  async function postCheckin(c) {
+    const body = c.req.valid("json");
+    const { object } = await grantSession(c, body.sessionId);
+    const idempotencyKey = c.req.header("Idempotency-Key");
+    const key =
+      idempotencyKey && /^[\x21-\x7e]{1,128}$/.test(idempotencyKey)
+        ? `http:checkin:${body.sessionId}:${idempotencyKey}`
+        : `http:${crypto.randomUUID()}`;
+    if (object) {
+      const { group = null, confidence, stress } = body;
+      const outcome = await objectCall(`POST /checkins for session ${body.sessionId}`, () =>
+        object.recordCheckin(body.sessionId, { group: group ?? null, confidence, stress }, key),
+      );
+      if (outcome !== "not_found") return c.json({ status: "ok", stored: outcome === "stored" });
+    }
+    const session = await withDb(c.env, (db) => sessionAccess(db, body.sessionId));
+    if (!session) throw new HTTPException(404, { message: `Unknown session ${body.sessionId}.`, cause: "not_found" });
+    if (!session.consented) return c.json({ status: "ok", stored: false });
+    await withDb(c.env, (db) =>
+      insertRecords(db, [
+        {
+          kind: "checkin",
+          key,
+          sessionId: session.id,
+          group: body.group ?? (session.groupName === "control" ? "control" : "treatment"),
+          confidence: body.confidence,
+          stress: body.stress,
+          createdAt: Date.now(),
+        },
+      ]),
+    );
+    return c.json({ status: "ok", stored: true });
+  },
+);

@@ -10,11 +10,11 @@ import type { AppEnv } from "../env.ts";
 import { addComment } from "../storage/writes.ts";
 import { listComments, sessionAccess } from "../storage/reads.ts";
 import { withDb } from "../storage/db.ts";
-import { requireAdmin } from "./auth.ts";
+import { access } from "./access-policy.ts";
 import { validate } from "./validate.ts";
 
 export const comments = new Hono<AppEnv>()
-  .post("/comments", requireAdmin, validate("json", CommentBody), async function postComment(c) {
+  .post("/comments", access("admin"), validate("json", CommentBody), async function postComment(c) {
     const body = c.req.valid("json");
     const session = await withDb(c.env, (db) => sessionAccess(db, body.sessionId));
     if (!session) throw new HTTPException(404, { message: `Unknown session ${body.sessionId}.`, cause: "not_found" });
@@ -32,7 +32,7 @@ export const comments = new Hono<AppEnv>()
     );
     return c.json({ status: "ok" });
   })
-  .get("/comments/:id", requireAdmin, validate("param", SessionIdParam), async function getComments(c) {
+  .get("/comments/:id", access("admin"), validate("param", SessionIdParam), async function getComments(c) {
     const { id } = c.req.valid("param");
     const items = await withDb(c.env, async (db) => {
       if (!(await sessionAccess(db, id))) return null;

@@ -9,12 +9,12 @@ import { SessionIdParam } from "@interview/shared/rest";
 import type { AppEnv } from "../env.ts";
 import { exportSession } from "../storage/reads.ts";
 import { withDb } from "../storage/db.ts";
-import { requireAdmin } from "./auth.ts";
+import { access } from "./access-policy.ts";
 import { validate } from "./validate.ts";
 
 export const exports = new Hono<AppEnv>().get(
   "/export/session/:id",
-  requireAdmin,
+  access("admin"),
   validate("param", SessionIdParam),
   async function getSessionExport(c) {
     const { id } = c.req.valid("param");

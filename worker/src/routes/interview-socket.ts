@@ -2,15 +2,18 @@
  * `GET /ws/interview`: hands the upgrade to an InterviewSession object. A new interview gets
  * a new object; a resume token, offered as the subprotocol `resume.<token>` beside
  * `interview.v1` or (the weaker, older form) as `?session=<id>&token=<token>`, reaches the
- * object named in the token, which checks the token itself before accepting.
+ * object named in the token, which checks the token itself before accepting. Access `public`
+ * (the object is the policy here); an object that does not answer is 503.
  */
 import { Hono } from "hono";
 import { errorBody } from "@interview/shared";
-import type { AppEnv, Env } from "../env.ts";
+import type { Env } from "../env.ts";
+import { access, type AccessEnv } from "./access-policy.ts";
+import { objectCall } from "./object-call.ts";
 import { offeredSubprotocols } from "../durable/socket-subprotocol.ts";
 import { interviewOfToken } from "../durable/interview-stub.ts";
 
-export const interviewSocket = new Hono<AppEnv>().get("/ws/interview", async function upgradeInterview(c) {
+export const interviewSocket = new Hono<AccessEnv>().get("/ws/interview", access("public"), async function upgradeInterview(c) {
   if (c.req.header("Upgrade")?.toLowerCase() !== "websocket") {
     return c.json(errorBody("upgrade_required"), 426);
   }
@@ -20,7 +23,8 @@ export const interviewSocket = new Hono<AppEnv>().get("/ws/interview", async fun
   const sessionId = c.req.query("session");
   const token = c.req.query("token");
   if (sessionId === undefined && token === undefined) {
-    return c.env.INTERVIEW.get(c.env.INTERVIEW.newUniqueId()).fetch(c.req.raw);
+    const stub = c.env.INTERVIEW.get(c.env.INTERVIEW.newUniqueId());
+    return objectCall("GET /ws/interview", () => stub.fetch(c.req.raw));
   }
   if (!sessionId || !token) {
     return c.json(errorBody("unauthorized", "Resuming needs both session and token."), 401);
@@ -31,5 +35,5 @@ export const interviewSocket = new Hono<AppEnv>().get("/ws/interview", async fun
 async function routeByToken(env: Env, token: string, request: Request): Promise<Response> {
   const stub = interviewOfToken(env, token);
   if (!stub) return Response.json(errorBody("forbidden", "The resume token does not match this session."), { status: 403 });
-  return stub.fetch(request);
+  return objectCall("GET /ws/interview (resume)", () => stub.fetch(request));
 }

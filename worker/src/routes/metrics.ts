@@ -10,12 +10,12 @@ import type { AppEnv } from "../env.ts";
 import { metricsAggregates } from "../storage/metrics-aggregates.ts";
 import { withDb } from "../storage/db.ts";
 import { metricsSummary } from "../stats/summary.ts";
-import { requireAdmin } from "./auth.ts";
+import { access } from "./access-policy.ts";
 import { validate } from "./validate.ts";
 
 export const metrics = new Hono<AppEnv>().get(
   "/metrics/summary",
-  requireAdmin,
+  access("admin"),
   validate("query", MetricsQuery),
   async function getMetricsSummary(c) {
     const { excludeClientAssigned, ...filter } = c.req.valid("query");

@@ -16,7 +16,7 @@ import type { AppEnv } from "../env.ts";
 import type { ParticipantRecord, RegisterOutcome } from "../engine/participant-arm.ts";
 import { newParticipantId, participantFor } from "../durable/participant.ts";
 import { isoUtc } from "../storage/export-rows.ts";
-import { requireAdmin } from "./auth.ts";
+import { access } from "./access-policy.ts";
 import { validate } from "./validate.ts";
 
 export interface ParticipantOut {
@@ -29,7 +29,7 @@ export interface ParticipantOut {
 }
 
 export const participants = new Hono<AppEnv>()
-  .post("/participants", requireAdmin, validate("json", ParticipantBody), async function registerParticipant(c) {
+  .post("/participants", access("admin"), validate("json", ParticipantBody), async function registerParticipant(c) {
     const body = c.req.valid("json");
     const participantId = body.participantId ?? newParticipantId();
     const stub = participantFor(c.env, participantId);
@@ -42,7 +42,7 @@ export const participants = new Hono<AppEnv>()
     }
     return c.json({ ...participantOut(outcome.record), created: outcome.created }, outcome.created ? 201 : 200);
   })
-  .get("/participants/:id", requireAdmin, validate("param", ParticipantIdParam), async function getParticipant(c) {
+  .get("/participants/:id", access("admin"), validate("param", ParticipantIdParam), async function getParticipant(c) {
     const { id } = c.req.valid("param");
     const stub = participantFor(c.env, id);
     const record: ParticipantRecord | null = await registry(async () => await stub.record());

@@ -16,14 +16,14 @@
  * is keyed on (text, voice, speed). `X-TTS-Voice` is the voice as printable ASCII,
  * percent-encoded otherwise (omitted if even that fails).
  *
- * Auth on both, before any body is read: no token in production is 401 (`tokenGate`). The
- * resume token of `sessionId` (checked by the interview object the token names), or the admin
- * token; development accepts token-less calls. `/stt` takes `sessionId` as a query parameter
- * too, checked before the upload is read; a form-only `sessionId` is checked after it.
- * `/tts` bodies are limited to 64 KiB before they are parsed.
+ * Access `either` on both (access-policy.ts), the credentials checked before any body is
+ * read: the resume token of `sessionId`, or the admin token (without a `sessionId`, only the
+ * admin token); development accepts token-less calls. `/stt` takes `sessionId` as a query
+ * parameter too, checked before the upload is read; a form-only `sessionId` is checked after
+ * it. `/tts` bodies are limited to 64 KiB before they are parsed. A session that has ended is
+ * 409 `session_ended`.
  */
 import { Hono } from "hono";
-import { createMiddleware } from "hono/factory";
 import { TTS_SPEED_BY_STYLE, type Style } from "@interview/shared";
 import { SttFields, TtsBody } from "@interview/shared/rest";
 import { speechClientFor } from "../clients/speech-client.ts";
@@ -31,7 +31,8 @@ import { deliveryMetrics } from "../speech/delivery-metrics.ts";
 import { TtsCache, type CachedAudio } from "../speech/tts-cache.ts";
 import { fail } from "./http-error.ts";
 import { invalidFields, readUpload, ttsBodyLimit, uploadLimit } from "./speech-upload.ts";
-import { authorizeSession, authorizeSessionless, tokenGate, type SpeechEnv } from "./speech-access.ts";
+import { speechSession, type SpeechEnv } from "./speech-access.ts";
+import { access, grantSession, requireSessionless } from "./access-policy.ts";
 import { failureResponse, recordSttLatency, transcribeTimed, waitUntilOf } from "./speech-transcription.ts";
 import { validate } from "./validate.ts";
 
@@ -45,28 +46,18 @@ export function speedForStyle(style: string | null | undefined): number {
   return style && Object.hasOwn(TTS_SPEED_BY_STYLE, style) ? TTS_SPEED_BY_STYLE[style as Style] : 1.0;
 }
 
-/**
- * /stt before its body is read: `?sessionId=` is checked with the token here; without it, the
- * admin token, or a resume token whose form `sessionId` is checked once the form is read.
- */
-const sttAccess = createMiddleware<SpeechEnv>(async function sttAccess(c, next) {
-  const query = SttFields.shape.sessionId.safeParse(c.req.query("sessionId"));
-  if (!query.success) throw invalidFields(query.error.issues.map((i) => ({ ...i, path: ["sessionId", ...i.path] })));
-  c.set("speechSession", query.data === undefined ? null : await authorizeSession(c, query.data));
-  c.set("sessionPending", query.data === undefined && (await authorizeSessionless(c, true)) === "pending");
-  await next();
-});
-
 export const speech = new Hono<SpeechEnv>()
-  .post("/stt", tokenGate, sttAccess, uploadLimit, async function postStt(c) {
+  // `?sessionId=` is checked before the upload is read; a form-only `sessionId` once it is.
+  .post("/stt", access("either", { session: ["query", "form"] }), uploadLimit, async function postStt(c) {
     const upload = await readUpload(c, Object.keys(SttFields.shape));
     const parsed = SttFields.safeParse(upload.fields);
     if (!parsed.success) throw invalidFields(parsed.error.issues);
     const { sessionId, language } = parsed.data;
-    let session = c.get("speechSession");
-    if (session && sessionId !== undefined && sessionId !== session.id) throw fail(400, "validation_failed", "sessionId: the form field differs from the query parameter");
-    if (!session && sessionId !== undefined) session = await authorizeSession(c, sessionId);
-    if (!session && c.get("sessionPending")) throw fail(403, "forbidden", "Without a sessionId this route needs the admin token.");
+    let granted = c.get("access").session;
+    if (granted && sessionId !== undefined && sessionId !== granted.id) throw fail(400, "validation_failed", "sessionId: the form field differs from the query parameter");
+    if (!granted && sessionId !== undefined) granted = await grantSession(c, sessionId);
+    if (!granted) requireSessionless(c);
+    const session = granted ? speechSession(granted) : null;
 
     const result = await transcribeTimed(speechClientFor(c.env, waitUntilOf(c), session?.id), upload, language, c.req.raw.signal);
     if (!result.ok) return failureResponse(c, result.failure);
@@ -82,10 +73,10 @@ export const speech = new Hono<SpeechEnv>()
       metrics: deliveryMetrics({ ...transcription, text: transcript }),
     });
   })
-  .post("/tts", tokenGate, ttsBodyLimit, validate("json", TtsBody), async function postTts(c) {
+  .post("/tts", access("either", { session: "json", bodyLimit: ttsBodyLimit }), validate("json", TtsBody), async function postTts(c) {
     const body = c.req.valid("json");
-    if (body.sessionId !== undefined) await authorizeSession(c, body.sessionId);
-    else await authorizeSessionless(c, false);
+    if (body.sessionId !== undefined) speechSession(await grantSession(c, body.sessionId));
+    else requireSessionless(c);
     const speed = speedForStyle(body.style);
     const requested = body.speaker ?? DEFAULT_VOICE;
     const key = { text: body.text, voice: requested, speed };

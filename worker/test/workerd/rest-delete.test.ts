@@ -34,7 +34,10 @@ describe("DELETE /sessions/:id", () => {
     const resume = await call(`/ws/interview?session=${id}&token=${encodeURIComponent(token)}`, { headers: { Upgrade: "websocket" } });
     expect(resume.status).toBe(403);
     expect(await resume.json()).toEqual({ code: "forbidden", message: RESUME_FORGOTTEN });
-    expect((await call(`/sessions/${id}`, { method: "DELETE", headers: bearer(token) })).status).toBe(404);
+    // The token's interview holds the session no more: its token opens nothing now.
+    const again = await call(`/sessions/${id}`, { method: "DELETE", headers: bearer(token) });
+    expect(again.status).toBe(403);
+    expect(await again.json()).toMatchObject({ code: "forbidden", message: expect.stringContaining("deleted") });
   });
 
   it("with the session's own token deletes a session D1 has not received yet (still in the outbox)", async () => {
