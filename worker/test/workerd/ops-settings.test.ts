@@ -9,11 +9,11 @@ import { call, testEnv } from "./rest-client.ts";
 
 afterEach(() => vi.restoreAllMocks());
 
-function loggedProblems(error: ReturnType<typeof vi.spyOn>): unknown[] {
+function loggedProblems(error: { mock: { calls: unknown[][] } }): unknown[] {
   return error.mock.calls
-    .map((args) => (typeof args[0] === "string" && args[0].startsWith("{") ? JSON.parse(args[0]) : null))
+    .map((args) => (typeof args[0] === "string" && args[0].startsWith("{") ? (JSON.parse(args[0]) as { event?: string; problems?: unknown[] }) : null))
     .filter((line) => line?.event === "config_invalid")
-    .flatMap((line) => line.problems);
+    .flatMap((line) => line?.problems ?? []);
 }
 
 describe("a bad variable", () => {
