@@ -6,14 +6,14 @@
  * D1 is back, so a monitor should page on it.
  */
 import { Hono } from "hono";
-import type { AppEnv } from "../env.ts";
+import { access, type AccessEnv } from "./access-policy.ts";
 import { researchDb } from "../storage/db.ts";
 import { ping } from "../storage/reads.ts";
 
 /** Long enough for a cold D1 round trip, short enough for a health probe. */
 const STORAGE_PROBE_TIMEOUT_MS = 2_000;
 
-export const health = new Hono<AppEnv>().get("/health", async function healthCheck(c) {
+export const health = new Hono<AccessEnv>().get("/health", access("public"), async function healthCheck(c) {
   let timer: ReturnType<typeof setTimeout> | undefined;
   try {
     await Promise.race([
