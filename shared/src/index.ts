@@ -2,6 +2,7 @@ export * from "./vocabulary.ts";
 export * from "./limits.ts";
 export * from "./errors.ts";
 export * from "./protocol.ts";
+export * from "./feedback.ts";
 export * from "./records.ts";
 export * from "./frames.ts";
 export * from "./participants.ts";

@@ -17,6 +17,7 @@ import { CHECKIN_SCALE, TELEMETRY_DATA_MAX_CHARS } from "./limits.ts";
 import { ParticipantIdSchema } from "./participants.ts";
 import { AudioOptionsSchema, type VoiceServerMessage } from "./voice.ts";
 import type { ClientGroupOutcome, GroupAssignment } from "./vocabulary.ts";
+import type { FeedbackOut, ReportOut } from "./feedback.ts";
 
 /** Bumped when a change would break a client written for an earlier version. */
 export const PROTOCOL_VERSION = 1;
@@ -309,6 +310,8 @@ export type ServerMessage = (
   | SessionResumed
   | QuestionOut
   | TipsOut
+  | FeedbackOut
+  | ReportOut
   | InterviewerMessageOut
   | InterviewerDeltaOut
   | ClarificationOut

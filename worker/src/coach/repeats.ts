@@ -9,6 +9,7 @@ import type { RepeatedPhrase } from "./types.ts";
 const STOP = new Set([
   "a", "an", "the", "and", "or", "but", "so", "of", "to", "in", "on", "at", "for", "with", "it", "is", "was", "were",
   "i", "we", "my", "our", "that", "this", "as", "be", "by", "from", "had", "have", "he", "she", "they", "their",
+  "would", "will", "could", "should", "can", "i'd", "we'd", "you", "your", "not", "are", "is",
 ]);
 const MAX_N = 4;
 

@@ -1,10 +1,12 @@
 /**
  * One answer's turn: store it, ask the model for coaching (and the next main question when
- * one is due), then reply in the seed's order: tips, question, interviewer_message.
+ * one is due), then reply in the seed's order: tips, then `feedback` (the coach's analysis,
+ * README: protocol), question, interviewer_message.
  */
 import { HISTORY_PAIRS_KEPT, type AnswerMetrics, type Tip } from "@interview/shared";
 import { fallbackQuestion } from "./question-packs.ts";
-import { heuristicTips } from "./coaching.ts";
+import { coachAnswer, scoreAnswer } from "./answer-feedback.ts";
+import type { TimedWord } from "../coach/types.ts";
 import { pickFollowUp } from "./follow-up-intents.ts";
 import { isNonAnswer } from "./non-answer.ts";
 import { consultRequest, nextQuestionContext, nonEmpty, park } from "./consults.ts";
@@ -13,7 +15,10 @@ import { sendMainQuestion, sendQuestion } from "./questions.ts";
 import type { MessageOf, Step } from "./step.ts";
 import type { ConsultResult, PendingConsult, SessionState } from "./types.ts";
 
-export function onAnswer(step: Step, s: SessionState, message: MessageOf<"user_answer">): void {
+/** Answers whose scores the report covers: the last 50 (a session is rarely longer). */
+export const SCORES_KEPT = 50;
+
+export function onAnswer(step: Step, s: SessionState, message: MessageOf<"user_answer">, words?: TimedWord[]): void {
   const answer = message.answer;
   const metrics = knownMetrics(message.metrics);
   const answeredQuestion = s.lastQuestion?.question ?? fallbackQuestion(s.pack, s.difficulty, s.mainQuestionCount);
@@ -45,6 +50,7 @@ export function onAnswer(step: Step, s: SessionState, message: MessageOf<"user_a
     answeredQuestion,
     wasFollowUp,
     receivedAt: step.ctx.now,
+    ...(words && words.length > 0 ? { words } : {}),
   });
 }
 
@@ -60,10 +66,20 @@ export function finishAnswer(
   const modelFollowUp = nonEmpty(result.coaching?.followUp);
   const followUp = isNonAnswer(answer) ? heuristic.text : (modelFollowUp ?? heuristic.text);
   const modelTips = result.coaching?.tips?.filter((t) => t.summary.trim() && t.detail.trim()).slice(0, 2) ?? [];
-  const tips: Tip[] = modelTips.length > 0 ? modelTips : heuristicTips({ answer, metrics, style: s.style });
+  const coaching = coachAnswer({
+    answer,
+    question: pending.answeredQuestion,
+    metrics,
+    words: pending.words,
+    style: s.style,
+    mode: step.ctx.coach ?? "evidence",
+  });
+  const tips: Tip[] = modelTips.length > 0 ? modelTips : coaching.tips;
 
   step.send({ type: "tips", turn: s.turn, items: tips });
   step.telemetry(s, "tips", { turn: s.turn, items: tips, source: modelTips.length > 0 ? "llm" : "heuristic" });
+  step.send({ type: "feedback", turn: s.turn, content: coaching.content, delivery: coaching.delivery });
+  s.scores = [...(s.scores ?? []), scoreAnswer(s.turn, pending.answeredQuestion, answer, coaching)].slice(-SCORES_KEPT);
   step.telemetry(s, "turn_latency", { turn: s.turn }, step.ctx.now - pending.receivedAt);
 
   const reason = endReason(s, step.ctx.now);

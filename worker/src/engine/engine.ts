@@ -18,6 +18,7 @@ import { askMainQuestion, sendMainQuestion } from "./questions.ts";
 import { deadlinePassed, endReason, endSession, onAlarm, onResumed, startSession } from "./session-lifecycle.ts";
 import { Step, type MessageOf } from "./step.ts";
 import { countTurn, turnCapWait } from "./turn-cap.ts";
+import type { TimedWord } from "../coach/types.ts";
 
 /**
  * Client message ids remembered per session. A client re-sends only what it sent since its
@@ -43,7 +44,7 @@ export function reduce(state: InterviewState, event: EngineEvent, ctx: EngineCon
       startSession(step, event.message, event.mint);
       break;
     case "message":
-      onMessage(step, event.message);
+      onMessage(step, event.message, event.words);
       break;
     case "consulted":
       onConsulted(step, event.requestId, event.result);
@@ -95,7 +96,7 @@ function cloneState(state: InterviewState): InterviewState {
   };
 }
 
-function onMessage(step: Step, message: Exclude<ClientMessage, { type: "start_session" }>): void {
+function onMessage(step: Step, message: Exclude<ClientMessage, { type: "start_session" }>, words?: TimedWord[]): void {
   if (message.type === "ping") {
     step.send({ type: "pong" });
     return;
@@ -133,7 +134,7 @@ function onMessage(step: Step, message: Exclude<ClientMessage, { type: "start_se
   }
   switch (message.type) {
     case "user_answer":
-      onAnswer(step, s, message);
+      onAnswer(step, s, message, words);
       break;
     case "user_clarification":
       onClarification(step, s, message);

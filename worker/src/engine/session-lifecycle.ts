@@ -6,6 +6,7 @@ import type { EndReason, SessionSnapshot } from "@interview/shared";
 import { STYLE_CARDS } from "./style-cards.ts";
 import { sessionOptions } from "./session-options.ts";
 import { askMainQuestion } from "./questions.ts";
+import { buildReport } from "./session-report.ts";
 import type { MessageOf, Step } from "./step.ts";
 import type { SessionState, StartMint } from "./types.ts";
 
@@ -124,6 +125,8 @@ export function endSession(step: Step, s: SessionState, reason: EndReason): void
   step.state.pending = null;
   // The answers are not needed once the session is over; the object should not keep them.
   s.history = [];
+  // The report covers the answers coached in this state (none: no report).
+  if (s.scores && s.scores.length > 0) step.send(buildReport(s.id, s.scores));
   step.send({
     type: "session_ended",
     session_id: s.id,

@@ -17,6 +17,8 @@ import type {
   Style,
   Tip,
 } from "@interview/shared";
+import type { AnswerScore as SharedAnswerScore } from "@interview/shared";
+import type { TimedWord } from "../coach/types.ts";
 
 /** What the engine may not decide itself: the time and chance. */
 export interface EngineContext {
@@ -24,7 +26,14 @@ export interface EngineContext {
   now: number;
   /** Uniform in [0, 1). */
   random: () => number;
+  /** How tips are chosen (`COACH`): "evidence" (default) from the answer's analysis, "seed" the seed's exact rules. */
+  coach?: CoachMode;
 }
+
+export type CoachMode = "seed" | "evidence";
+
+/** One answer's coaching scores, kept in the state for the end-of-session report (quotes, never the whole answer). */
+export type AnswerScore = SharedAnswerScore;
 
 export interface QaPair {
   question: string;
@@ -73,6 +82,8 @@ export interface SessionState {
   sentSeq?: number;
   /** Ids of the client messages applied lately, oldest first (`CLIENT_IDS_KEPT`). */
   appliedIds?: string[];
+  /** Each answer's coaching scores, for the end-of-session report (absent in older states). */
+  scores?: AnswerScore[];
 }
 
 /** Context the interviewer model gets; the heuristics need none of it. */
@@ -133,6 +144,8 @@ export type PendingConsult =
       answeredQuestion: string;
       wasFollowUp: boolean;
       receivedAt: number;
+      /** Word timings of a spoken answer (the speech worker's), for the delivery analysis. */
+      words?: TimedWord[];
     }
   | { kind: "switch_style"; request: ConsultRequest }
   | { kind: "clarification"; request: ConsultRequest; prompt: string; question: string };
@@ -174,7 +187,8 @@ export type EngineEvent =
   /** A client reconnected; `lastSeq` is the last message it has (the adapter replays the rest). */
   | { kind: "resumed"; lastSeq?: number }
   | { kind: "start"; message: Extract<ClientMessage, { type: "start_session" }>; mint: StartMint }
-  | { kind: "message"; message: Exclude<ClientMessage, { type: "start_session" }> }
+  /** `words`: the timings of a spoken answer's transcript (audio answers only). */
+  | { kind: "message"; message: Exclude<ClientMessage, { type: "start_session" }>; words?: TimedWord[] }
   | { kind: "consulted"; requestId: number; result: ConsultResult }
   | { kind: "alarm" }
   /** A measurement taken outside the socket (e.g. the server's STT latency) for this session. */

@@ -8,7 +8,7 @@ import { describe, expect, it } from "vitest";
 import type { PersistRecord, ServerMessage } from "@interview/shared";
 import { initialState, reduce } from "../../src/engine/engine.ts";
 import { fallbackQuestion } from "../../src/engine/question-packs.ts";
-import type { ConsultRequest, ConsultResult, Effect, EngineEvent, InterviewState, StartMint } from "../../src/engine/types.ts";
+import type { CoachMode, ConsultRequest, ConsultResult, Effect, EngineEvent, InterviewState, StartMint } from "../../src/engine/types.ts";
 
 const T0 = Date.UTC(2026, 10, 26, 12, 0, 0);
 
@@ -18,10 +18,12 @@ class Harness {
   effects: Effect[] = [];
   /** Answers every consult with this, unless a test overrides it. */
   model: (request: ConsultRequest) => ConsultResult = () => ({});
+  /** How tips are chosen (`COACH`); the engine's default when unset. */
+  coach: CoachMode | undefined = undefined;
 
   dispatch(event: EngineEvent): Effect[] {
     // Frozen: reduce must never change its input (it shares what it does not change).
-    const { state, effects } = reduce(deepFreeze(this.state), event, { now: this.now, random: () => 0 });
+    const { state, effects } = reduce(deepFreeze(this.state), event, { now: this.now, random: () => 0, ...(this.coach ? { coach: this.coach } : {}) });
     this.state = state;
     this.effects.push(...effects);
     const out = [...effects];
@@ -172,13 +174,15 @@ describe("answers", () => {
     const h = new Harness();
     h.start();
     const first = h.answer(LONG_ANSWER);
-    expect(types(first)).toEqual(["tips", "question", "interviewer_message"]);
+    // `feedback` (the coach's analysis) follows the tips; the seed's order is otherwise kept.
+    expect(types(first)).toEqual(["tips", "feedback", "question", "interviewer_message"]);
     expect(first[0]).toMatchObject({ turn: 1 });
-    expect(first[1]).toMatchObject({ turn: 1, source: "follow_up" });
-    expect(first[2]).toMatchObject({ turn: 1, message: (first[1] as { question: string }).question });
+    expect(first[1]).toMatchObject({ turn: 1, delivery: null });
+    expect(first[2]).toMatchObject({ turn: 1, source: "follow_up" });
+    expect(first[3]).toMatchObject({ turn: 1, message: (first[2] as { question: string }).question });
     const second = h.answer(LONG_ANSWER);
-    expect(types(second)).toEqual(["tips", "question"]);
-    expect(second[1]).toMatchObject({ turn: 2, source: "fallback", question: fallbackQuestion("swe_behavioral", "standard", 1) });
+    expect(types(second)).toEqual(["tips", "feedback", "question"]);
+    expect(second[2]).toMatchObject({ turn: 2, source: "fallback", question: fallbackQuestion("swe_behavioral", "standard", 1) });
   });
 
   it("rotates the fallback bank over all six items by main-question count", () => {
@@ -204,11 +208,11 @@ describe("answers", () => {
     expect(asks).toHaveLength(0);
     h.answer(LONG_ANSWER);
     const main = h.answer(LONG_ANSWER);
-    expect(main[1]).toMatchObject({ source: "custom", question: "Second custom?" });
+    expect(main[2]).toMatchObject({ source: "custom", question: "Second custom?" });
     expect(asks.every((a) => a.nextQuestion === undefined)).toBe(true);
     h.answer(LONG_ANSWER);
     const third = h.answer(LONG_ANSWER);
-    expect(third[1]).toMatchObject({ source: "fallback", question: fallbackQuestion("swe_behavioral", "standard", 2) });
+    expect(third[2]).toMatchObject({ source: "fallback", question: fallbackQuestion("swe_behavioral", "standard", 2) });
     expect(asks.at(-1)!.nextQuestion).toEqual({ previousQuestion: expect.any(String), mainQuestionIndex: 2 });
   });
 
@@ -235,7 +239,7 @@ describe("answers", () => {
         { summary: "Pause", detail: "Breathe after the number." },
       ],
     });
-    expect(out[1]).toMatchObject({ source: "follow_up", question: "Which number moved first?" });
+    expect(out[2]).toMatchObject({ source: "follow_up", question: "Which number moved first?" });
   });
 
   it("overrides the model's follow-up for a non-answer but keeps its tips (seed §4.4)", () => {
@@ -244,12 +248,13 @@ describe("answers", () => {
     h.model = () => ({ coaching: { followUp: "Tell me more about the metrics.", tips: [{ summary: "S", detail: "D" }] } });
     const out = h.answer("I don't know");
     expect(out[0]).toMatchObject({ items: [{ summary: "S", detail: "D" }] });
-    expect((out[1] as { question: string }).question).not.toBe("Tell me more about the metrics.");
-    expect(out[1]).toMatchObject({ source: "follow_up", preface: "No worries." });
+    expect((out[2] as { question: string }).question).not.toBe("Tell me more about the metrics.");
+    expect(out[2]).toMatchObject({ source: "follow_up", preface: "No worries." });
   });
 
-  it("falls back to heuristic tips with the style prefix when the model gives none", () => {
+  it("falls back to the seed's heuristic tips with the style prefix when the model gives none (COACH=seed)", () => {
     const h = new Harness();
+    h.coach = "seed";
     h.start({ style: "cold" });
     const out = h.answer("Short.");
     const items = (out[0] as { items: { detail: string }[] }).items;
@@ -294,8 +299,8 @@ describe("ending", () => {
     h.start({ maxQuestions: 1, style: "cold" });
     h.effects = [];
     const out = h.answer(LONG_ANSWER);
-    expect(types(out)).toEqual(["tips", "session_ended"]);
-    expect(out[1]).toMatchObject({ session_id: "s-1", turn: 1, reason: "max_questions" });
+    expect(types(out)).toEqual(["tips", "feedback", "report", "session_ended"]);
+    expect(out[3]).toMatchObject({ session_id: "s-1", turn: 1, reason: "max_questions" });
     expect(h.effects.filter((e) => e.kind === "schedule" || e.kind === "close")).toEqual([
       { kind: "schedule", at: null },
       { kind: "close", code: 1000, reason: "session ended: max_questions" },
@@ -319,7 +324,7 @@ describe("ending", () => {
       h.now = T0 + 31_000;
       return {};
     };
-    expect(types(h.answer(LONG_ANSWER))).toEqual(["tips", "session_ended"]);
+    expect(types(h.answer(LONG_ANSWER))).toEqual(["tips", "feedback", "report", "session_ended"]);
   });
 
   it("alarm ends an idle session at the deadline, and re-arms when early", () => {
@@ -497,18 +502,19 @@ describe("sequence numbers and client message ids", () => {
     h.start({});
     expect(seqs(h.dispatch({ kind: "message", message: { type: "user_answer", answer: "An answer.", metrics: {} } as never }))).toEqual([
       ["tips", 3],
-      ["question", 4],
-      ["interviewer_message", 5],
+      ["feedback", 4],
+      ["question", 5],
+      ["interviewer_message", 6],
     ]);
     expect(seqs(h.dispatch({ kind: "resumed" }))).toEqual([["session_resumed", undefined]]);
-    expect(h.state.session?.sentSeq).toBe(5);
-    expect(sent(h.dispatch({ kind: "resumed" }))[0]).toMatchObject({ lastSeq: 5 });
+    expect(h.state.session?.sentSeq).toBe(6);
+    expect(sent(h.dispatch({ kind: "resumed" }))[0]).toMatchObject({ lastSeq: 6 });
   });
 
   it("applies a message id once: ack first, then the replies; the same id again is only acknowledged", () => {
     const h = new Harness();
     h.start({ consent: true });
-    expect(types(h.send({ type: "user_answer", id: "a-1", answer: "First.", metrics: {} }))).toEqual(["ack", "tips", "question", "interviewer_message"]);
+    expect(types(h.send({ type: "user_answer", id: "a-1", answer: "First.", metrics: {} }))).toEqual(["ack", "tips", "feedback", "question", "interviewer_message"]);
     expect(h.send({ type: "user_answer", id: "a-1", answer: "First.", metrics: {} })).toEqual([{ type: "ack", id: "a-1", duplicate: true }]);
     expect(h.records().filter((r) => r.kind === "answer")).toHaveLength(1);
     expect(types(h.send({ type: "checkin", id: "c-1", confidence: 4, stress: 4 }))).toEqual(["ack", "checkin_logged"]);
