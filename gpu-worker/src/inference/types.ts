@@ -44,6 +44,8 @@ export interface WorkerOptions {
   /** Whisper hears only the VAD speech regions (VAD_SKIP_SILENCE); false = the whole clip. */
   skipSilence: boolean;
   warmup: boolean;
+  /** Shared with the pool, which can hold tasks at their start (EnginePool.hold, for tests). */
+  gate?: Int32Array;
 }
 
 export interface TranscribeTask {

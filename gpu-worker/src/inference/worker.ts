@@ -106,9 +106,21 @@ async function transcribe(loaded: Loaded, task: TranscribeTask): Promise<Transcr
   return { ...base, text: out.text, words, segments, skipped: false, whisperSeconds: joinedSeconds(plan), inferenceMs: performance.now() - started };
 }
 
+/**
+ * EnginePool.hold: once the pool's gate is held and its passes are used up, a task blocks here,
+ * in this thread, the way a stuck onnxruntime call would, until the pool releases the gate or
+ * terminates the thread (inference timeout). Tests use it to hold a thread busy without timing.
+ */
+function waitAtGate(gate: Int32Array | undefined): void {
+  if (!gate || Atomics.load(gate, 0) === 0) return;
+  if (Atomics.sub(gate, 1, 1) > 0) return;
+  Atomics.wait(gate, 0, 1);
+}
+
 async function runOne(task: Task): Promise<EngineInfo | TranscribeResult | SynthesizeResult> {
   const loaded = await ready;
   if (task.kind === "info") return loaded.info;
+  waitAtGate(options.gate);
   if (!loaded.info.loaded) throw new Error(`${options.engine} model not loaded: ${loaded.info.error}`);
   if (task.kind === "transcribe") return transcribe(loaded, task);
   const started = performance.now();

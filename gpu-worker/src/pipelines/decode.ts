@@ -2,8 +2,10 @@
  * Upload bytes to audio for the ASR worker. PCM/float WAV is parsed in JS (no ffmpeg needed):
  * its header here, its samples in the worker thread (`UploadAudio` kind "wav");
  * everything else (WebM/Opus, Ogg/Opus, MP3, M4A, FLAC, other WAV codecs) goes through ffmpeg,
- * which also resamples to 16 kHz. ffmpeg is found as: FFMPEG_PATH, else the static binary
- * shipped by the npm package @ffmpeg-installer/ffmpeg, else `ffmpeg` on PATH.
+ * which also resamples to 16 kHz, run by an `FfmpegRunner` (at most FFMPEG_MAX_PROCESSES at once,
+ * each killed after FFMPEG_TIMEOUT_MS or when its client goes away). ffmpeg is found as:
+ * FFMPEG_PATH, else the static binary shipped by the npm package @ffmpeg-installer/ffmpeg, else
+ * `ffmpeg` on PATH.
  */
 import { spawn } from "node:child_process";
 import { randomUUID } from "node:crypto";
@@ -64,37 +66,136 @@ export function findFfmpeg(configured = ""): string {
   return cachedFfmpeg ?? "ffmpeg";
 }
 
-/**
- * Runs ffmpeg on the upload, 16 kHz mono float32 little-endian on stdout. The upload is written
- * to a temporary file first (unique name in os.tmpdir(), mode 0600, always removed): MP4/M4A/MOV
- * from phones usually has its index (`moov`) after the audio (`mdat`), which ffmpeg can only
- * read from a seekable input; from a pipe such files decode to nothing.
- */
-export async function ffmpegDecode(bytes: Uint8Array, ffmpegPath: string, maxSeconds: number): Promise<DecodedAudio> {
-  const path = join(tmpdir(), `speech-upload-${randomUUID()}`);
-  await writeFile(path, bytes, { flag: "wx", mode: 0o600 });
-  try {
-    return await runFfmpeg(path, ffmpegPath, maxSeconds);
-  } finally {
-    await rm(path, { force: true });
-  }
+/** The decode ran past FFMPEG_TIMEOUT_MS and ffmpeg was killed: a pathological file, most likely. */
+export class FfmpegTimeoutError extends Error {
+  override name = "FfmpegTimeoutError";
 }
 
-function runFfmpeg(inputPath: string, ffmpegPath: string, maxSeconds: number): Promise<DecodedAudio> {
-  return new Promise((resolve, reject) => {
-    const args = ["-hide_banner", "-loglevel", "error", "-nostdin", "-i", inputPath, "-t", String(maxSeconds + 1), "-vn", "-ac", "1", "-ar", String(ASR_SAMPLE_RATE), "-f", "f32le", "pipe:1"];
-    const child = spawn(ffmpegPath, args, { stdio: ["ignore", "pipe", "pipe"] });
-    const chunks: Buffer[] = [];
-    let stderr = "";
-    child.stdout.on("data", (c: Buffer) => chunks.push(c));
-    child.stderr.on("data", (c: Buffer) => { if (stderr.length < 4000) stderr += c.toString(); });
-    // A spawn failure (ENOENT, EACCES) is the server's problem, not a bad upload.
-    child.on("error", (err) => reject(new FfmpegUnavailableError(`ffmpeg could not run (${err.message}); install ffmpeg or set FFMPEG_PATH`)));
-    child.on("close", (code) => {
-      if (code !== 0) return reject(new DecodeError(`ffmpeg could not decode the file: ${stderr.trim().split("\n").at(-1) ?? "unknown error"}`));
-      resolve({ samples: f32leToFloat32(chunks), sampleRate: ASR_SAMPLE_RATE });
+/** The caller's signal fired (the client went away) while ffmpeg waited for a slot or ran; it was killed. */
+export class DecodeCancelledError extends Error {
+  override name = "DecodeCancelledError";
+}
+
+export interface FfmpegRunnerOptions {
+  /** The binary (FFMPEG_PATH, resolved by findFfmpeg). */
+  path: string;
+  /** FFMPEG_MAX_PROCESSES: ffmpeg children alive at once; later decodes wait in line. */
+  maxProcesses: number;
+  /** FFMPEG_TIMEOUT_MS: a child still running after this is killed (SIGKILL). */
+  timeoutMs: number;
+}
+
+/**
+ * Runs ffmpeg children for uploads, at most `maxProcesses` at once (each decodes with its own
+ * threads, so unbounded children would starve the inference threads and the event loop), each
+ * under a timeout, each killed when its caller's signal fires (the client went away). Waiting
+ * for a slot is bounded because every caller was admitted by the engine's queue first.
+ */
+export class FfmpegRunner {
+  readonly path: string;
+  readonly #max: number;
+  readonly #timeoutMs: number;
+  #running = 0;
+  readonly #waiting: Array<() => void> = [];
+
+  constructor(options: FfmpegRunnerOptions) {
+    this.path = options.path;
+    this.#max = options.maxProcesses;
+    this.#timeoutMs = options.timeoutMs;
+  }
+
+  /** ffmpeg children alive now. */
+  get running(): number {
+    return this.#running;
+  }
+
+  /** Decodes waiting for a free slot. */
+  get waiting(): number {
+    return this.#waiting.length;
+  }
+
+  /**
+   * The upload as 16 kHz mono float32 samples. It is written to a temporary file first (unique
+   * name in os.tmpdir(), mode 0600, always removed): MP4/M4A/MOV from phones usually has its
+   * index (`moov`) after the audio (`mdat`), which ffmpeg can only read from a seekable input;
+   * from a pipe such files decode to nothing.
+   */
+  async decode(bytes: Uint8Array, maxSeconds: number, signal?: AbortSignal): Promise<DecodedAudio> {
+    await this.#acquire(signal);
+    try {
+      const path = join(tmpdir(), `speech-upload-${randomUUID()}`);
+      await writeFile(path, bytes, { flag: "wx", mode: 0o600 });
+      try {
+        return await this.#run(path, maxSeconds, signal);
+      } finally {
+        await rm(path, { force: true });
+      }
+    } finally {
+      this.#release();
+    }
+  }
+
+  #acquire(signal: AbortSignal | undefined): Promise<void> {
+    if (signal?.aborted) return Promise.reject(new DecodeCancelledError("the client went away before decoding started"));
+    if (this.#running < this.#max) {
+      this.#running += 1;
+      return Promise.resolve();
+    }
+    return new Promise<void>((resolve, reject) => {
+      const onAbort = () => {
+        const i = this.#waiting.indexOf(grant);
+        if (i >= 0) this.#waiting.splice(i, 1);
+        reject(new DecodeCancelledError("the client went away while its upload waited for ffmpeg"));
+      };
+      // #release hands its slot over (#running unchanged), so no newcomer overtakes the line.
+      const grant = () => { signal?.removeEventListener("abort", onAbort); resolve(); };
+      this.#waiting.push(grant);
+      signal?.addEventListener("abort", onAbort, { once: true });
     });
-  });
+  }
+
+  #release(): void {
+    const next = this.#waiting.shift();
+    if (next) next();
+    else this.#running -= 1;
+  }
+
+  #run(inputPath: string, maxSeconds: number, signal: AbortSignal | undefined): Promise<DecodedAudio> {
+    return new Promise((resolve, reject) => {
+      const args = ["-hide_banner", "-loglevel", "error", "-nostdin", "-i", inputPath, "-t", String(maxSeconds + 1), "-vn", "-ac", "1", "-ar", String(ASR_SAMPLE_RATE), "-f", "f32le", "pipe:1"];
+      // SIGKILL: a stuck or hostile decode gets no chance to linger; node reaps the child either way.
+      const child = spawn(this.path, args, { stdio: ["ignore", "pipe", "pipe"], killSignal: "SIGKILL" });
+      const chunks: Buffer[] = [];
+      let stderr = "";
+      let ended: Error | null = null;
+      const kill = (why: Error) => {
+        if (ended) return;
+        ended = why;
+        child.kill("SIGKILL");
+      };
+      const timer = setTimeout(() => kill(new FfmpegTimeoutError(`decoding took longer than ${this.#timeoutMs} ms (FFMPEG_TIMEOUT_MS)`)), this.#timeoutMs);
+      const onAbort = () => kill(new DecodeCancelledError("the client went away while ffmpeg was decoding its upload"));
+      signal?.addEventListener("abort", onAbort, { once: true });
+      child.stdout.on("data", (c: Buffer) => chunks.push(c));
+      child.stderr.on("data", (c: Buffer) => { if (stderr.length < 4000) stderr += c.toString(); });
+      const done = () => {
+        clearTimeout(timer);
+        signal?.removeEventListener("abort", onAbort);
+      };
+      // A spawn failure (ENOENT, EACCES) is the server's problem, not a bad upload.
+      child.on("error", (err) => {
+        done();
+        reject(ended ?? new FfmpegUnavailableError(`ffmpeg could not run (${err.message}); install ffmpeg or set FFMPEG_PATH`));
+      });
+      // "close": the child has exited (and is reaped) and its pipes are drained.
+      child.on("close", (code) => {
+        done();
+        if (ended) return reject(ended);
+        if (code !== 0) return reject(new DecodeError(`ffmpeg could not decode the file: ${stderr.trim().split("\n").at(-1) ?? "unknown error"}`));
+        resolve({ samples: f32leToFloat32(chunks), sampleRate: ASR_SAMPLE_RATE });
+      });
+    });
+  }
 }
 
 const LITTLE_ENDIAN = endianness() === "LE";
@@ -142,9 +243,11 @@ export function uploadSampleRate(audio: UploadAudio): number {
 
 /**
  * Decodes an upload; WAV in JS first (the header here, refusing too-long audio before any
- * sample is read; the samples later in the worker), ffmpeg for the rest (and for WAV codecs JS lacks).
+ * sample is read; the samples later in the worker), ffmpeg for the rest (and for WAV codecs JS
+ * lacks): through `ffmpeg` (the app's runner: capped, timed, killed on `signal`), else a runner
+ * of its own for `ffmpegPath`.
  */
-export async function decodeAudio(bytes: Uint8Array, options: { ffmpegPath?: string; maxSeconds: number }): Promise<UploadAudio> {
+export async function decodeAudio(bytes: Uint8Array, options: { ffmpeg?: FfmpegRunner; ffmpegPath?: string; maxSeconds: number; signal?: AbortSignal }): Promise<UploadAudio> {
   if (isWav(bytes)) {
     try {
       return { kind: "wav", bytes, format: readWavFormat(bytes, { maxSeconds: options.maxSeconds }) };
@@ -153,6 +256,7 @@ export async function decodeAudio(bytes: Uint8Array, options: { ffmpegPath?: str
       // fall through to ffmpeg for ADPCM, mu-law and friends
     }
   }
-  const decoded: DecodedAudio = await ffmpegDecode(bytes, findFfmpeg(options.ffmpegPath), options.maxSeconds);
+  const runner = options.ffmpeg ?? new FfmpegRunner({ path: findFfmpeg(options.ffmpegPath), maxProcesses: 1, timeoutMs: 60_000 });
+  const decoded: DecodedAudio = await runner.decode(bytes, options.maxSeconds, options.signal);
   return { kind: "samples", ...decoded };
 }

@@ -4,7 +4,7 @@
  *
  * Polyphase: with g = gcd(from, to), output i sits at input position i·(from/g)/(to/g), whose
  * fractional part takes only to/g values (1 phase for 48k→16k, 160 for 44.1k→16k). The filter
- * taps of each phase are computed once per rate pair and cached, so the inner loop is a dot
+ * taps of each phase are computed once per rate pair and cached (LRU, RESAMPLE_CACHE_MAX_BYTES), so the inner loop is a dot
  * product instead of a sin and a cos per tap. Output equals the direct form (`resampleDirect`)
  * within float rounding; near the edges, where taps fall outside the input, the weights are
  * renormalised over the taps that exist, as the direct form does.
@@ -12,6 +12,13 @@
 const HALF_TAPS = 16;
 /** Above this many table entries (odd rate pairs with a huge phase count) use the direct form. */
 const MAX_TABLE = 1 << 20;
+/**
+ * Bound on the bytes of cached tables, per thread. The sample rate is the client's choice (any
+ * WAV header), and one table can take up to ~8 MB (MAX_TABLE weights), so the cache is an LRU:
+ * past this bound the least recently used tables are dropped (rebuilt if that pair comes back).
+ * The usual pairs (48k, 44.1k, 22.05k, 8k → 16k) take under 120 KB each.
+ */
+export const RESAMPLE_CACHE_MAX_BYTES = 16 * 1024 * 1024;
 
 interface Table {
   up: number;
@@ -28,7 +35,28 @@ interface Table {
   norms: Float64Array;
 }
 
+/** Map order is use order: a hit is moved to the end, eviction takes from the front. */
 const tables = new Map<string, Table>();
+let cachedBytes = 0;
+
+function tableBytes(t: Table): number {
+  return t.first.byteLength + t.counts.byteLength + t.weights.byteLength + t.norms.byteLength;
+}
+
+/** What the table cache holds now (for tests and the curious). */
+export function resampleCacheStats(): { tables: number; bytes: number } {
+  return { tables: tables.size, bytes: cachedBytes };
+}
+
+function remember(key: string, t: Table): void {
+  tables.set(key, t);
+  cachedBytes += tableBytes(t);
+  for (const [oldKey, old] of tables) {
+    if (cachedBytes <= RESAMPLE_CACHE_MAX_BYTES || oldKey === key) break;
+    tables.delete(oldKey);
+    cachedBytes -= tableBytes(old);
+  }
+}
 
 function gcd(a: number, b: number): number {
   while (b) [a, b] = [b, a % b];
@@ -44,7 +72,11 @@ function windowedSinc(offset: number, cutoff: number, width: number): number {
 function table(fromRate: number, toRate: number): Table | null {
   const key = `${fromRate}:${toRate}`;
   const cached = tables.get(key);
-  if (cached) return cached;
+  if (cached) {
+    tables.delete(key);
+    tables.set(key, cached);
+    return cached;
+  }
   const g = gcd(fromRate, toRate);
   const up = toRate / g;
   const down = fromRate / g;
@@ -71,7 +103,7 @@ function table(fromRate: number, toRate: number): Table | null {
     norms[p] = norm;
   }
   const t: Table = { up, down, first, counts, taps, weights, norms };
-  tables.set(key, t);
+  remember(key, t);
   return t;
 }
 

@@ -51,10 +51,10 @@ export default fp(
     const pools: SpeechEngines = {
       defaultVoice: config.DEFAULT_VOICE,
       asr: config.WHISPER_MODEL
-        ? new EnginePool({ threads: config.ASR_THREADS, queueMax: config.QUEUE_MAX, retryAfterSeconds: config.RETRY_AFTER_SECONDS, worker: { ...common, engine: "asr", model: config.WHISPER_MODEL } })
+        ? new EnginePool({ threads: config.ASR_THREADS, queueMax: config.QUEUE_MAX, retryAfterSeconds: config.RETRY_AFTER_SECONDS, inferenceTimeoutMs: config.INFERENCE_TIMEOUT_MS, worker: { ...common, engine: "asr", model: config.WHISPER_MODEL } })
         : null,
       tts: config.KOKORO_MODEL || config.PIPER_DIR
-        ? new EnginePool({ threads: config.TTS_THREADS, queueMax: config.QUEUE_MAX, retryAfterSeconds: config.RETRY_AFTER_SECONDS, worker: { ...common, engine: "tts", model: config.KOKORO_MODEL } })
+        ? new EnginePool({ threads: config.TTS_THREADS, queueMax: config.QUEUE_MAX, retryAfterSeconds: config.RETRY_AFTER_SECONDS, inferenceTimeoutMs: config.INFERENCE_TIMEOUT_MS, worker: { ...common, engine: "tts", model: config.KOKORO_MODEL } })
         : null,
     };
     const [ffmpeg, ...started] = await Promise.all([probeFfmpeg(config.FFMPEG_PATH), pools.asr?.start(), pools.tts?.start()]);

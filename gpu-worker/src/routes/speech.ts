@@ -2,7 +2,8 @@
  * POST /v1/audio/speech, the OpenAI shape (JSON `model`, `input`, `voice`, `speed`,
  * `response_format` wav | pcm). The voice picks the engine: a Kokoro voice or a Piper voice. With `stream: true` (extension) the audio is sent as chunked
  * transfer, one sentence at a time as each is synthesised: a WAV header of unknown length then
- * 16-bit PCM, or bare PCM. OpenAI voice names map to Kokoro voices of similar character.
+ * 16-bit PCM, or bare PCM; a failure after the first sentence cuts the response without its
+ * terminating chunk, an error for any HTTP client. OpenAI voice names map to Kokoro voices of similar character.
  * Synthesis and the WAV/PCM encoding run in the TTS worker threads; this thread only sends the
  * bytes they hand back.
  */
@@ -70,41 +71,54 @@ export default async function speechRoutes(app: FastifyInstance, opts: { config:
     }
     const contentType = (rate: number) => (body.response_format === "wav" ? "audio/wav" : `audio/pcm;rate=${rate};encoding=signed-int;bits=16;channels=1`);
 
-    if (!body.stream) {
-      const result = await pool.synthesize({ kind: "synthesize", text: body.input, voice, speed: body.speed, encoding: body.response_format === "wav" ? "wav" : "pcm16" }, gone);
-      app.metrics.inferenceSeconds.observe({ engine: "tts" }, result.inferenceMs / 1000);
-      app.metrics.audioSeconds.inc({ engine: "tts" }, result.samples / result.sampleRate);
-      reply.header("content-type", contentType(result.sampleRate));
-      reply.header("x-sample-rate", String(result.sampleRate));
-      return asBuffer(result.bytes);
-    }
-
-    // Streaming: the first sentence is synthesised before any byte is sent, so a failure
-    // there still gets a proper error status; later failures end the stream early.
-    const sentences = splitSentences(normaliseText(body.input));
-    const first = await pool.synthesize({ kind: "synthesize", text: sentences[0] ?? body.input, voice, speed: body.speed, encoding: "pcm16" }, gone);
-    const stream = new PassThrough();
-    const sampleRate = first.sampleRate;
-    reply.header("content-type", contentType(sampleRate));
-    reply.header("x-sample-rate", String(sampleRate));
-    if (body.response_format === "wav") stream.write(wavHeader(sampleRate, 0xffffffff));
-    stream.write(asBuffer(first.bytes));
-    const rest = sentences.slice(1);
-    void (async function streamRest() {
-      try {
-        for (const sentence of rest) {
-          if (stream.destroyed || gone.aborted) return;
-          const r = await pool.synthesize({ kind: "synthesize", text: sentence, voice, speed: body.speed, encoding: "pcm16" }, gone);
-          app.metrics.audioSeconds.inc({ engine: "tts" }, r.samples / r.sampleRate);
-          stream.write(asBuffer(r.bytes));
-        }
-        stream.end();
-      } catch (err) {
-        if (gone.aborted) return void stream.destroy(); // the client left; its queued sentences were dropped
-        request.log.error({ err }, "streaming synthesis failed");
-        stream.destroy(err instanceof Error ? err : new Error(String(err)));
+    const admission = pool.admit(); // 429 queue_full before any synthesis
+    let streaming = false;
+    try {
+      if (!body.stream) {
+        const result = await admission.synthesize({ kind: "synthesize", text: body.input, voice, speed: body.speed, encoding: body.response_format === "wav" ? "wav" : "pcm16" }, gone);
+        app.metrics.inferenceSeconds.observe({ engine: "tts" }, result.inferenceMs / 1000);
+        app.metrics.audioSeconds.inc({ engine: "tts" }, result.samples / result.sampleRate);
+        reply.header("content-type", contentType(result.sampleRate));
+        reply.header("x-sample-rate", String(result.sampleRate));
+        return asBuffer(result.bytes);
       }
-    })();
-    return reply.send(stream);
+
+      // Streaming: the first sentence is synthesised before any byte is sent, so a failure
+      // there still gets a proper error status. A later failure cannot change the status any
+      // more: the response is then cut without chunked encoding's terminating chunk (the socket
+      // is destroyed), which every HTTP client reports as an error (fetch: "terminated", curl:
+      // exit 18, Node http: "aborted"), so truncated audio never looks complete.
+      const sentences = splitSentences(normaliseText(body.input));
+      const first = await admission.synthesize({ kind: "synthesize", text: sentences[0] ?? body.input, voice, speed: body.speed, encoding: "pcm16" }, gone);
+      const stream = new PassThrough();
+      const sampleRate = first.sampleRate;
+      reply.header("content-type", contentType(sampleRate));
+      reply.header("x-sample-rate", String(sampleRate));
+      if (body.response_format === "wav") stream.write(wavHeader(sampleRate, 0xffffffff));
+      stream.write(asBuffer(first.bytes));
+      const rest = sentences.slice(1);
+      streaming = true;
+      void (async function streamRest() {
+        try {
+          for (const sentence of rest) {
+            if (stream.destroyed || gone.aborted) return;
+            const r = await admission.synthesize({ kind: "synthesize", text: sentence, voice, speed: body.speed, encoding: "pcm16" }, gone);
+            app.metrics.audioSeconds.inc({ engine: "tts" }, r.samples / r.sampleRate);
+            stream.write(asBuffer(r.bytes));
+          }
+          stream.end();
+        } catch (err) {
+          if (gone.aborted) return void stream.destroy(); // the client left; its queued sentences were dropped
+          request.log.error({ err }, "streaming synthesis failed; the response is cut without its terminating chunk");
+          // Fastify destroys the socket when a stream it pipes fails after the headers went out.
+          stream.destroy(err instanceof Error ? err : new Error(String(err)));
+        } finally {
+          admission.release();
+        }
+      })();
+      return reply.send(stream);
+    } finally {
+      if (!streaming) admission.release();
+    }
   });
 }

@@ -5,15 +5,17 @@
  * header is checked (its samples are converted in the worker), anything else goes to an ffmpeg
  * child process; VAD and Whisper run in the ASR worker threads, which receive the bytes by transfer.
  */
-import type { FastifyInstance, FastifyRequest } from "fastify";
+import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import type { Multipart, MultipartFile } from "@fastify/multipart";
 import { z } from "zod";
 import type { Config } from "../config.ts";
 import { ApiError } from "../errors.ts";
-import { decodeAudio, DecodeError, FfmpegUnavailableError, uploadFrames, uploadSampleRate } from "../pipelines/decode.ts";
+import { decodeAudio, DecodeCancelledError, DecodeError, FfmpegRunner, FfmpegTimeoutError, FfmpegUnavailableError, findFfmpeg, uploadFrames, uploadSampleRate } from "../pipelines/decode.ts";
 import { toSrt, toVtt } from "../pipelines/formats.ts";
 import { AudioTooLongError } from "../pipelines/wav.ts";
 import type { TranscribeResult } from "../inference/types.ts";
+import type { Admission, EnginePool } from "../inference/pool.ts";
+import { collectUpload, refuseDeclaredTooLarge } from "./upload.ts";
 import { modelIds } from "./models.ts";
 import { clientGone } from "./client-signal.ts";
 
@@ -38,37 +40,18 @@ function firstIssue(error: z.ZodError): ApiError {
   return new ApiError("invalid_request", issue.message.startsWith("`") ? issue.message : `${param ?? "request"}: ${issue.message}`, param ? { param } : {});
 }
 
-/**
- * The upload's bytes, copied chunk by chunk as they arrive into one buffer sized from the
- * request's Content-Length (capped at MAX_UPLOAD_BYTES; doubled as needed without one). Unlike
- * `part.toBuffer()`, which joins every chunk at the end (one ~25 ms copy of 25 MB on the event
- * loop here), no step scales with the file. The result owns its ArrayBuffer (never Node's
- * Buffer pool), so it can be transferred to a worker thread. A file past the limit is the same
- * RequestFileTooLargeError `toBuffer()` throws (413).
- */
-async function readFile(app: FastifyInstance, request: FastifyRequest, part: MultipartFile, maxBytes: number): Promise<Uint8Array> {
-  const declared = Number(request.headers["content-length"]);
-  let buffer = new Uint8Array(Number.isSafeInteger(declared) && declared > 0 ? Math.min(declared, maxBytes) : Math.min(1024 * 1024, maxBytes));
-  let length = 0;
-  for await (const chunk of part.file as AsyncIterable<Buffer>) {
-    if (length + chunk.length > buffer.length) {
-      const grown = new Uint8Array(Math.max(length + chunk.length, Math.min(buffer.length * 2, maxBytes)));
-      grown.set(buffer.subarray(0, length));
-      buffer = grown;
-    }
-    buffer.set(chunk, length);
-    length += chunk.length;
-  }
+/** The file part's bytes (see collectUpload); a file past the limit is the same RequestFileTooLargeError `toBuffer()` throws (413). */
+async function readFile(app: FastifyInstance, part: MultipartFile, maxBytes: number): Promise<Uint8Array> {
+  const bytes = await collectUpload(part.file, maxBytes);
   if (part.file.truncated) {
     const err = new app.multipartErrors.RequestFileTooLargeError();
     Object.assign(err, { part });
     throw err;
   }
-  return buffer.subarray(0, length);
+  return bytes;
 }
 
 async function readMultipart(app: FastifyInstance, request: FastifyRequest, maxBytes: number): Promise<{ file: Uint8Array | null; filename: string | null; fields: Record<string, unknown> }> {
-  if (!request.isMultipart()) throw new ApiError("unsupported_media_type", "Send the audio as multipart/form-data with a `file` field.");
   const fields: Record<string, unknown> = {};
   const granularities: string[] = [];
   let file: Uint8Array | null = null;
@@ -76,10 +59,10 @@ async function readMultipart(app: FastifyInstance, request: FastifyRequest, maxB
   for await (const part of request.parts() as AsyncIterableIterator<Multipart>) {
     if (part.type === "file") {
       if (part.fieldname !== "file" || file) {
-        await part.toBuffer().catch(() => undefined);
+        for await (const _chunk of part.file) { /* drained, not kept: only `file` is read */ }
         continue;
       }
-      file = await readFile(app, request, part, maxBytes);
+      file = await readFile(app, part, maxBytes);
       filename = part.filename;
     } else if (part.fieldname === "timestamp_granularities[]" || part.fieldname === "timestamp_granularities") {
       granularities.push(String(part.value));
@@ -113,8 +96,25 @@ export default async function transcriptionRoutes(app: FastifyInstance, opts: { 
   const { config } = opts;
   const accepted = new Set(modelIds(config).asr);
 
+  const ffmpeg = new FfmpegRunner({ path: findFfmpeg(config.FFMPEG_PATH), maxProcesses: config.FFMPEG_MAX_PROCESSES, timeoutMs: config.FFMPEG_TIMEOUT_MS });
+
   app.post("/v1/audio/transcriptions", async function transcribe(request, reply) {
     const gone = clientGone(reply); // before the upload and decoding, so a client leaving then is seen too
+    // Refusals that need no byte of the body come first: nothing is read, buffered or decoded
+    // for a request that cannot be served (the unread body is discarded by Node, keeping the connection).
+    if (!request.isMultipart()) throw new ApiError("unsupported_media_type", "Send the audio as multipart/form-data with a `file` field.");
+    const pool = app.speech.asr;
+    if (!pool?.info?.loaded) throw new ApiError("model_not_loaded", `Speech-to-text is not available: ${pool?.info?.error ?? "disabled (WHISPER_MODEL is empty)"}.`);
+    refuseDeclaredTooLarge(request.headers["content-length"], config.MAX_UPLOAD_BYTES);
+    const admission = pool.admit(); // 429 queue_full here, before the upload is read
+    try {
+      return await transcribeAdmitted(request, reply, pool, admission, gone);
+    } finally {
+      admission.release();
+    }
+  });
+
+  async function transcribeAdmitted(request: FastifyRequest, reply: FastifyReply, pool: EnginePool, admission: Admission, gone: AbortSignal) {
     const { file, fields } = await readMultipart(app, request, config.MAX_UPLOAD_BYTES);
     const parsed = Fields.safeParse(fields);
     if (!parsed.success) throw firstIssue(parsed.error);
@@ -126,23 +126,24 @@ export default async function transcriptionRoutes(app: FastifyInstance, opts: { 
     if (!file) throw new ApiError("missing_file", undefined, { param: "file" });
     if (file.length === 0) throw new ApiError("empty_file", undefined, { param: "file" });
 
-    const pool = app.speech.asr;
-    if (!pool?.info?.loaded) throw new ApiError("model_not_loaded", `Speech-to-text is not available: ${pool?.info?.error ?? "disabled (WHISPER_MODEL is empty)"}.`);
-    if (!pool.info.multilingual && body.language !== "en") {
-      throw new ApiError("unsupported_language", `${pool.info.model} is an English-only Whisper model: \`language\` must be 'en' (or left out), not '${body.language}'. Load a multilingual model (without .en) for other languages.`, { param: "language" });
+    const info = pool.info!;
+    if (!info.multilingual && body.language !== "en") {
+      throw new ApiError("unsupported_language", `${info.model} is an English-only Whisper model: \`language\` must be 'en' (or left out), not '${body.language}'. Load a multilingual model (without .en) for other languages.`, { param: "language" });
     }
-    if (!pool.info.languages.includes(body.language)) {
-      throw new ApiError("unsupported_language", `Language '${body.language}' is not supported by ${pool.info.model}. Supported: ${pool.info.languages.join(", ")}.`, { param: "language" });
+    if (!info.languages.includes(body.language)) {
+      throw new ApiError("unsupported_language", `Language '${body.language}' is not supported by ${info.model}. Supported: ${info.languages.join(", ")}.`, { param: "language" });
     }
 
-    if (body.timestamp_granularities.includes("word") && !pool.info.wordTimestamps) {
-      throw new ApiError("invalid_request", `Word timestamps are not available with ${pool.info.model}: it needs a decoder exported with cross-attention outputs and alignment_heads in generation_config.json (e.g. onnx-community/whisper-base_timestamped).`, { param: "timestamp_granularities" });
+    if (body.timestamp_granularities.includes("word") && !info.wordTimestamps) {
+      throw new ApiError("invalid_request", `Word timestamps are not available with ${info.model}: it needs a decoder exported with cross-attention outputs and alignment_heads in generation_config.json (e.g. onnx-community/whisper-base_timestamped).`, { param: "timestamp_granularities" });
     }
 
     let audio;
     try {
-      audio = await decodeAudio(file, { ffmpegPath: config.FFMPEG_PATH, maxSeconds: config.MAX_AUDIO_SECONDS });
+      audio = await decodeAudio(file, { ffmpeg, maxSeconds: config.MAX_AUDIO_SECONDS, signal: gone });
     } catch (err) {
+      if (err instanceof DecodeCancelledError) throw new ApiError("client_closed", err.message, { cause: err });
+      if (err instanceof FfmpegTimeoutError) throw new ApiError("decode_timeout", `The file took longer than ${config.FFMPEG_TIMEOUT_MS} ms to decode (FFMPEG_TIMEOUT_MS); ffmpeg was stopped.`, { param: "file", cause: err });
       if (err instanceof AudioTooLongError) throw new ApiError("audio_too_long", `The audio lasts more than ${config.MAX_AUDIO_SECONDS} s (MAX_AUDIO_SECONDS).`, { param: "file", cause: err });
       if (err instanceof FfmpegUnavailableError) {
         throw new ApiError("unavailable", `This worker cannot decode compressed audio right now (${err.message}). WAV uploads still work.`, { cause: err, headers: { "retry-after": String(config.RETRY_AFTER_SECONDS) } });
@@ -156,7 +157,7 @@ export default async function transcriptionRoutes(app: FastifyInstance, opts: { 
 
     const granularities = body.timestamp_granularities;
     const verbose = body.response_format === "verbose_json";
-    const result = await pool.transcribe({
+    const result = await admission.transcribe({
       kind: "transcribe",
       audio, // WAV bytes or ffmpeg's samples, transferred to the worker (`file` is detached after this)
       language: body.language,
@@ -183,5 +184,5 @@ export default async function transcriptionRoutes(app: FastifyInstance, opts: { 
       default:
         return { text: result.text, speech_seconds: result.speechSeconds, pause_ratio: result.pauseRatio };
     }
-  });
+  }
 }
