@@ -72,8 +72,10 @@ export class RecordOutbox {
 
   /** D1 holds every record up to row `seq`: they leave the object. */
   removeThrough(seq: number): void {
-    this.sql.exec("DELETE FROM record_batches WHERE seq <= ?", seq);
-    this.backlog = null;
+    // The count of what left keeps the backlog known without summing the table again.
+    let removed = 0;
+    for (const row of this.sql.exec<{ count: number }>("DELETE FROM record_batches WHERE seq <= ? RETURNING count", seq)) removed += row.count;
+    if (this.backlog !== null) this.backlog = Math.max(0, this.backlog - removed);
   }
 
   /** A session's records still waiting for D1. */
