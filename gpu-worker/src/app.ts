@@ -16,6 +16,7 @@ import healthRoutes from "./routes/health.ts";
 import modelRoutes from "./routes/models.ts";
 import transcriptionRoutes from "./routes/transcriptions.ts";
 import speechRoutes from "./routes/speech.ts";
+import realtimeRoutes from "./routes/realtime.ts";
 
 export interface AppOptions {
   config: Config;
@@ -44,4 +45,5 @@ export default async function speechWorkerApp(app: FastifyInstance, opts: AppOpt
   await app.register(modelRoutes, { config });
   await app.register(transcriptionRoutes, { config });
   await app.register(speechRoutes, { config });
+  await app.register(realtimeRoutes, { config });
 }

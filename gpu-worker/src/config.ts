@@ -63,6 +63,10 @@ export const ConfigSchema = z.object({
   VAD_THRESHOLD: z.coerce.number().min(0).max(1).default(0.5),
   /** Whisper hears only the VAD speech regions (padded, merged, joined); false = the whole clip whenever it has speech. */
   VAD_SKIP_SILENCE: bool.default(true),
+  /** Realtime transcription sessions (WebSockets) served at once; more are refused with 429 before the upgrade. */
+  REALTIME_MAX_SESSIONS: positiveInt.default(100),
+  /** While a realtime turn is spoken, a partial transcript of it every this many ms of new audio (when an ASR thread is free). */
+  REALTIME_PARTIAL_INTERVAL_MS: z.coerce.number().int().min(100).default(1000),
   /** Time allowed to receive a whole request, i.e. the upload (ms). Queueing has no timeout (a client that leaves cancels its queued task); inference has INFERENCE_TIMEOUT_MS. */
   REQUEST_TIMEOUT_MS: positiveInt.default(120_000),
 });

@@ -102,6 +102,12 @@ export interface TranscribeResult {
   speech: SpeechRegion[];
   /** True when VAD found no speech and Whisper was skipped. */
   skipped: boolean;
+  /**
+   * What Whisper wrote that was dropped as one of its known inventions (pipelines/hallucination.ts):
+   * the whole transcript (`no_speech`: text, words and segments are then empty) or a loop cut
+   * from its end (`trimmed`). Null when nothing was dropped.
+   */
+  discarded: { kind: "no_speech" | "trimmed"; reason: string; text: string } | null;
   /** Seconds of audio Whisper ran on: the joined speech regions (VAD_SKIP_SILENCE), the whole clip, or 0 when skipped. */
   whisperSeconds: number;
   inferenceMs: number;

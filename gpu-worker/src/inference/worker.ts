@@ -12,6 +12,7 @@ import { resample } from "../pipelines/resample.ts";
 import { SileroVad, VAD_SAMPLE_RATE } from "../pipelines/vad.ts";
 import { segmentsFromWords, Whisper } from "../pipelines/asr.ts";
 import { joinedSeconds, joinSpeech, mapSegments, mapWords, planSpeech } from "../pipelines/speech-regions.ts";
+import { checkTranscript, trimSegments } from "../pipelines/hallucination.ts";
 import { Kokoro, KOKORO_SAMPLE_RATE } from "../pipelines/tts.ts";
 import { Piper } from "../pipelines/piper.ts";
 import { encodeWav, toPcm16, wavSamples } from "../pipelines/wav.ts";
@@ -78,7 +79,24 @@ async function load(): Promise<Loaded> {
 
 const ready = load();
 
+/**
+ * Drops Whisper's known inventions (pipelines/hallucination.ts): a transcript that is only one
+ * of them becomes no speech (empty text, words and segments); a loop at the end is cut.
+ */
+function withoutInventions(result: TranscribeResult): TranscribeResult {
+  if (result.skipped || !result.text) return result;
+  const verdict = checkTranscript(result.text);
+  if (verdict.kind === "speech") return result;
+  if (verdict.kind === "no_speech") return { ...result, text: "", words: [], segments: [], discarded: { kind: "no_speech", reason: verdict.reason, text: verdict.text } };
+  const keep = verdict.text.split(/\s+/).length;
+  return { ...result, text: verdict.text, words: result.words.slice(0, keep), segments: trimSegments(result.segments, keep), discarded: { kind: "trimmed", reason: "repetition", text: verdict.removed } };
+}
+
 async function transcribe(loaded: Loaded, task: TranscribeTask): Promise<TranscribeResult> {
+  return withoutInventions(await transcribeAll(loaded, task));
+}
+
+async function transcribeAll(loaded: Loaded, task: TranscribeTask): Promise<TranscribeResult> {
   const started = performance.now();
   // WAV uploads arrive as their bytes (header checked on the HTTP thread): converted here.
   const input = task.audio.kind === "wav"
@@ -86,7 +104,7 @@ async function transcribe(loaded: Loaded, task: TranscribeTask): Promise<Transcr
     : task.audio;
   const audio = resample(input.samples, input.sampleRate, VAD_SAMPLE_RATE);
   const vad = await loaded.vad!.detect(audio);
-  const base = { language: task.language, duration: vad.duration, speechSeconds: vad.speechSeconds, pauseRatio: vad.pauseRatio, speech: vad.regions };
+  const base = { language: task.language, duration: vad.duration, speechSeconds: vad.speechSeconds, pauseRatio: vad.pauseRatio, speech: vad.regions, discarded: null };
   if (vad.regions.length === 0) {
     // No speech anywhere: skip Whisper (it would hallucinate on silence).
     return { ...base, text: "", segments: [], words: [], skipped: true, whisperSeconds: 0, inferenceMs: performance.now() - started };
