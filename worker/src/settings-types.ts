@@ -20,4 +20,6 @@ export interface Settings {
   NVIDIA_LLM_TIMEOUT?: string;
   SPEECH_WORKER_URL?: string;
   SPEECH_API_KEY?: string;
+  /** "seed": tips follow the seed's exact rules; unset or "evidence": tips chosen from the coach's analysis (README, Coaching). */
+  COACH?: string;
 }

@@ -35,6 +35,8 @@ import { turnCapWait } from "../engine/turn-cap.ts";
 import type { ConsultRequest, ConsultResult, Effect, EngineEvent, InterviewState, StartMint } from "../engine/types.ts";
 import { logModelFallbacks, logModelThrew } from "./fallback-log.ts";
 import type { Env } from "../env.ts";
+import { coachMode } from "../engine/answer-feedback.ts";
+import type { TimedWord } from "../coach/types.ts";
 import { selectInterviewerModel } from "../model/select-model.ts";
 import type { InterviewerModel } from "../model/interviewer-model.ts";
 import { RecordOutbox } from "./record-outbox.ts";
@@ -330,6 +332,8 @@ export class InterviewSession extends DurableObject<Env> {
     answer: string,
     metrics: AnswerMetrics,
     expectedTurn?: number,
+    /** The transcript's word timings, for the delivery part of `feedback`. */
+    words?: TimedWord[],
   ): Promise<SubmitAnswerOutcome> {
     return this.queue.run(async () => {
       const session = this.state?.session;
@@ -342,7 +346,7 @@ export class InterviewSession extends DurableObject<Env> {
       // Refused here rather than by the engine, so the upload's caller gets the 429, not the socket.
       const wait = turnCapWait(session, Date.now());
       if (wait !== null) return { ok: false, code: "rate_limited", retryAfter: wait } as const;
-      await this.dispatch({ kind: "message", message: { type: "user_answer", answer, metrics } });
+      await this.dispatch({ kind: "message", message: { type: "user_answer", answer, metrics }, ...(words && words.length > 0 ? { words } : {}) });
       return { ok: true, turn: this.state?.session?.turn ?? session.turn + 1 } as const;
     });
   }
@@ -502,7 +506,7 @@ export class InterviewSession extends DurableObject<Env> {
    * need the network.
    */
   private step(before: InterviewState, event: EngineEvent): { state: InterviewState; effects: Effect[]; consults: ConsultRequest[] } {
-    const ctx = { now: Date.now(), random: Math.random };
+    const ctx = { now: Date.now(), random: Math.random, coach: coachMode(this.env.COACH) };
     let { state, effects } = reduce(before, event, ctx);
     const consults: ConsultRequest[] = [];
     for (let i = 0; i < effects.length; i++) {

@@ -60,3 +60,8 @@ export function scoreAnswer(turn: number, question: string, answer: string, coac
     fillersPer100Words: delivery ? delivery.fillersPer100Words : null,
   };
 }
+
+/** `COACH`: "seed" keeps the seed's exact tips; anything else (or unset) chooses them from the analysis. */
+export function coachMode(value: string | undefined): CoachMode {
+  return value?.trim().toLowerCase() === "seed" ? "seed" : "evidence";
+}

@@ -57,6 +57,7 @@ export const SettingsSchema = z.object({
     })
     .optional(),
   SPEECH_API_KEY: noSpaces.optional(),
+  COACH: z.enum(["seed", "evidence"], { error: 'must be "seed" or "evidence"' }).optional(),
 });
 
 export type SettingName = keyof typeof SettingsSchema.shape;

@@ -30,7 +30,7 @@ import { HTTPException } from "hono/http-exception";
 import { AudioAnswerFields, SessionIdParam } from "@interview/shared/rest";
 import { errorBody } from "@interview/shared";
 import { speechClientFor } from "../clients/speech-client.ts";
-import { deliveryMetrics } from "../speech/delivery-metrics.ts";
+import { deliveryMetrics, type TimedWord } from "../speech/delivery-metrics.ts";
 import { invalidFields, readUpload, uploadLimit } from "./speech-upload.ts";
 import { speechSession, type InterviewStub, type SpeechEnv } from "./speech-access.ts";
 import { access, grantedSession } from "./access-policy.ts";
@@ -68,7 +68,7 @@ export const audioAnswers = new Hono<SpeechEnv>().post(
       pauseRatio: metrics.pauseRatio,
       fillers: metrics.fillers,
       ...(gaze === undefined ? {} : { gaze }),
-    }, turn);
+    }, turn, transcription.words);
     if (!outcome.ok && outcome.code === "stale_turn") {
       throw new HTTPException(409, {
         message: `The answer was for turn ${turn}, but the session is at turn ${outcome.turn}; nothing was submitted.`,
@@ -90,7 +90,8 @@ export const audioAnswers = new Hono<SpeechEnv>().post(
   },
 );
 
-function submit(stub: InterviewStub, id: string, transcript: string, metrics: Parameters<InterviewStub["submitAnswer"]>[2], turn: number) {
-  const call = async (): Promise<SubmitAnswerOutcome> => await stub.submitAnswer(id, transcript, metrics, turn);
+function submit(stub: InterviewStub, id: string, transcript: string, metrics: Parameters<InterviewStub["submitAnswer"]>[2], turn: number, words: TimedWord[]) {
+  // The word timings go along for the delivery part of the `feedback` message.
+  const call = async (): Promise<SubmitAnswerOutcome> => await stub.submitAnswer(id, transcript, metrics, turn, words.map(({ word, start, end }) => ({ word, start, end })));
   return objectCall(`Audio answer for session ${id}`, call, "The interview could not take the answer; try again.");
 }
