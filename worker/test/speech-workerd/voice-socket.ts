@@ -18,6 +18,8 @@ export class VoiceSocket {
   closed = false;
 
   constructor(readonly ws: WebSocket) {
+    // workerd hands binary messages to this end as Blobs by default.
+    (ws as { binaryType?: string }).binaryType = "arraybuffer";
     ws.addEventListener("message", (event) => {
       if (typeof event.data !== "string") {
         this.inbox.push({ type: "binary", bytes: new Uint8Array(event.data as ArrayBuffer) });

@@ -67,6 +67,8 @@ interface SpokenAnswer {
   bytes: number;
   /** When the answer's speech ended (VAD's speech_stopped, or audio_end), epoch ms. */
   endedAt: number | null;
+  /** The speech worker's voice activity detection ended the answer. */
+  vadStopped: boolean;
   timer: ReturnType<typeof setTimeout> | null;
 }
 
@@ -176,12 +178,16 @@ export class VoiceChannel {
       this.unavailable("Speech is not configured on this server (SPEECH_WORKER_URL is unset).");
       return;
     }
-    const answer: SpokenAnswer = { sessionId, turn, transcriber: null!, bytes: 0, endedAt: null, timer: null };
+    const answer: SpokenAnswer = { sessionId, turn, transcriber: null!, bytes: 0, endedAt: null, vadStopped: false, timer: null };
     const live = () => this.answer === answer;
     answer.transcriber = new RealtimeTranscriber(target, this.host.env.SPEECH_API_KEY, "en", {
       // Audio streamed faster than real time can hold a second utterance after the end of this one: not this answer's.
-      speechStarted: () => live() && answer.endedAt === null && this.send({ type: "speech_started", turn }),
-      speechStopped: () => live() && this.endOfAnswer(answer),
+      speechStarted: () => live() && !answer.vadStopped && this.send({ type: "speech_started", turn }),
+      speechStopped: () => {
+        if (!live()) return;
+        answer.vadStopped = true;
+        this.endOfAnswer(answer);
+      },
       delta: (text) => live() && this.send({ type: "transcript_delta", turn, text }),
       completed: (result) => live() && void this.completed(answer, result),
       empty: () => live() && void this.noSpeech(answer),
