@@ -8,7 +8,7 @@
  */
 import { AsyncLocalStorage } from "node:async_hooks";
 import { randomUUID } from "node:crypto";
-import type { FastifyInstance, FastifyServerOptions } from "fastify";
+import { LogController, type FastifyInstance, type FastifyServerOptions } from "fastify";
 import fp from "fastify-plugin";
 
 export const REQUEST_ID_HEADER = "x-request-id";
@@ -23,9 +23,9 @@ export function requestIdFrom(headers: Record<string, string | string[] | undefi
 /** Fastify server options: ids from `requestIdFrom`, logged as `requestId` (the Worker's name for it). */
 export const requestIdOptions = {
   requestIdHeader: false,
-  requestIdLogLabel: "requestId",
+  logController: new LogController({ requestIdLogLabel: "requestId" }),
   genReqId: (request) => requestIdFrom(request.headers),
-} satisfies Pick<FastifyServerOptions, "requestIdHeader" | "requestIdLogLabel" | "genReqId">;
+} satisfies Pick<FastifyServerOptions, "requestIdHeader" | "logController" | "genReqId">;
 
 const current = new AsyncLocalStorage<string>();
 

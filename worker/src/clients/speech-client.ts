@@ -31,6 +31,7 @@ import type { ErrorCode } from "@interview/shared";
 import type { Env } from "../env.ts";
 import type { Breaker, Permit } from "../health/shared-breaker.ts";
 import { pickSpeechTarget, type SpeechTarget } from "../speech/speech-pool.ts";
+import { currentRequestId, noteSession, REQUEST_ID_HEADER, requestIdField } from "../ops/request-context.ts";
 
 /** A 10-minute answer (the speech worker's MAX_AUDIO_SECONDS) transcribes in well under this on CPU. */
 export const TRANSCRIBE_TIMEOUT_MS = 60_000;
@@ -220,6 +221,10 @@ export class SpeechClient {
     this.options.target?.begin();
     const headers = new Headers(init.headers);
     if (this.options.apiKey) headers.set("Authorization", `Bearer ${this.options.apiKey}`);
+    // The speech worker logs this request under the Worker's id (README "Observability").
+    const requestId = currentRequestId();
+    if (requestId) headers.set(REQUEST_ID_HEADER, requestId);
+    noteSession(this.options.sessionId);
     try {
       const response = await this.fetcher(`${this.baseUrl}${path}`, { ...init, headers, signal: controller.signal });
       // It answered: up, unless it says it is failing (5xx). A 4xx is about the request.
@@ -262,6 +267,7 @@ export class SpeechClient {
   private logUnreachable(path: string, reason: SpeechUnreachableReason, message: string, status?: number): void {
     const line = {
       event: "speech_unreachable",
+      ...requestIdField(),
       sessionId: this.options.sessionId ?? null,
       path,
       reason,

@@ -5,9 +5,12 @@
  * model's `llm_call` reports say.
  */
 import type { LlmCallReport } from "../engine/types.ts";
+import { requestIdField } from "../ops/request-context.ts";
 
 export interface ModelFallbackLine {
   event: "model_fallback";
+  /** The Worker's request id of the socket the turn came from (ops/request-context.ts), when there is one. */
+  requestId?: string;
   sessionId: string | null;
   turn: number | null;
   purpose: LlmCallReport["purpose"] | null;
@@ -26,6 +29,7 @@ export function logModelFallbacks(sessionId: string | null, turn: number | null,
     if (call.outcome === "ok") continue;
     const line: ModelFallbackLine = {
       event: "model_fallback",
+      ...requestIdField(),
       sessionId,
       turn,
       purpose: call.purpose,
@@ -46,6 +50,7 @@ export function logModelFallbacks(sessionId: string | null, turn: number | null,
 export function logModelThrew(sessionId: string | null, turn: number | null, model: string, error: unknown): void {
   const line: ModelFallbackLine = {
     event: "model_fallback",
+    ...requestIdField(),
     sessionId,
     turn,
     purpose: null,

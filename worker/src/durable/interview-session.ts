@@ -49,6 +49,7 @@ import { OutboxReplication } from "./outbox-replication.ts";
 import { AlarmSchedule, earliest } from "./alarm-schedule.ts";
 import { REPLAY_LIMIT, SentLog } from "./sent-log.ts";
 import { offeredSubprotocols } from "./socket-subprotocol.ts";
+import { requestIdOf, withRequestContext } from "../ops/request-context.ts";
 import { VoiceChannel } from "./voice/voice-channel.ts";
 
 export type SubmitAnswerOutcome =
@@ -87,6 +88,8 @@ interface SocketAttachment {
    * replay.
    */
   live: boolean;
+  /** The Worker's id for the upgrade request (x-request-id): this socket's log lines carry it. */
+  requestId?: string | null;
 }
 
 /** Close code sent to a socket that another connection resumed the interview from. */
@@ -143,6 +146,10 @@ export class InterviewSession extends DurableObject<Env> {
   }
 
   override async fetch(request: Request): Promise<Response> {
+    return withRequestContext({ requestId: requestIdOf(request), sessionId: this.state?.session?.id ?? null }, () => this.upgrade(request));
+  }
+
+  private async upgrade(request: Request): Promise<Response> {
     if (request.headers.get("Upgrade")?.toLowerCase() !== "websocket") {
       return json(426, errorBody("upgrade_required"));
     }
@@ -175,6 +182,7 @@ export class InterviewSession extends DurableObject<Env> {
       client: request.headers.get("CF-Connecting-IP"),
       location: typeof request.cf?.colo === "string" ? request.cf.colo : null,
       live: !resuming,
+      requestId: requestIdOf(request),
     } satisfies SocketAttachment);
     const event: EngineEvent = resuming ? { kind: "resumed", ...(lastSeq === null ? {} : { lastSeq }) } : { kind: "connected" };
     void this.queue.run(() => this.dispatch(event)).catch((error) => this.reportFailure(server, error));
@@ -183,6 +191,11 @@ export class InterviewSession extends DurableObject<Env> {
   }
 
   override async webSocketMessage(ws: WebSocket, data: string | ArrayBuffer): Promise<void> {
+    const requestId = (ws.deserializeAttachment() as SocketAttachment | null)?.requestId ?? null;
+    return withRequestContext({ requestId, sessionId: this.state?.session?.id ?? null }, () => this.onFrame(ws, data));
+  }
+
+  private async onFrame(ws: WebSocket, data: string | ArrayBuffer): Promise<void> {
     // A spoken answer's audio (50 frames a second) passes the flood limit and the frame queue.
     if (typeof data !== "string" && ws.readyState === WebSocket.OPEN && this.voice.takeAudio(data)) return;
     if (this.limitsOn && !this.bucketFor(ws).take(Date.now())) {

@@ -27,6 +27,12 @@ export function currentSessionId(): string | null {
   return storage.getStore()?.sessionId ?? null;
 }
 
+/** `{requestId}` for a log line, or nothing outside a request (an alarm, a test calling code directly). */
+export function requestIdField(): { requestId?: string } {
+  const requestId = currentRequestId();
+  return requestId ? { requestId } : {};
+}
+
 /** Notes the session the current request concerns (the first one named wins). */
 export function noteSession(sessionId: string | null | undefined): void {
   const context = storage.getStore();
@@ -39,3 +45,9 @@ export function noteSession(sessionId: string | null | undefined): void {
  */
 export const REQUEST_ID_HEADER = "x-request-id";
 export const REQUEST_ID_PATTERN = /^[\w\-=]{1,128}$/;
+
+/** A request's sane x-request-id, or null (what the interview object keeps with a socket). */
+export function requestIdOf(request: Request): string | null {
+  const id = request.headers.get(REQUEST_ID_HEADER);
+  return id !== null && REQUEST_ID_PATTERN.test(id) ? id : null;
+}

@@ -38,6 +38,7 @@ export interface RequestLine {
 /** After `requestIds`: runs the request in its context and logs its line when it is answered. */
 export const requestLog = createMiddleware<AppEnv>(async function requestLog(c, next) {
   const started = Date.now();
+  carryIdToObject(c);
   const context: RequestContext = { requestId: c.get("requestId"), sessionId: sessionNamedBy(c) };
   let sessionId: string | null = context.sessionId;
   try {
@@ -58,6 +59,20 @@ export const requestLog = createMiddleware<AppEnv>(async function requestLog(c, 
     console.log(JSON.stringify(line));
   }
 });
+
+/**
+ * A WebSocket upgrade is handed to the interview object as it came (`stub.fetch(c.req.raw)`):
+ * when the caller sent no usable id, the request is swapped for a copy that carries the one
+ * chosen here, so the object's log lines for the socket name the same id. Upgrades have no
+ * body, so the copy costs nothing and loses nothing.
+ */
+function carryIdToObject(c: Context<AppEnv>): void {
+  const id = c.get("requestId");
+  if (c.req.header("Upgrade")?.toLowerCase() !== "websocket" || c.req.header(REQUEST_ID_HEADER) === id) return;
+  const headers = new Headers(c.req.raw.headers);
+  headers.set(REQUEST_ID_HEADER, id);
+  c.req.raw = new Request(c.req.raw, { headers });
+}
 
 /** `/sessions/:id/...`, `/comments/:id`, or `?session=` / `?sessionId=`; null otherwise. */
 function sessionNamedBy(c: Context<AppEnv>): string | null {

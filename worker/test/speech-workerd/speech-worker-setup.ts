@@ -15,6 +15,7 @@ import Fastify from "fastify";
 import type { TestProject } from "vitest/node";
 import speechWorkerApp from "../../../gpu-worker/src/app.ts";
 import { loadConfig } from "../../../gpu-worker/src/config.ts";
+import { requestIdOptions } from "../../../gpu-worker/src/request-id.ts";
 import { TINY_KOKORO, TINY_WHISPER, writeTinyModels } from "../../../gpu-worker/test/fixtures/tiny-models.ts";
 import { freeLoopbackPort } from "../helpers/free-port.ts";
 
@@ -40,12 +41,18 @@ export default async function setup(project: TestProject): Promise<() => Promise
     DEVICE: "cpu",
     ORT_THREADS: "1",
     SPEECH_API_KEY: SPEECH_TEST_KEY,
-    LOG_LEVEL: "silent",
+    // Its log lines are kept (below) for the request-id trace test, not printed.
+    LOG_LEVEL: "info",
     WARMUP: "false",
     MAX_UPLOAD_BYTES: String(SPEECH_TEST_MAX_UPLOAD_BYTES),
   });
-  const server = Fastify({ logger: { level: config.LOG_LEVEL }, bodyLimit: 1024 * 1024 });
+  // As server.ts builds it: request ids from x-request-id, JSON log lines (kept in memory).
+  const logLines: string[] = [];
+  const stream = { write: (line: string) => void logLines.push(line) };
+  const server = Fastify({ logger: { level: config.LOG_LEVEL, stream }, bodyLimit: 1024 * 1024, ...requestIdOptions });
   await server.register(speechWorkerApp, { config });
+  // Test only: its log so far, so a test in workerd (which cannot read files) can follow an id.
+  server.get("/test-logs", async () => logLines.join(""));
   const url = await server.listen({ host: "127.0.0.1", port: 0 });
   project.provide("speechWorkerUrl", url);
   project.provide("closedSpeechUrl", `http://127.0.0.1:${await freeLoopbackPort()}`);
