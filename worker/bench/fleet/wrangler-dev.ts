@@ -30,6 +30,7 @@ export function writeRunConfig(dir: string): string {
     durable_objects?: { bindings?: { name: string; class_name: string }[] };
     migrations?: { tag: string; new_sqlite_classes?: string[] }[];
     d1_databases?: { migrations_dir?: string }[];
+    assets?: { directory?: string };
     env?: unknown;
   };
   config.name = "interview-trainer-bench";
@@ -37,6 +38,7 @@ export function writeRunConfig(dir: string): string {
   config.durable_objects = { bindings: [...(config.durable_objects?.bindings ?? []), { name: "ECHO", class_name: "EchoSession" }] };
   config.migrations = [...(config.migrations ?? []), { tag: "bench-echo", new_sqlite_classes: ["EchoSession"] }];
   for (const db of config.d1_databases ?? []) db.migrations_dir = path.resolve(REPO_ROOT, db.migrations_dir ?? "migrations");
+  if (config.assets?.directory) config.assets.directory = path.resolve(REPO_ROOT, config.assets.directory);
   // Named environments are for deploys; the bench runs the top level only.
   delete config.env;
   const file = path.join(dir, "wrangler.json");
@@ -152,6 +154,8 @@ export async function startDev(options: {
   logLevel?: string;
   port?: number;
   inspectorPort?: number;
+  /** More `--var NAME:VALUE` settings (the browser tests' ADMIN_TOKEN). */
+  vars?: string[];
 }): Promise<DevServer> {
   const port = options.port ?? (await freePort());
   const inspectorPort = options.inspectorPort ?? (await freePort());
@@ -177,6 +181,7 @@ export async function startDev(options: {
       "ENVIRONMENT:development",
       "--var",
       "RATE_LIMITS:off",
+      ...(options.vars ?? []).flatMap((v) => ["--var", v]),
       "--log-level",
       options.logLevel ?? "warn",
       "--show-interactive-dev-session=false",

@@ -1,0 +1,258 @@
+/**
+ * The interview console at `/`: set up and start an interview, type answers, read the tips,
+ * ask for clarification, switch style, check in, and get a printable recap at the end. The
+ * connection reconnects by itself after a drop (connection.ts).
+ */
+import type { ServerMessage } from "@interview/shared/protocol";
+import { byId, showAlert } from "../common/dom.ts";
+import { describeRefusal } from "../common/refusals.ts";
+import { InterviewConnection } from "./connection.ts";
+import { renderRecap, type SessionRecap } from "./report.ts";
+import { candidateItem, interviewerItem, noteItem, tipsBlock, type AnsweredTurn } from "./transcript.ts";
+import { renderFeedback } from "./feedback.ts";
+
+const PARTICIPANT_KEY = "interview.participantId";
+
+const page = {
+  connection: byId("connection"),
+  setup: byId("setup"),
+  setupForm: byId<HTMLFormElement>("setup-form"),
+  start: byId<HTMLButtonElement>("start"),
+  interview: byId("interview"),
+  progress: byId("progress"),
+  transcript: byId<HTMLOListElement>("transcript"),
+  answerForm: byId<HTMLFormElement>("answer-form"),
+  answer: byId<HTMLTextAreaElement>("answer"),
+  sendAnswer: byId<HTMLButtonElement>("send-answer"),
+  clarifyForm: byId<HTMLFormElement>("clarify-form"),
+  clarify: byId<HTMLInputElement>("clarify"),
+  styleForm: byId<HTMLFormElement>("style-form"),
+  switchStyle: byId<HTMLSelectElement>("switch-style"),
+  checkinForm: byId<HTMLFormElement>("checkin-form"),
+  confidence: byId<HTMLInputElement>("confidence"),
+  stress: byId<HTMLInputElement>("stress"),
+  report: byId("report"),
+  reportSummary: byId("report-summary"),
+  reportBody: byId("report-body"),
+  print: byId<HTMLButtonElement>("print"),
+  again: byId<HTMLButtonElement>("again"),
+  alert: byId("alert"),
+};
+
+const wsUrl = `${location.protocol === "https:" ? "wss" : "ws"}://${location.host}/ws/interview`;
+
+let connection: InterviewConnection;
+let lastStart: Record<string, unknown> | null = null;
+let recap: SessionRecap | null = null;
+let currentQuestion = "";
+let answerSentAt: number | null = null;
+let maxAnswers: number | null = null;
+let lastAnswered: AnsweredTurn | null = null;
+
+function newConnection(): void {
+  connection = new InterviewConnection(wsUrl, {
+    state(state, detail) {
+      page.connection.textContent = detail;
+      page.connection.dataset.state = state;
+    },
+    message: handle,
+  });
+  connection.connect();
+  // For the browser tests and for anyone curious in the dev tools.
+  (window as unknown as { interviewConsole: unknown }).interviewConsole = { connection };
+}
+
+function setAnswering(enabled: boolean, note = ""): void {
+  page.answer.disabled = !enabled;
+  page.sendAnswer.disabled = !enabled;
+  page.progress.textContent = note || progressNote();
+  if (enabled) page.answer.focus();
+}
+
+function progressNote(): string {
+  const done = recap?.turns.length ?? 0;
+  return maxAnswers ? `Answers given: ${done} of ${maxAnswers}.` : `Answers given: ${done}.`;
+}
+
+function add(item: HTMLLIElement): void {
+  page.transcript.append(item);
+  item.scrollIntoView({ block: "nearest" });
+}
+
+function handle(message: ServerMessage): void {
+  switch (message.type) {
+    case "session_ready":
+      page.start.disabled = false;
+      break;
+    case "session_started":
+      if (message.participantId) localStorage.setItem(PARTICIPANT_KEY, message.participantId);
+      maxAnswers = message.maxQuestions;
+      recap = { sessionId: message.session_id, endMessage: "", turns: [], checkins: [], styles: [message.style], startedAt: Date.now(), endedAt: Date.now() };
+      page.switchStyle.value = message.style;
+      page.setup.hidden = true;
+      page.report.hidden = true;
+      page.interview.hidden = false;
+      page.transcript.replaceChildren();
+      showAlert(page.alert, "");
+      for (const change of message.adjusted) add(noteItem(`${change.field}: ${String(change.given)} was not used as given; using ${String(change.used)}.`));
+      break;
+    case "question":
+      currentQuestion = message.question;
+      add(interviewerItem(message.question, message.preface, message.source === "follow_up" ? "Interviewer (follow-up)" : "Interviewer"));
+      setAnswering(true);
+      break;
+    case "tips":
+      if (lastAnswered) {
+        lastAnswered.tips = message.items;
+        lastAnswered.feedbackSlot.prepend(tipsBlock(message.items));
+      }
+      if (answerSentAt !== null) {
+        // The candidate's own wait, answer to tips; the dashboard compares it between arms.
+        connection.send({ type: "telemetry", event: "latency", latencyMs: Math.round(performance.now() - answerSentAt), data: { turn: message.turn } });
+        answerSentAt = null;
+      }
+      break;
+    case "clarification":
+      add(interviewerItem(message.message, null, "Clarification"));
+      break;
+    case "style_switched":
+      recap?.styles.push(message.style);
+      add(noteItem(`The interviewer is now ${message.style}.`));
+      break;
+    case "checkin_logged":
+      add(noteItem("Check-in saved."));
+      break;
+    case "session_resumed":
+      if (message.question && message.question.question !== currentQuestion) {
+        currentQuestion = message.question.question;
+        add(interviewerItem(message.question.question, message.question.preface));
+        setAnswering(true);
+      }
+      break;
+    case "session_ended":
+      finish(message.message);
+      break;
+    case "error":
+      refused(message.code, message.message, message.retryAfter);
+      break;
+    default:
+      renderFeedback(message, lastAnswered, page.reportBody);
+  }
+}
+
+function refused(code: string, serverMessage: string, retryAfter?: number): void {
+  if (code === "unknown_participant" && lastStart?.participantId) {
+    // The server forgot the id (a fresh dev database): start as a newcomer instead.
+    localStorage.removeItem(PARTICIPANT_KEY);
+    lastStart = { ...lastStart, participantId: null };
+    connection.startSession({ type: "start_session", ...lastStart });
+    return;
+  }
+  showAlert(page.alert, describeRefusal(code, serverMessage, retryAfter));
+  if (!page.setup.hidden) page.start.disabled = false;
+  if (!page.interview.hidden && code === "rate_limited") setAnswering(true);
+}
+
+function finish(endMessage: string): void {
+  setAnswering(false, "The interview has ended.");
+  if (!recap) return;
+  recap.endMessage = endMessage;
+  recap.endedAt = Date.now();
+  page.interview.hidden = true;
+  page.report.hidden = false;
+  renderRecap(recap, page.reportSummary, page.reportBody);
+  page.report.querySelector("h2")?.focus();
+}
+
+page.setupForm.addEventListener("submit", (event) => {
+  event.preventDefault();
+  const data = new FormData(page.setupForm);
+  const custom = String(data.get("customQuestions") ?? "")
+    .split("\n")
+    .map((line) => line.trim())
+    .filter((line) => line.length > 0);
+  const requested = Number(data.get("maxQuestions"));
+  if (!Number.isInteger(requested) || requested < 1 || requested > 50) {
+    showAlert(page.alert, "Choose a number of answers from 1 to 50.");
+    byId("maxQuestions").focus();
+    return;
+  }
+  if (custom.length > 24 || custom.some((q) => q.length > 280)) {
+    showAlert(page.alert, "Up to 24 questions of your own, each at most 280 characters.");
+    byId("customQuestions").focus();
+    return;
+  }
+  lastStart = {
+    style: data.get("style"),
+    pack: data.get("pack"),
+    difficulty: data.get("difficulty"),
+    maxQuestions: requested,
+    customQuestions: custom,
+    consent: data.get("consent") === "on",
+    participantId: localStorage.getItem(PARTICIPANT_KEY),
+  };
+  page.start.disabled = true;
+  showAlert(page.alert, "");
+  connection.startSession({ type: "start_session", ...lastStart });
+});
+
+page.answerForm.addEventListener("submit", (event) => {
+  event.preventDefault();
+  const answer = page.answer.value.trim();
+  if (!answer) {
+    showAlert(page.alert, "Type an answer first.");
+    return;
+  }
+  showAlert(page.alert, "");
+  const { item, feedbackSlot } = candidateItem(answer);
+  add(item);
+  lastAnswered = { question: currentQuestion, answer, tips: [], feedbackSlot };
+  recap?.turns.push(lastAnswered);
+  page.answer.value = "";
+  answerSentAt = performance.now();
+  setAnswering(false, "The interviewer is thinking…");
+  connection.send({ type: "user_answer", answer }, { acknowledged: true });
+});
+
+page.answer.addEventListener("keydown", (event) => {
+  if (event.key === "Enter" && (event.ctrlKey || event.metaKey)) page.answerForm.requestSubmit();
+});
+
+page.clarifyForm.addEventListener("submit", (event) => {
+  event.preventDefault();
+  const text = page.clarify.value.trim();
+  if (!text) return showAlert(page.alert, "Type what you would like clarified.");
+  add(noteItem(`You asked: ${text}`));
+  page.clarify.value = "";
+  connection.send({ type: "user_clarification", question: text }, { acknowledged: true });
+});
+
+page.styleForm.addEventListener("submit", (event) => {
+  event.preventDefault();
+  connection.send({ type: "switch_style", style: page.switchStyle.value }, { acknowledged: true });
+});
+
+page.checkinForm.addEventListener("submit", (event) => {
+  event.preventDefault();
+  const confidence = Number(page.confidence.value);
+  const stress = Number(page.stress.value);
+  const valid = (n: number) => Number.isInteger(n) && n >= 0 && n <= 10;
+  if (!valid(confidence) || !valid(stress)) return showAlert(page.alert, "Confidence and stress are whole numbers from 0 to 10.");
+  recap?.checkins.push({ confidence, stress });
+  connection.send({ type: "checkin", confidence, stress }, { acknowledged: true });
+});
+
+page.print.addEventListener("click", () => window.print());
+page.again.addEventListener("click", () => {
+  recap = null;
+  lastAnswered = null;
+  currentQuestion = "";
+  page.report.hidden = true;
+  page.setup.hidden = false;
+  page.start.disabled = true;
+  connection.close();
+  newConnection();
+});
+
+page.start.disabled = true;
+newConnection();

@@ -1,0 +1,168 @@
+/** The sessions list (`GET /sessions`) and one session's detail (`GET /export/session/:id`, comments). */
+import type { SessionExport, SessionListItem } from "../../../worker/src/storage/reads.ts";
+import type { TelemetryOut } from "../../../worker/src/storage/export-rows.ts";
+import { h } from "../common/dom.ts";
+import { adminFetch } from "./admin-api.ts";
+import { drawTimeline } from "./charts.ts";
+
+const fmt = (n: number | null, digits = 1) => (n === null ? "–" : n.toFixed(digits));
+
+export async function loadSessions(limit: number, container: HTMLElement, open: (id: string) => void): Promise<SessionListItem[]> {
+  const { items } = await adminFetch<{ items: SessionListItem[] }>(`/sessions?limit=${limit}`);
+  if (items.length === 0) {
+    container.replaceChildren(h("p", { class: "note" }, "No sessions yet."));
+    return items;
+  }
+  const head = ["Started (UTC)", "Session", "Arm", "Style", "Consent", "Answers", "Speaking rate", "Pause ratio", "Fillers", ""];
+  container.replaceChildren(
+    h(
+      "table",
+      { id: "sessions-table" },
+      h("thead", {}, h("tr", {}, ...head.map((t) => h("th", { scope: "col" }, t)))),
+      h(
+        "tbody",
+        {},
+        ...items.map((s) => {
+          const button = h("button", { type: "button", class: "secondary", "aria-label": `Open session ${s.id}` }, "Open");
+          button.addEventListener("click", () => open(s.id));
+          return h(
+            "tr",
+            { "data-session": s.id },
+            h("td", {}, s.created_at.replace("T", " ").slice(0, 19)),
+            h("td", {}, h("code", {}, s.id.slice(0, 12))),
+            h("td", {}, `${s.group_name ?? "–"} (${s.group_assignment ?? "–"})`),
+            h("td", {}, s.style),
+            h("td", {}, s.consented ? "yes" : "no"),
+            h("td", {}, String(s.n_answers)),
+            h("td", {}, fmt(s.avg_speaking_rate)),
+            h("td", {}, fmt(s.avg_pause_ratio, 2)),
+            h("td", {}, fmt(s.avg_fillers)),
+            h("td", {}, button),
+          );
+        }),
+      ),
+    ),
+  );
+  return items;
+}
+
+type Payload = Record<string, unknown>;
+const payloadOf = (t: TelemetryOut): Payload => (t.payload && typeof t.payload === "object" ? (t.payload as Payload) : {});
+const turnOf = (t: TelemetryOut): number => Number(payloadOf(t).turn ?? 0);
+
+/** The session's transcript, rebuilt from its rows: each question, then its answer and that answer's tips. */
+export function renderTranscript(exported: SessionExport, list: HTMLElement): void {
+  const items: HTMLLIElement[] = [];
+  const questions = exported.telemetry.filter((t) => t.event_type === "question");
+  const answerTurnOf = (q: TelemetryOut) => Number(payloadOf(q).answer_turn ?? turnOf(q) + 1);
+  questions.forEach((q, i) => {
+    const p = payloadOf(q);
+    const answerTurn = answerTurnOf(q);
+    // A style switch asks a new question for the same answer: the answer goes after the last one asked.
+    const answered = !questions.slice(i + 1).some((later) => answerTurnOf(later) === answerTurn);
+    items.push(
+      h(
+        "li",
+        { class: "interviewer" },
+        h("span", { class: "who" }, `Interviewer (${String(p.style ?? "")}, ${String(p.source ?? "")})`),
+        p.preface ? h("p", { class: "preface" }, String(p.preface)) : null,
+        h("p", { class: "text" }, String(p.question ?? "")),
+      ),
+    );
+    // Clarifications asked while this question was the current one (rows are in time order).
+    const from = exported.telemetry.indexOf(q);
+    const next = questions[i + 1];
+    const until = next ? exported.telemetry.indexOf(next) : exported.telemetry.length;
+    for (const c of exported.telemetry.slice(from, until).filter((t) => t.event_type === "clarification")) {
+      items.push(h("li", { class: "system" }, `Asked to clarify: “${String(payloadOf(c).clarification ?? "")}”`));
+    }
+    for (const a of answered ? exported.answers.filter((row) => row.turn === answerTurn) : []) {
+      const tips = exported.telemetry.filter((t) => t.event_type === "tips" && turnOf(t) === answerTurn);
+      const metrics = [
+        a.speaking_rate !== null ? `${fmt(a.speaking_rate)} wpm` : null,
+        a.pause_ratio !== null ? `pauses ${fmt(a.pause_ratio, 2)}` : null,
+        a.fillers !== null ? `${fmt(a.fillers, 0)} fillers` : null,
+      ].filter(Boolean);
+      items.push(
+        h(
+          "li",
+          { class: "candidate" },
+          h("span", { class: "who" }, `Answer ${a.turn} (${a.style})${metrics.length ? ` · ${metrics.join(", ")}` : ""}`),
+          h("p", { class: "text" }, a.answer),
+          ...tips.map((t) => {
+            const tipItems = (payloadOf(t).items as { summary?: string; detail?: string }[] | undefined) ?? [];
+            return h(
+              "section",
+              { class: "tips", "aria-label": `Tips on answer ${a.turn}` },
+              h("h4", {}, "Tips"),
+              h("ul", {}, ...tipItems.map((tip) => h("li", {}, h("strong", {}, tip.summary ?? ""), " ", tip.detail ?? ""))),
+            );
+          }),
+        ),
+      );
+    }
+  });
+  const end = exported.telemetry.find((t) => t.event_type === "session_end");
+  if (end) items.push(h("li", { class: "system" }, `Ended: ${String(payloadOf(end).reason ?? "")}`));
+  list.replaceChildren(...items);
+  if (items.length === 0) list.append(h("li", { class: "system" }, "Nothing recorded (no consent, or nothing answered yet)."));
+}
+
+export function renderCheckins(exported: SessionExport, container: HTMLElement): void {
+  if (exported.checkins.length === 0) {
+    container.replaceChildren(h("p", { class: "note" }, "No check-ins."));
+    return;
+  }
+  container.replaceChildren(
+    h(
+      "table",
+      {},
+      h("thead", {}, h("tr", {}, h("th", { scope: "col" }, "When (UTC)"), h("th", { scope: "col" }, "Confidence"), h("th", { scope: "col" }, "Stress"))),
+      h(
+        "tbody",
+        {},
+        ...exported.checkins.map((c) => h("tr", {}, h("td", {}, c.created_at.replace("T", " ").slice(0, 19)), h("td", {}, String(c.confidence)), h("td", {}, String(c.stress)))),
+      ),
+    ),
+  );
+}
+
+/** Latency events by turn and stage: the server's turn, each model call by purpose, speech, the client's wait. */
+export function renderTimeline(exported: SessionExport, canvas: HTMLCanvasElement): void {
+  const stageOf = (t: TelemetryOut): string | null => {
+    if (t.latency_ms === null) return null;
+    if (t.event_type === "llm_call") return `model: ${String(payloadOf(t).purpose ?? "call")}`;
+    if (t.event_type === "turn_latency") return "server turn (answer to tips)";
+    if (t.event_type === "latency") return "candidate's wait (client)";
+    if (t.event_type === "stt") return "speech-to-text";
+    return t.event_type;
+  };
+  const byStage = new Map<string, Map<number, number>>();
+  const turns = new Set<number>();
+  for (const t of exported.telemetry) {
+    const stage = stageOf(t);
+    if (!stage || t.latency_ms === null) continue;
+    const turn = turnOf(t);
+    turns.add(turn);
+    const perTurn = byStage.get(stage) ?? new Map<number, number>();
+    perTurn.set(turn, (perTurn.get(turn) ?? 0) + t.latency_ms);
+    byStage.set(stage, perTurn);
+  }
+  const sortedTurns = [...turns].sort((a, b) => a - b);
+  drawTimeline(
+    canvas,
+    sortedTurns,
+    [...byStage.entries()].map(([stage, perTurn]) => ({ stage, values: sortedTurns.map((turn) => perTurn.get(turn) ?? null) })),
+  );
+}
+
+export async function loadComments(sessionId: string, list: HTMLElement): Promise<void> {
+  const { items } = await adminFetch<{ items: TelemetryOut[] }>(`/comments/${encodeURIComponent(sessionId)}`);
+  list.replaceChildren(
+    ...items.map((c) => {
+      const p = payloadOf(c);
+      return h("li", {}, `Turn ${String(p.turn ?? "?")}: ${String(p.text ?? p.comment ?? "")}`, p.author ? ` — ${String(p.author)}` : "", ` (${c.created_at.slice(0, 16).replace("T", " ")})`);
+    }),
+  );
+  if (items.length === 0) list.append(h("li", { class: "note" }, "No comments yet."));
+}

@@ -1,0 +1,223 @@
+/**
+ * The console and the dashboard in Debian's Chromium against a real `wrangler dev`: the API
+ * is not shadowed by the static assets; a full typed interview with tips, a check-in, a
+ * clarification, a style switch and a connection dropped while an answer is on its way (the
+ * console reconnects with its resume token and lastSeq, re-sends the answer, and carries on);
+ * then the dashboard, refusing a missing and a wrong token, showing that interview's numbers,
+ * transcript, timeline, comments, exports, and deleting a session. Screenshots go to
+ * web/test-artifacts/.
+ */
+import { readFileSync } from "node:fs";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Page } from "playwright-core";
+import { ADMIN_TOKEN, ARTIFACTS, startStack, type Stack } from "./harness.ts";
+import { playSeedInterview } from "./seed-sessions.ts";
+
+const ANSWERS = [
+  "When our checkout service kept timing out, I owned the investigation: I traced it to a slow query, added an index and a cache, and p99 fell from 2 s to 300 ms.",
+  "My part was the rollout plan: three stages behind a flag over two weeks, with a dashboard the on-call team watched.",
+  "I learned to measure first. Next time I would add the latency alert before the launch, not after.",
+];
+
+let stack: Stack;
+let sessionId = "";
+
+async function shot(page: Page, name: string): Promise<void> {
+  await page.screenshot({ path: path.join(ARTIFACTS, `${name}.png`), fullPage: true });
+}
+
+beforeAll(async () => {
+  stack = await startStack();
+});
+
+afterAll(async () => {
+  await stack?.stop();
+});
+
+describe("served by the Worker", () => {
+  it("the pages come from the static assets and every API path still reaches the Worker", async () => {
+    const base = stack.server.url;
+    const console = await fetch(`${base}/`);
+    expect(console.headers.get("content-type")).toContain("text/html");
+    expect(await console.text()).toContain("Interview practice");
+    const dashboard = await fetch(`${base}/dashboard`);
+    expect(dashboard.headers.get("content-type")).toContain("text/html");
+    expect(await dashboard.text()).toContain("Research dashboard");
+
+    const health = await fetch(`${base}/health`);
+    expect(await health.json()).toMatchObject({ status: "ok" });
+    const upgrade = await fetch(`${base}/ws/interview`);
+    expect(upgrade.status).toBe(426);
+    expect(await upgrade.json()).toMatchObject({ code: "upgrade_required" });
+    for (const api of ["/sessions", "/metrics/summary", "/export/session/none", "/comments/none"]) {
+      const response = await fetch(`${base}${api}`);
+      expect(response.status, api).toBe(401);
+      expect(response.headers.get("content-type"), api).toContain("application/json");
+    }
+    const unknown = await fetch(`${base}/no-such-page`);
+    expect(unknown.status).toBe(404);
+    expect(await unknown.json()).toMatchObject({ code: "not_found" });
+  });
+});
+
+describe("the interview console", () => {
+  it("runs a full typed interview, carries on after a dropped connection, and ends with a printable recap", async () => {
+    const page = await stack.browser.newPage();
+    const errors: string[] = [];
+    page.on("pageerror", (error) => errors.push(String(error)));
+    await page.goto(`${stack.server.url}/`);
+    await expect.poll(() => page.textContent("#connection")).toBe("Connected.");
+    await expect.poll(() => page.isEnabled("#start")).toBe(true);
+
+    await page.getByLabel("Interviewer style").selectOption("supportive");
+    await page.getByLabel("Number of answers (1–50)").fill("3");
+    await page.getByLabel(/Your own questions/).fill("Tell me about a time you fixed a slow service.");
+    await page.getByLabel(/I agree that my answers/).check();
+    await page.getByRole("button", { name: "Start the interview" }).click();
+
+    const interviewer = page.locator("#transcript li.interviewer");
+    await expect.poll(() => interviewer.count()).toBe(1);
+    expect(await interviewer.first().textContent()).toContain("Tell me about a time you fixed a slow service.");
+
+    // Answer 1, by keyboard (Ctrl+Enter).
+    await page.getByLabel("Your answer").fill(ANSWERS[0]!);
+    await page.getByLabel("Your answer").press("Control+Enter");
+    await expect.poll(() => page.locator("#transcript .tips").count()).toBe(1);
+    await expect.poll(() => interviewer.count()).toBe(2);
+
+    // Check in, clarify, switch style.
+    await page.getByText("Ask, switch style, check in").click();
+    await page.getByLabel("Confidence (0–10)").fill("7");
+    await page.getByLabel("Stress (0–10)").fill("4");
+    await page.getByRole("button", { name: "Check in" }).click();
+    await expect.poll(() => page.locator("#transcript li.system", { hasText: "Check-in saved." }).count()).toBe(1);
+    await page.getByLabel("Ask the interviewer to clarify").fill("What do you mean by impact?");
+    await page.getByRole("button", { name: "Ask" }).click();
+    await expect.poll(() => page.locator("#transcript li.interviewer", { hasText: "Clarification" }).count()).toBe(1);
+    const beforeSwitch = await interviewer.count();
+    await page.getByLabel("Switch the interviewer's style").selectOption("cold");
+    await page.getByRole("button", { name: "Switch" }).click();
+    await expect.poll(() => page.locator("#transcript li.system", { hasText: "The interviewer is now cold." }).count()).toBe(1);
+    await expect.poll(() => interviewer.count()).toBe(beforeSwitch + 1);
+    await shot(page, "console-interview");
+
+    // Answer 2 leaves and the connection drops at once, before any reply: the console
+    // reconnects by itself, re-sends the unacknowledged answer, and the replies come once.
+    await page.getByLabel("Your answer").fill(ANSWERS[1]!);
+    const dropped = await page.evaluate(() => {
+      const handle = (window as unknown as { interviewConsole: { connection: { current: WebSocket | null } } }).interviewConsole;
+      const socket = handle.connection.current;
+      (document.getElementById("send-answer") as HTMLButtonElement).click();
+      socket?.close(4000, "dropped by the test");
+      return socket !== null;
+    });
+    expect(dropped).toBe(true);
+    await expect.poll(() => page.textContent("#connection"), { timeout: 30_000 }).toBe("Reconnected; the interview carries on.");
+    await expect.poll(() => page.locator("#transcript .tips").count(), { timeout: 30_000 }).toBe(2);
+    await expect.poll(() => page.isEnabled("#answer")).toBe(true);
+
+    await page.getByLabel("Your answer").fill(ANSWERS[2]!);
+    await page.getByRole("button", { name: "Send answer" }).click();
+    await expect.poll(() => page.isVisible("#report"), { timeout: 30_000 }).toBe(true);
+    expect(await page.locator("#report-body .recap > li").count()).toBe(3);
+    const summary = (await page.textContent("#report-summary")) ?? "";
+    expect(summary).toContain("3 answers");
+    expect(summary).toContain("supportive → cold");
+    sessionId = /Session (\S+)\.$/.exec(summary)?.[1] ?? "";
+    expect(sessionId).not.toBe("");
+    await shot(page, "console-report");
+    // Printing shows the recap alone.
+    await page.emulateMedia({ media: "print" });
+    expect(await page.isVisible("#setup-form")).toBe(false);
+    expect(await page.isVisible("#report-body")).toBe(true);
+    await page.emulateMedia({ media: "screen" });
+
+    // A phone-sized screen: the setup form fits without sideways scrolling.
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.getByRole("button", { name: "Start another interview" }).click();
+    await expect.poll(() => page.isVisible("#setup-form")).toBe(true);
+    expect(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth)).toBe(true);
+    await shot(page, "console-phone");
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+});
+
+describe("the research dashboard", () => {
+  it("refuses without the right token, then shows the interview's numbers, transcript and timeline; comments, exports and deletes", async () => {
+    expect(sessionId).not.toBe("");
+    const wsUrl = `${stack.server.url.replace("http", "ws")}/ws/interview`;
+    const seeded: string[] = [];
+    for (let i = 0; i < 5; i++) seeded.push(await playSeedInterview(wsUrl, i));
+
+    // Ended sessions are flushed to D1 at once; wait until the console's three answers are there.
+    const deadline = Date.now() + 30_000;
+    let answers = 0;
+    while (Date.now() < deadline && answers < 3) {
+      const response = await fetch(`${stack.server.url}/export/session/${sessionId}`, { headers: { Authorization: `Bearer ${ADMIN_TOKEN}` } });
+      if (response.ok) answers = ((await response.json()) as { answers: unknown[] }).answers.length;
+      if (answers < 3) await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+    // Each answer once, the dropped one included.
+    expect(answers).toBe(3);
+
+    const page = await stack.browser.newPage();
+    const errors: string[] = [];
+    page.on("pageerror", (error) => errors.push(String(error)));
+    page.on("dialog", (dialog) => void dialog.accept());
+    await page.goto(`${stack.server.url}/dashboard`);
+    await expect.poll(() => page.textContent("#alert")).toContain("This needs the admin token");
+    await page.getByRole("textbox", { name: /Admin token/ }).fill("not-the-token");
+    await page.getByRole("button", { name: "Use token" }).click();
+    await expect.poll(() => page.textContent("#alert")).toContain("The server refused this token");
+    await page.getByRole("textbox", { name: /Admin token/ }).fill(ADMIN_TOKEN);
+    await page.getByRole("button", { name: "Use token" }).click();
+    await expect.poll(() => page.isVisible("#alert")).toBe(false);
+
+    const counts = page.locator("#study-counts");
+    await expect.poll(() => counts.textContent()).toMatch(/Control: \d+ sessions/);
+    const text = (await counts.textContent()) ?? "";
+    const sessions = [...text.matchAll(/(\d+) sessions/g)].slice(0, 2).map((m) => Number(m[1]));
+    expect(sessions[0]! + sessions[1]!).toBe(6);
+    await expect.poll(() => page.locator('#metric-charts [data-metric="speaking_rate"] canvas').count()).toBe(1);
+    await expect.poll(() => page.locator('#metric-charts [data-metric="confidence"]').count()).toBe(1);
+
+    // The console's session in the list, then its detail.
+    const row = page.locator(`#sessions-table tr[data-session="${sessionId}"]`);
+    await expect.poll(() => row.count()).toBe(1);
+    expect(await row.locator("td").nth(5).textContent()).toBe("3");
+    await row.getByRole("button", { name: /Open session/ }).click();
+    await expect.poll(() => page.isVisible("#detail")).toBe(true);
+    expect(await page.locator("#detail-transcript li.candidate").count()).toBe(3);
+    expect(await page.locator("#detail-transcript .tips").count()).toBe(3);
+    expect(await page.textContent("#detail-transcript")).toContain(ANSWERS[1]);
+    expect(await page.textContent("#detail-checkins")).toContain("7");
+    expect(await page.locator("#timeline-chart").getAttribute("height")).not.toBeNull();
+
+    await page.getByLabel("Comment").fill("Clear STAR structure in answer 1.");
+    await page.getByRole("button", { name: "Add comment" }).click();
+    await expect.poll(() => page.textContent("#comments")).toContain("Clear STAR structure in answer 1.");
+
+    const [download] = await Promise.all([page.waitForEvent("download"), page.getByRole("button", { name: "Export CSV (answers)" }).click()]);
+    const csv = readFileSync((await download.path())!, "utf8");
+    expect(csv.split("\r\n").filter(Boolean)).toHaveLength(4);
+    expect(csv).toContain(ANSWERS[2]);
+    const [json] = await Promise.all([page.waitForEvent("download"), page.getByRole("button", { name: "Export JSON" }).click()]);
+    expect((JSON.parse(readFileSync((await json.path())!, "utf8")) as { answers: unknown[] }).answers).toHaveLength(3);
+    await page.locator("#main").evaluate(() => window.scrollTo(0, 0));
+    await shot(page, "dashboard");
+
+    // Delete one of the seeded sessions from its detail view.
+    const victim = seeded[0]!;
+    await page.locator(`#sessions-table tr[data-session="${victim}"]`).getByRole("button", { name: /Open session/ }).click();
+    await expect.poll(() => page.textContent("#detail-title")).toBe(`Session ${victim}`);
+    await page.getByRole("button", { name: "Delete this session" }).click();
+    await expect.poll(() => page.textContent("#alert")).toContain(`Session ${victim} was deleted.`);
+    expect(await page.locator(`#sessions-table tr[data-session="${victim}"]`).count()).toBe(0);
+    const gone = await fetch(`${stack.server.url}/export/session/${victim}`, { headers: { Authorization: `Bearer ${ADMIN_TOKEN}` } });
+    expect(gone.status).toBe(404);
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+});

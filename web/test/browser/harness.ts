@@ -1,0 +1,90 @@
+/**
+ * What the browser tests run against: the Worker as `wrangler dev` serves it (the root
+ * wrangler.toml, its static assets included), bundled once so that edits made while the tests
+ * run cannot reload it, on a free loopback port with a throwaway local state; and Debian's
+ * Chromium (never a browser playwright downloads) with a fresh profile.
+ */
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { chromium, type BrowserContext } from "playwright-core";
+import { experimental_readRawConfig } from "wrangler";
+import { REPO_ROOT, ROOT_CONFIG, applyMigrations, bundle, startDev, type DevServer } from "../../../worker/bench/fleet/wrangler-dev.ts";
+
+export const WEB_ROOT = path.resolve(import.meta.dirname, "../..");
+export const ARTIFACTS = path.join(WEB_ROOT, "test-artifacts");
+export const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
+/** The admin token the dev server is started with, so the dashboard's refusals can be tested. */
+export const ADMIN_TOKEN = "browser-test-admin-token";
+
+/**
+ * The root wrangler.toml as it is, written to `dir` with its paths made absolute: read from
+ * there, no developer's .dev.vars (model keys, tokens) changes what the tests see.
+ */
+function writeTestConfig(dir: string): string {
+  const { rawConfig } = experimental_readRawConfig({ config: ROOT_CONFIG });
+  const config = structuredClone(rawConfig) as Record<string, unknown> & {
+    main?: string;
+    assets?: { directory?: string };
+    d1_databases?: { migrations_dir?: string }[];
+    env?: unknown;
+  };
+  if (config.main) config.main = path.resolve(REPO_ROOT, config.main);
+  if (config.assets?.directory) config.assets.directory = path.resolve(REPO_ROOT, config.assets.directory);
+  for (const db of config.d1_databases ?? []) db.migrations_dir = path.resolve(REPO_ROOT, db.migrations_dir ?? "migrations");
+  delete config.env;
+  const file = path.join(dir, "wrangler.json");
+  writeFileSync(file, JSON.stringify(config, null, 2));
+  return file;
+}
+
+export interface Stack {
+  server: DevServer;
+  browser: BrowserContext;
+  stop(): Promise<void>;
+}
+
+export async function startStack(): Promise<Stack> {
+  if (!existsSync(path.join(WEB_ROOT, "public/build/console.js"))) {
+    throw new Error("web/public/build is missing: run `npm run build:web` first (npm run test:browser does)");
+  }
+  if (!existsSync(CHROMIUM)) throw new Error(`no Chromium at ${CHROMIUM}: apt-get install chromium (or set CHROMIUM_PATH)`);
+  mkdirSync(ARTIFACTS, { recursive: true });
+  const dir = mkdtempSync(path.join(os.tmpdir(), "web-browser-"));
+  const persistDir = path.join(dir, "state");
+  const config = writeTestConfig(dir);
+  const script = (await bundle(config, path.join(dir, "bundle"))).mainModule;
+  await applyMigrations(config, persistDir);
+  const server = await startDev({
+    config,
+    script,
+    persistDir,
+    logFile: path.join(ARTIFACTS, "wrangler-dev.log"),
+    vars: [`ADMIN_TOKEN:${ADMIN_TOKEN}`],
+  });
+  const browser = await chromium.launchPersistentContext(path.join(dir, "profile"), {
+    executablePath: CHROMIUM,
+    headless: true,
+    acceptDownloads: true,
+    viewport: { width: 1100, height: 900 },
+    args: [
+      "--headless",
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-quic",
+      "--no-first-run",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+    ],
+  });
+  return {
+    server,
+    browser,
+    async stop() {
+      await browser.close().catch(() => undefined);
+      await server.stop();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
