@@ -8,11 +8,13 @@ import type { FastifyInstance } from "fastify";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import WebSocket from "ws";
 import { AUTH, build } from "./helpers/build.ts";
-import { espeak, noisePcm, RealtimeClient, silencePcm, speechBounds, type RealtimeEvent } from "./helpers/realtime-client.ts";
+import { TINY_WHISPER_THANKS } from "./fixtures/tiny-models.ts";
+import { espeak, noisePcm, RealtimeClient, silencePcm, speechBounds } from "./helpers/realtime-client.ts";
 
 let app: FastifyInstance;
 let url: string;
 let speech: Buffer;
+let short: Buffer;
 
 beforeAll(async () => {
   app = await build({ REALTIME_PARTIAL_INTERVAL_MS: "300", REALTIME_MAX_SESSIONS: "4" });
@@ -20,6 +22,7 @@ beforeAll(async () => {
   const { port } = app.server.address() as { port: number };
   url = `ws://127.0.0.1:${port}/v1/realtime?intent=transcription`;
   speech = espeak("Hello world. This is a test of streaming speech, spoken in one breath, from start to finish.");
+  short = espeak("Hello world, this is a test.");
 });
 afterEach(async () => {
   await RealtimeClient.closeAll();
@@ -74,10 +77,10 @@ describe("realtime transcription: turns", () => {
 
   it("two turns in one session, 20 ms and 100 ms frames: two items, the second's previous_item_id is the first", async () => {
     const c = await connect();
-    await c.stream(Buffer.concat([speech, silencePcm(1)]), 20, true);
+    await c.stream(Buffer.concat([short, silencePcm(1)]), 20, true);
     const first = await c.next("conversation.item.input_audio_transcription.completed");
     const from = c.events.indexOf(first) + 1;
-    await c.stream(Buffer.concat([speech, silencePcm(1)]), 100, true);
+    await c.stream(Buffer.concat([short, silencePcm(1)]), 100, true);
     const second = await c.next("conversation.item.input_audio_transcription.completed", from);
     const committed = c.events.filter((e) => e.type === "input_audio_buffer.committed");
     expect(committed).toHaveLength(2);
@@ -85,7 +88,7 @@ describe("realtime transcription: turns", () => {
     expect(second.item_id).not.toBe(first.item_id);
     expect(second.transcript).toBe("hello world");
     const started = c.events.filter((e) => e.type === "input_audio_buffer.speech_started");
-    expect(started[1]!.audio_start_ms as number).toBeGreaterThan((speech.length / 2 + 16_000) / 16 - 100);
+    expect(started[1]!.audio_start_ms as number).toBeGreaterThan((short.length / 2 + 16_000) / 16 - 100);
     c.close();
   });
 
@@ -196,4 +199,34 @@ describe("realtime transcription: bad input", () => {
   });
 });
 
-export type { RealtimeEvent };
+
+describe("no invented answers, end to end", () => {
+  let thanks: FastifyInstance;
+  let thanksUrl: string;
+  beforeAll(async () => {
+    thanks = await build({ WHISPER_MODEL: TINY_WHISPER_THANKS });
+    await thanks.listen({ host: "127.0.0.1", port: 0 });
+    thanksUrl = `ws://127.0.0.1:${(thanks.server.address() as { port: number }).port}/v1/realtime?intent=transcription`;
+  });
+  afterAll(async () => {
+    await thanks.close();
+  });
+
+  it("a Whisper that writes \"thank you.\" for the turn: completed with an empty transcript, no_speech and what was dropped", async () => {
+    const c = await RealtimeClient.connect(thanksUrl, AUTH);
+    await c.stream(Buffer.concat([speech, silencePcm(1)]), 100, false);
+    const completed = await c.next("conversation.item.input_audio_transcription.completed");
+    expect(completed).toMatchObject({ transcript: "", no_speech: true, words: [], discarded: { kind: "no_speech", reason: "known_phrase", text: "thank you." } });
+    // Partials never show the invention either.
+    expect(c.events.filter((e) => e.type === "conversation.item.input_audio_transcription.delta")).toEqual([]);
+    expect(c.types()).toContain("input_audio_buffer.speech_started");
+  });
+
+  it("the HTTP transcription route drops it too (empty text)", async () => {
+    const { fixture, transcription } = await import("./helpers/build.ts");
+    const res = await thanks.inject({ method: "POST", url: "/v1/audio/transcriptions", ...transcription(fixture("speech.wav"), { response_format: "verbose_json", "timestamp_granularities[]": "word" }) });
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toMatchObject({ text: "", words: [] });
+    expect(res.json().speech_seconds).toBeGreaterThan(1); // VAD heard speech: it is Whisper's text that was dropped
+  });
+});

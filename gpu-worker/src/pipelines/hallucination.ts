@@ -55,7 +55,8 @@ function normalise(text: string): string {
 }
 
 function sentences(text: string): string[] {
-  return (text.match(/[^.!?]+[.!?]*/g) ?? []).map(normalise).filter(Boolean);
+  // Split only where a sentence mark is followed by a space, so "Amara.org" stays whole.
+  return text.split(/(?<=[.!?])\s+/).map(normalise).filter(Boolean);
 }
 
 /**
