@@ -9,6 +9,7 @@ import multipart from "@fastify/multipart";
 import { MULTIPART_LIMITS, type Config } from "./config.ts";
 import { ApiError, installErrorHandler } from "./errors.ts";
 import auth from "./plugins/auth.ts";
+import expectContinue from "./plugins/expect-continue.ts";
 import requestIds from "./request-id.ts";
 import speech from "./plugins/speech.ts";
 import metrics from "./plugins/metrics.ts";
@@ -36,6 +37,7 @@ export default async function speechWorkerApp(app: FastifyInstance, opts: AppOpt
     },
   });
   await app.register(auth, { apiKey: config.SPEECH_API_KEY });
+  await app.register(expectContinue); // after auth: its 401 needs no body
   await app.register(multipart, {
     limits: { fileSize: config.MAX_UPLOAD_BYTES, ...MULTIPART_LIMITS },
   });

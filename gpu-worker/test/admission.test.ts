@@ -1,8 +1,9 @@
 /**
  * Refusing before spending: a transcription that cannot be served is answered before any byte of
  * its body is read (full engine: 429; declared Content-Length past the limit: 413), so the client
- * gets the answer while its body is still unsent. The engine is held busy with EnginePool.hold
- * (a task blocked in its thread), not by timing.
+ * gets the answer while its body is still unsent; a client that asks first (`Expect:
+ * 100-continue`) gets the refusal instead of "100 Continue" and never sends its body. The
+ * engine is held busy with EnginePool.hold (a task blocked in its thread), not by timing.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { FastifyInstance } from "fastify";
@@ -25,6 +26,25 @@ function headOnly(port: number, contentLength: number): Promise<{ res: IncomingM
     });
     req.on("error", reject);
     req.flushHeaders(); // the head goes out; no byte of the body ever does
+  });
+}
+
+/**
+ * A request with `Expect: 100-continue` that sends its body only once the server says "100
+ * Continue", as curl does for large uploads; resolves with whether the 100 came and the answer.
+ */
+function askingFirst(port: number, path: string, payload: Buffer, headers: Record<string, string>): Promise<{ continued: boolean; status: number; connection: string | undefined; body: string }> {
+  return new Promise((resolve, reject) => {
+    let continued = false;
+    const req = httpRequest({ host: "127.0.0.1", port, path, method: "POST", headers: { ...headers, expect: "100-continue", "content-length": String(payload.length) } });
+    req.on("continue", () => { continued = true; req.end(payload); });
+    req.on("response", (res) => {
+      let body = "";
+      res.on("data", (c: Buffer) => { body += c.toString(); });
+      res.on("end", () => { req.destroy(); resolve({ continued, status: res.statusCode!, connection: res.headers.connection, body }); });
+    });
+    req.on("error", reject);
+    req.flushHeaders();
   });
 }
 
@@ -63,6 +83,32 @@ describe("refusals before the body is read", () => {
     expect(first.statusCode).toBe(200);
     expect(first.json().text).toBe("hello world");
     expect(asr.admitted).toBe(0);
+  });
+
+  it("with Expect: 100-continue, refuses a full engine before the client sends its body, and closes", async () => {
+    const asr = engines.asr!;
+    const upload = transcription(fixture("speech.wav"));
+    asr.hold();
+    const running = app.inject({ method: "POST", url: "/v1/audio/transcriptions", ...transcription(fixture("speech.wav")) });
+    await until("the first request to be admitted", () => asr.admitted === 1);
+    const refused = await askingFirst(port, "/v1/audio/transcriptions", upload.payload, upload.headers);
+    expect(refused).toMatchObject({ continued: false, status: 429, connection: "close" });
+    asr.releaseHeld();
+    expect((await running).statusCode).toBe(200);
+
+    const served = await askingFirst(port, "/v1/audio/transcriptions", upload.payload, upload.headers);
+    expect(served).toMatchObject({ continued: true, status: 200 });
+    expect(JSON.parse(served.body).text).toBe("hello world");
+  });
+
+  it("with Expect: 100-continue, other routes get their 100 after auth; a wrong key is refused without it", async () => {
+    const json = Buffer.from(JSON.stringify({ model: "tts-1", input: "Hello." }));
+    const parsed = await askingFirst(port, "/v1/audio/speech", json, { authorization: `Bearer ${API_KEY}`, "content-type": "application/json" });
+    // The body was read and parsed: TTS is disabled in this app, so its model name is unknown.
+    expect(parsed).toMatchObject({ continued: true, status: 404 });
+    expect(JSON.parse(parsed.body).error).toMatchObject({ code: "model_not_found", param: "model" });
+    const unauthorised = await askingFirst(port, "/v1/audio/speech", json, { authorization: "Bearer wrong", "content-type": "application/json" });
+    expect(unauthorised).toMatchObject({ continued: false, status: 401, connection: "close" });
   });
 
   it("answers 413 to a declared Content-Length past MAX_UPLOAD_BYTES before reading it", async () => {

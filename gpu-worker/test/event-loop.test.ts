@@ -92,16 +92,23 @@ const jsonHeaders = { ...AUTH, "content-type": "application/json" };
 
 describe("the event loop only moves bytes and keeps serving while audio work runs", () => {
   it("hands a 24 MB WAV upload to the ASR thread as its bytes, by transfer, and answers /health meanwhile", async () => {
-    // The pools live inside the app's encapsulated context: watch them through their class.
-    const transcribe = EnginePool.prototype.transcribe;
+    // The pools live inside the app's encapsulated context: watch them through their class (a
+    // route runs its tasks through the admission it took before reading the upload).
+    const admit = EnginePool.prototype.admit;
     const tasks: TranscribeTask[] = [];
     let handedOver!: () => void;
     const taskHandedOver = new Promise<void>((resolve) => (handedOver = resolve));
-    EnginePool.prototype.transcribe = function (task, signal) {
-      tasks.push(task);
-      const result = transcribe.call(this, task, signal);
-      handedOver();
-      return result;
+    EnginePool.prototype.admit = function () {
+      const admission = admit.call(this);
+      return {
+        ...admission,
+        transcribe(task, signal) {
+          tasks.push(task);
+          const result = admission.transcribe(task, signal);
+          handedOver();
+          return result;
+        },
+      };
     };
     const order: string[] = [];
     try {
@@ -131,21 +138,27 @@ describe("the event loop only moves bytes and keeps serving while audio work run
       expect(health.json.models.asr.in_flight).toBe(1);
       expect(order).toEqual(["health", "transcription"]);
     } finally {
-      EnginePool.prototype.transcribe = transcribe;
+      EnginePool.prototype.admit = admit;
     }
   });
 
   it("sends ~7 min of speech as the WAV the TTS thread encoded, and answers /health meanwhile", async () => {
-    const synthesize = EnginePool.prototype.synthesize;
+    const admit = EnginePool.prototype.admit;
     const calls: { task: SynthesizeTask; result?: SynthesizeResult }[] = [];
     let handedOver!: () => void;
     const taskHandedOver = new Promise<void>((resolve) => (handedOver = resolve));
-    EnginePool.prototype.synthesize = function (task, signal) {
-      const call: (typeof calls)[number] = { task };
-      calls.push(call);
-      const result = synthesize.call(this, task, signal).then((r) => (call.result = r));
-      handedOver();
-      return result;
+    EnginePool.prototype.admit = function () {
+      const admission = admit.call(this);
+      return {
+        ...admission,
+        synthesize(task, signal) {
+          const call: (typeof calls)[number] = { task };
+          calls.push(call);
+          const result = admission.synthesize(task, signal).then((r) => (call.result = r));
+          handedOver();
+          return result;
+        },
+      };
     };
     const order: string[] = [];
     try {
@@ -169,7 +182,7 @@ describe("the event loop only moves bytes and keeps serving while audio work run
       expect(health.json.models.tts.in_flight).toBe(1);
       expect(order).toEqual(["health", "speech"]);
     } finally {
-      EnginePool.prototype.synthesize = synthesize;
+      EnginePool.prototype.admit = admit;
     }
   });
 });

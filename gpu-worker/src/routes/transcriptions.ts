@@ -16,6 +16,7 @@ import { AudioTooLongError } from "../pipelines/wav.ts";
 import type { TranscribeResult } from "../inference/types.ts";
 import type { Admission, EnginePool } from "../inference/pool.ts";
 import { collectUpload, refuseDeclaredTooLarge } from "./upload.ts";
+import { sendContinue } from "../plugins/expect-continue.ts";
 import { modelIds } from "./models.ts";
 import { clientGone } from "./client-signal.ts";
 
@@ -98,7 +99,7 @@ export default async function transcriptionRoutes(app: FastifyInstance, opts: { 
 
   const ffmpeg = new FfmpegRunner({ path: findFfmpeg(config.FFMPEG_PATH), maxProcesses: config.FFMPEG_MAX_PROCESSES, timeoutMs: config.FFMPEG_TIMEOUT_MS });
 
-  app.post("/v1/audio/transcriptions", async function transcribe(request, reply) {
+  app.post("/v1/audio/transcriptions", { config: { deferContinue: true } }, async function transcribe(request, reply) {
     const gone = clientGone(reply); // before the upload and decoding, so a client leaving then is seen too
     // Refusals that need no byte of the body come first: nothing is read, buffered or decoded
     // for a request that cannot be served (the unread body is discarded by Node, keeping the connection).
@@ -107,6 +108,7 @@ export default async function transcriptionRoutes(app: FastifyInstance, opts: { 
     if (!pool?.info?.loaded) throw new ApiError("model_not_loaded", `Speech-to-text is not available: ${pool?.info?.error ?? "disabled (WHISPER_MODEL is empty)"}.`);
     refuseDeclaredTooLarge(request.headers["content-length"], config.MAX_UPLOAD_BYTES);
     const admission = pool.admit(); // 429 queue_full here, before the upload is read
+    sendContinue(request, reply); // a client that sent `Expect: 100-continue` may now send the body
     try {
       return await transcribeAdmitted(request, reply, pool, admission, gone);
     } finally {
