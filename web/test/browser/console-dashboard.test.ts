@@ -182,6 +182,7 @@ describe("the research dashboard", () => {
     expect(sessions[0]! + sessions[1]!).toBe(6);
     await expect.poll(() => page.locator('#metric-charts [data-metric="speaking_rate"] canvas').count()).toBe(1);
     await expect.poll(() => page.locator('#metric-charts [data-metric="confidence"]').count()).toBe(1);
+    await page.screenshot({ path: path.join(ARTIFACTS, "dashboard-study.png") });
 
     // The console's session in the list, then its detail.
     const row = page.locator(`#sessions-table tr[data-session="${sessionId}"]`);
