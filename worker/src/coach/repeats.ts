@@ -1,7 +1,8 @@
 /**
  * Repeated phrases: the same run of two to four words said again and again ("you know",
- * "and then we"). Runs of stop words alone are ignored unless they recur three times; a
- * shorter run inside a longer repeated one is not reported twice.
+ * "and then we"): a pair of words three times or more, a run of three or four words twice
+ * (three times if it is all stop words); pairs of stop words alone are ignored, and a shorter
+ * run inside a longer repeated one is not reported twice.
  */
 import type { Token } from "./tokens.ts";
 import type { RepeatedPhrase } from "./types.ts";
@@ -25,7 +26,8 @@ export function repeatedPhrases(text: string, ts: readonly Token[]): RepeatedPhr
     for (const [phrase, starts] of at) {
       const words = phrase.split(" ");
       const contentful = words.some((w) => !STOP.has(w));
-      const needed = contentful ? 2 : 3;
+      // A pair of words said twice is ordinary ("the cache"); three times, or a longer run twice, is a habit.
+      const needed = contentful && n > 2 ? 2 : 3;
       // Occurrences must not overlap ("so so so" is one run, not two).
       const separate = starts.filter((s, k) => k === 0 || s - starts[k - 1]! >= n);
       if (separate.length < needed || n === 2 && !contentful) continue;

@@ -57,6 +57,8 @@ function numbers(text: string, ts: readonly Token[]): Found[] {
     const t = ts[i]!;
     const isDigit = /^\d/u.test(t.word);
     if (!isDigit && !NUMBER_WORDS.has(t.word)) continue;
+    // "N+1", "v2": part of a name, not a quantity.
+    if (isDigit && /[\p{L}+]/u.test(text[t.from - 1] ?? "")) continue;
     let from = t.from;
     if (text[from - 1] === "$" || text[from - 1] === "€" || text[from - 1] === "£") from -= 1;
     let j = i;

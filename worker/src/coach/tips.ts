@@ -171,7 +171,10 @@ function candidates({ answer, question, content, delivery, metrics }: TipInput):
   out.push(...deliveryCandidates(answer, delivery, metrics));
 
   if (out.length === 0) {
-    const inResult = specificity.numbers.find((n) => star.result.evidence.some((r) => n.from >= r.from && n.to <= r.to));
+    // A number in the result, one with its unit first ("900 ms" over "3").
+    const inResult = [...specificity.numbers]
+      .sort((a, b) => Number(/\D/u.test(b.text)) - Number(/\D/u.test(a.text)))
+      .find((n) => star.result.evidence.some((r) => n.from >= r.from && n.to <= r.to));
     const proof = inResult ?? firstResult ?? specificity.numbers[0] ?? firstSentence;
     out.push({
       priority: 10,

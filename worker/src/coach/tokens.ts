@@ -28,14 +28,14 @@ export interface Sentence extends Span {
 }
 
 /**
- * Sentences, cut after . ! ? ; or a line break when the next character is a space or the
+ * Sentences, cut after . ! ? ; … or a line break when the next character is a space or the
  * end (so "0.84" and "e.g" stay whole); spans are trimmed to their first and last word.
  */
 export function sentences(text: string, all: Token[] = tokens(text)): Sentence[] {
   const out: Sentence[] = [];
   let current: Token[] = [];
   const boundaries: number[] = [];
-  for (const m of text.matchAll(/[.!?;]+(?=\s|$)|\n+/gu)) boundaries.push(m.index);
+  for (const m of text.matchAll(/[.!?;…]+(?=\s|$)|\n+/gu)) boundaries.push(m.index);
   let b = 0;
   for (const token of all) {
     while (b < boundaries.length && boundaries[b]! < token.from) {
