@@ -44,6 +44,7 @@ import { SerialQueue } from "./serial-queue.ts";
 import { TokenBucket } from "./token-bucket.ts";
 import { mintResumeToken, sha256Hex, tokenMatches } from "./resume-token.ts";
 import { armForStart } from "./start-arm.ts";
+import { registerSession } from "./session-directory.ts";
 import { drizzle } from "drizzle-orm/d1";
 import { OutboxReplication } from "./outbox-replication.ts";
 import { AlarmSchedule, earliest } from "./alarm-schedule.ts";
@@ -388,17 +389,23 @@ export class InterviewSession extends DurableObject<Env> {
     message: Extract<ClientMessage, { type: "start_session" }>,
     location: string | null,
   ): Promise<StartMint | ServerMessage> {
-    const arm = await armForStart(this.env, {
-      presented: message.participantId ?? null,
-      previous: this.state?.session?.participantId ?? null,
-      clientGroup: message.group ?? null,
-      location,
-    });
-    if (!arm.ok) return arm.refusal;
+    const sessionId = crypto.randomUUID();
     const objectId = this.ctx.id.toString();
+    // Registered beside the arm's draw, not after it: an entry for a start that is refused names
+    // a session no object holds, which lookups treat as unknown.
+    const [arm] = await Promise.all([
+      armForStart(this.env, {
+        presented: message.participantId ?? null,
+        previous: this.state?.session?.participantId ?? null,
+        clientGroup: message.group ?? null,
+        location,
+      }),
+      registerSession(this.env, sessionId, objectId),
+    ]);
+    if (!arm.ok) return arm.refusal;
     const resumeToken = mintResumeToken(objectId);
     return {
-      sessionId: crypto.randomUUID(),
+      sessionId,
       objectId,
       resumeToken,
       resumeTokenHash: await sha256Hex(resumeToken),

@@ -14,8 +14,9 @@
  * token 403. The session is then found and the token checked against it: first by the
  * interview object the resume token names (no D1, so a session is usable the moment
  * `session_started` is sent), then by the object's outbox backlog and D1's session row (a
- * session the object no longer runs). The admin token finds the session in D1. An unknown
- * session is 404; a token of another session 403.
+ * session the object no longer runs). The admin token finds the session in D1, or, before D1
+ * has it, through the session directory (durable/session-directory.ts). An unknown session is
+ * 404; a token of another session 403.
  *
  * `ADMIN_TOKEN` unset: `admin` routes answer 503 in production. Development
  * (`ENVIRONMENT=development`) accepts a request without any Authorization header on `either`
@@ -29,6 +30,7 @@ import { SessionIdParam } from "@interview/shared/rest";
 import { isDevelopment, type AppEnv, type Env } from "../env.ts";
 import { tokenMatches } from "../durable/resume-token.ts";
 import { interviewById, interviewOfToken, type InterviewStub } from "../durable/interview-stub.ts";
+import { locateSession } from "../durable/session-directory.ts";
 import { sessionAccess } from "../storage/reads.ts";
 import { withDb } from "../storage/db.ts";
 import { SESSION_TOKEN_REQUIRED, bearerToken, isAdminToken } from "./auth.ts";
@@ -189,11 +191,7 @@ const unknownSession = (id: string) => new HTTPException(404, { message: `Unknow
 
 async function findSession(c: Context<AccessEnv>, caller: Caller, policy: AccessPolicy, id: string): Promise<GrantedSession> {
   if (caller.kind === "anyone") throw new Error(`access: a ${policy} route cannot grant a session`);
-  if (caller.kind !== "resume_token") {
-    const row = await withDb(c.env, (db) => sessionAccess(db, id));
-    if (!row) throw unknownSession(id);
-    return { id, object: interviewById(c.env, row.objectId), state: null };
-  }
+  if (caller.kind !== "resume_token") return findForAdmin(c.env, id);
   const { token, object } = caller;
   const state = await objectCall(`session ${id}`, () => object.checkSession(id, token));
   if (state === "forbidden") throw tokenMismatch();
@@ -207,4 +205,23 @@ async function findSession(c: Context<AccessEnv>, caller: Caller, policy: Access
   }
   if (tokenHash === null || !(await tokenMatches(token, tokenHash))) throw tokenMismatch();
   return { id, object, state };
+}
+
+/**
+ * The admin token names no object: the session is looked up in D1, else in the session
+ * directory, whose object is asked whether it still holds the session's records (D1 has not
+ * received them yet). D1 is asked again after that, in case the object flushed them meanwhile.
+ */
+async function findForAdmin(env: Env, id: string): Promise<GrantedSession> {
+  const inD1 = async () => (await withDb(env, (db) => sessionAccess(db, id))) ?? null;
+  const row = await inD1();
+  if (row) return { id, object: interviewById(env, row.objectId), state: null };
+  const object = interviewById(env, await objectCall(`session directory for ${id}`, () => locateSession(env, id)));
+  if (object) {
+    const backlog = await objectCall(`session ${id}`, async (): Promise<PersistRecord[]> => await object.backlog(id));
+    if (backlog.some((r) => r.kind === "session")) return { id, object, state: null };
+  }
+  const late = await inD1();
+  if (late) return { id, object: interviewById(env, late.objectId), state: null };
+  throw unknownSession(id);
 }

@@ -1,7 +1,8 @@
 /**
  * An interview object that does not answer is a dependency down: every route that calls one
- * answers 503 `unavailable` (routes/object-call.ts), never a 500, and changes nothing. The
- * Worker is given a namespace whose objects throw on every call (ids still resolve).
+ * answers 503 `unavailable` (routes/object-call.ts), never a 500, and changes nothing; so does
+ * the session directory. The Worker is given a namespace whose objects throw on every call
+ * (ids still resolve).
  */
 import { describe, expect, it } from "vitest";
 import { env } from "cloudflare:workers";
@@ -11,8 +12,7 @@ import type { Env } from "../../src/env.ts";
 import { startInterview } from "./socket-client.ts";
 import { ADMIN_TOKEN, bearer, call, postJson, replicated } from "./rest-client.ts";
 
-function unansweringInterviews(): Env["INTERVIEW"] {
-  const real = env.INTERVIEW;
+function unanswering<Namespace>(real: DurableObjectNamespace): Namespace {
   const down = () => Promise.reject(new Error("the interview object is down (test)"));
   const stub = new Proxy({}, { get: (_target, property) => (property === "then" ? undefined : down) });
   return {
@@ -20,10 +20,10 @@ function unansweringInterviews(): Env["INTERVIEW"] {
     idFromName: (name: string) => real.idFromName(name),
     newUniqueId: () => real.newUniqueId(),
     get: () => stub,
-  } as unknown as Env["INTERVIEW"];
+  } as unknown as Namespace;
 }
 
-const down = { INTERVIEW: unansweringInterviews() };
+const down = { INTERVIEW: unanswering<Env["INTERVIEW"]>(env.INTERVIEW) };
 
 async function expectUnavailable(response: Response): Promise<void> {
   expect(response.status).toBe(503);
@@ -50,6 +50,16 @@ describe("an interview object that does not answer", () => {
     for (const [path, init] of requests) await expectUnavailable(await call(path, init, down));
     // Nothing was deleted, and the interview goes on.
     expect(await exportSession(drizzle(env.DB), id)).not.toBeNull();
+    socket.send({ type: "ping" });
+    expect(await socket.next("pong")).toEqual({ type: "pong" });
+    socket.close();
+  });
+
+  it("is 503 when the session directory does not answer an admin call about a session D1 has not received", async () => {
+    const { socket, started } = await startInterview({ consent: true });
+    const directory = (env as unknown as { SESSION_DIRECTORY: DurableObjectNamespace }).SESSION_DIRECTORY;
+    const response = await call(`/sessions/${started.session_id}`, { method: "DELETE", headers: bearer(ADMIN_TOKEN) }, { SESSION_DIRECTORY: unanswering(directory) } as Partial<Env>);
+    await expectUnavailable(response);
     socket.send({ type: "ping" });
     expect(await socket.next("pong")).toEqual({ type: "pong" });
     socket.close();

@@ -51,6 +51,15 @@ describe("POST /checkins", () => {
     socket.close();
   });
 
+  it("with the admin token, before D1 has the session, goes through its interview object (found by the session directory)", async () => {
+    const { socket, started } = await startInterview({ consent: true, group: "control" });
+    const response = await call("/checkins", postJson({ sessionId: started.session_id, confidence: 2, stress: 7 }, bearer(ADMIN_TOKEN)));
+    expect(response.status).toBe(200);
+    expect(await response.json()).toEqual({ status: "ok", stored: true });
+    expect((await replicated(started.resumeToken as string, started.session_id)).checkins).toMatchObject([{ confidence: 2, stress: 7 }]);
+    socket.close();
+  });
+
   it("stores one row per Idempotency-Key", async () => {
     const { socket, id, token } = await consentedSession();
     const init = postJson({ sessionId: id, confidence: 3, stress: 3 }, { ...bearer(token), "Idempotency-Key": "retry-1" });

@@ -1,15 +1,17 @@
 /**
  * `DELETE /sessions/:id`: removes the session's rows from D1 and from the interview object's
  * outbox; the object forgets a current session (closing its socket with 4004) but keeps a
- * newer one. Auth: the session's token or admin; wrong 403, missing 401; unknown 404.
+ * newer one. Auth: the session's token or admin (who finds a session D1 has not received yet
+ * through the session directory); wrong 403, missing 401; unknown 404.
  */
 import { describe, expect, it } from "vitest";
 import { env } from "cloudflare:workers";
 import { drizzle } from "drizzle-orm/d1";
 import { exportSession } from "../../src/storage/reads.ts";
-import { startInterview } from "./socket-client.ts";
+import { interviewOf, startInterview } from "./socket-client.ts";
 import { objectIdOf } from "../../src/durable/resume-token.ts";
 import { RESUME_FORGOTTEN } from "../../src/durable/interview-session.ts";
+import type { Env } from "../../src/env.ts";
 import { asAdmin, bearer, call, heldRecords, replicated } from "./rest-client.ts";
 
 describe("DELETE /sessions/:id", () => {
@@ -55,6 +57,34 @@ describe("DELETE /sessions/:id", () => {
     const stub = env.INTERVIEW.get(env.INTERVIEW.idFromString(objectIdOf(token)!));
     expect(await stub.flush()).toBe(0);
     expect(await exportSession(drizzle(env.DB), id)).toBeNull();
+  });
+
+  it("as admin deletes a session D1 has not received yet, found through the session directory", async () => {
+    const { socket, started } = await startInterview({ consent: true });
+    const id = started.session_id;
+    const token = started.resumeToken as string;
+    socket.send({ type: "user_answer", answer: "Deleted by the admin before the flush." });
+    await socket.collectUntil("interviewer_message");
+    expect(await exportSession(drizzle(env.DB), id)).toBeNull();
+
+    const response = await asAdmin(`/sessions/${id}`, { method: "DELETE" });
+    expect(response.status).toBe(200);
+    expect(await response.json()).toEqual({ status: "ok", deleted: id });
+    expect((await socket.waitClosed()).code).toBe(4004);
+    expect(await interviewOf(token).flush()).toBe(0);
+    expect(await exportSession(drizzle(env.DB), id)).toBeNull();
+    // The directory forgot it too: a second delete finds nothing.
+    expect((await asAdmin(`/sessions/${id}`, { method: "DELETE" })).status).toBe(404);
+  });
+
+  it("without a session directory (an optional binding), the admin finds a session once D1 has it", async () => {
+    const { socket, started } = await startInterview({ consent: true });
+    const id = started.session_id;
+    const noDirectory = { SESSION_DIRECTORY: undefined } as Partial<Env>;
+    expect((await asAdmin(`/sessions/${id}`, { method: "DELETE" }, noDirectory)).status).toBe(404);
+    await replicated(started.resumeToken as string, id);
+    expect((await asAdmin(`/sessions/${id}`, { method: "DELETE" }, noDirectory)).status).toBe(200);
+    expect((await socket.waitClosed()).code).toBe(4004);
   });
 
   it("as admin deletes an earlier session of an object and leaves its current one alone", async () => {
