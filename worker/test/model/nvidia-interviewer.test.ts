@@ -154,6 +154,20 @@ describe("NvidiaInterviewer", () => {
     expect(result.question).toBe("What would you cache first?");
   });
 
+  it("reports prose without the asked-for JSON as invalid, so the heuristics ask the question", async () => {
+    script([{ purpose: "question", reply: { content: "Sure! Here is what I think: you should ask about caching." } }]);
+    const result = await model().consult(request({ coaching: undefined }), hooks());
+    expect(result.question ?? null).toBeNull();
+    expect(result.calls![0]).toMatchObject({ purpose: "question", outcome: "invalid", status: 200, detail: "unusable content" });
+  });
+
+  it("reports a streamed preamble that is no question as invalid", async () => {
+    script([{ purpose: "question", reply: { content: "Sure! Here is what I think: caching matters." } }]);
+    const result = await model().consult(request({ coaching: undefined, stream: true }), { ...hooks(), onQuestionDelta: () => {} });
+    expect(result.question ?? null).toBeNull();
+    expect(result.calls![0]).toMatchObject({ purpose: "question", outcome: "invalid", streamed: true });
+  });
+
   it("rejects a question that is not one", async () => {
     script([{ purpose: "question", reply: { content: '{"reply": "{question}"}' } }]);
     const result = await model().consult(request({ coaching: undefined }), hooks());

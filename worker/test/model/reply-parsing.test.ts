@@ -69,14 +69,25 @@ describe("parseQuestion", () => {
     expect(parseQuestion('{"prompt": "Walk me through a rollback?"}')).toBe("Walk me through a rollback?");
     expect(parseQuestion('{"text": ["Tell me about", "a hard bug."]}')).toBe("Tell me about a hard bug?");
   });
-  it("reads a bare line, stripping markdown, labels and quotes", () => {
-    expect(parseQuestion('**Question:** "What tradeoff did you make under time pressure?"')).toBe(
+  it("where the bare sentence was asked for (streaming), reads a bare line, stripping markdown, labels and quotes", () => {
+    expect(parseQuestion('**Question:** "What tradeoff did you make under time pressure?"', "sentence")).toBe(
       "What tradeoff did you make under time pressure?",
     );
-    expect(parseQuestion("- Describe the data model you would choose.\nMore commentary")).toBe(
+    expect(parseQuestion("- Describe the data model you would choose.\nMore commentary", "sentence")).toBe(
       "Describe the data model you would choose?",
     );
-    expect(parseQuestion("“How did you measure success?”")).toBe("How did you measure success?");
+    expect(parseQuestion("“How did you measure success?”", "sentence")).toBe("How did you measure success?");
+    expect(parseQuestion('{"question": "How would you shard it"}', "sentence")).toBe("How would you shard it?");
+  });
+  it("where JSON was asked for, refuses prose without it instead of making it the question", () => {
+    expect(parseQuestion("Sure! Here is what I think: caching matters most.")).toBeNull();
+    expect(parseQuestion("How did you measure success?")).toBeNull();
+    expect(parseQuestion("How did you measure success?", "json")).toBeNull();
+  });
+  it("where the bare sentence was asked for, refuses a preamble that does not read as a question", () => {
+    expect(parseQuestion("Sure! Here is what I think: caching matters most.", "sentence")).toBeNull();
+    expect(parseQuestion("Great answer. Let me think about the next one", "sentence")).toBeNull();
+    expect(parseQuestion("Tell me about a time you cut scope", "sentence")).toBe("Tell me about a time you cut scope?");
   });
   it("rejects JSON without a question key, JSON-ish text, empty and too-short output", () => {
     expect(parseQuestion('{"answer": "nope"}')).toBeNull();

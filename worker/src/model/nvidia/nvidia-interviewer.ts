@@ -99,7 +99,8 @@ export class NvidiaInterviewer implements InterviewerModel {
               purpose: "question",
               messages: questionMessages(request),
               stream: request.stream && onQuestionDelta !== undefined,
-              parse: parseQuestion,
+              // The shape the prompt asked for: bare prose is a question only where it was asked for.
+              parse: (text) => parseQuestion(text, request.stream ? "sentence" : "json"),
               onDelta: onQuestionDelta
                 ? (raw) => {
                     const shown = filter.push(raw);

@@ -6,7 +6,9 @@
  *
  * Fixes against the seed (§5.2-5.4): a null or non-string follow-up (or a tips value that is
  * not a list) is treated as absent instead of a crash, and the rest of the reply is kept;
- * a JSON reply without a question key is invalid instead of becoming the question.
+ * a JSON reply without a question key is invalid instead of becoming the question; and prose
+ * where JSON was asked for ("Sure! Here is what I think: ...") is invalid instead of becoming
+ * the question with a "?" appended.
  */
 import { z } from "zod";
 import type { Tip } from "@interview/shared";
@@ -92,10 +94,19 @@ export function parseCoaching(text: string): CoachingContent | null {
 const QuestionReply = z.object({ question: textOrList.optional(), prompt: textOrList.optional(), text: textOrList.optional() });
 
 /**
- * Seed §5.3: `question`, else `prompt`, else `text`; a reply with no JSON at all is read as
- * the bare question (first non-empty line). Cleaned, capped, and it must read as a question.
+ * What the question prompt asked for (prompts.ts): `json` (`{"question": ...}`, the default)
+ * or `sentence` (the bare question, for streaming).
  */
-export function parseQuestion(text: string): string | null {
+export type QuestionShape = "json" | "sentence";
+
+/**
+ * Seed §5.3: `question`, else `prompt`, else `text`. Where JSON was asked for, a reply without
+ * any is invalid (the heuristics answer). Where the bare sentence was asked for, its first
+ * non-empty line is the question, and it must read as one: end with "?" or open like a
+ * question or a request ("How…", "Tell me…"), so a preamble ("Sure! Here is…") is refused.
+ * Cleaned, capped, and it must read as a question.
+ */
+export function parseQuestion(text: string, shape: QuestionShape = "json"): string | null {
   const json = extractJson(text);
   let candidate: string;
   if (json !== null) {
@@ -103,9 +114,19 @@ export function parseQuestion(text: string): string | null {
     if (!parsed.success) return null;
     candidate = parsed.data.question ?? parsed.data.prompt ?? parsed.data.text ?? "";
   } else {
+    if (shape === "json") return null;
     candidate = firstLine(text.replace(/```[a-zA-Z]*/g, ""));
+    if (!readsAsQuestion(stripQuotes(stripLabel(stripMarkdown(candidate))))) return null;
   }
   return cleanQuestion(candidate);
+}
+
+/** Words a question or an interview request opens with. */
+const QUESTION_OPENERS =
+  /^(?:what|how|why|when|where|which|who|whom|whose|tell|describe|walk|talk|explain|share|give|can|could|would|will|do|does|did|have|has|had|is|are|was|were|should|if|imagine|suppose|say|design|pick|name|think|in)\b/iu;
+
+function readsAsQuestion(s: string): boolean {
+  return s.trim().endsWith("?") || QUESTION_OPENERS.test(s.trim());
 }
 
 /** A question fit to show: no markdown, labels or wrapping quotes, ≤ 300 chars, ends with "?". */
