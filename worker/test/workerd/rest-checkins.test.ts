@@ -60,6 +60,18 @@ describe("POST /checkins", () => {
     socket.close();
   });
 
+  it("refuses a body over 16 KiB with 413, after the token and before parsing", async () => {
+    const { socket, id, token } = await consentedSession();
+    const padded = postJson({ sessionId: id, confidence: 3, stress: 3, pad: "x".repeat(17 * 1024) }, bearer(token));
+    const response = await call("/checkins", padded);
+    expect(response.status).toBe(413);
+    expect(await response.json()).toMatchObject({ code: "payload_too_large" });
+    // Without a token the size does not matter: 401 first.
+    expect((await call("/checkins", postJson({ sessionId: id, confidence: 3, stress: 3, pad: "x".repeat(17 * 1024) }))).status).toBe(401);
+    expect((await replicated(token, id)).checkins).toHaveLength(0);
+    socket.close();
+  });
+
   it("stores one row per Idempotency-Key", async () => {
     const { socket, id, token } = await consentedSession();
     const init = postJson({ sessionId: id, confidence: 3, stress: 3 }, { ...bearer(token), "Idempotency-Key": "retry-1" });
