@@ -98,6 +98,7 @@ describe("each route under its policy", () => {
       const { socket, started } = await startInterview({ consent: true });
       const { path, init } = plainProbe(route.method, route.path);
       expect((await call(path, init)).status).toBe(401);
+      expect((await call(path, withHeaders(init, { Authorization: `Basic ${ADMIN_TOKEN}` }))).status).toBe(401);
       expect((await call(path, withHeaders(init, bearer(`${ADMIN_TOKEN}x`)))).status).toBe(403);
       expect((await call(path, withHeaders(init, bearer(started.resumeToken as string)))).status).toBe(403);
       expect(refused((await call(path, withHeaders(init, bearer(ADMIN_TOKEN)))).status)).toBe(false);
@@ -114,6 +115,7 @@ describe("each route under its policy", () => {
       const other = await startInterview({ consent: true });
       const { path, init } = probe({ sessionId: own.started.session_id });
       expect((await call(path, init)).status).toBe(401);
+      expect((await call(path, withHeaders(init, { Authorization: "Token abc" }))).status).toBe(401);
       expect((await call(path, withHeaders(init, bearer("not-a-token")))).status).toBe(403);
       expect((await call(path, withHeaders(init, bearer(`${ADMIN_TOKEN}x`)))).status).toBe(403);
       const stranger = await call(path, withHeaders(init, bearer(other.started.resumeToken as string)));
@@ -142,6 +144,48 @@ describe("the session policy", () => {
     expect(await own.json()).toEqual({ granted: started.session_id });
     expect((await request(path, {})).status).toBe(401);
     expect((await request(path, bearer(ADMIN_TOKEN))).status).toBe(403);
+    socket.close();
+  });
+});
+
+describe("a resume token for an earlier session of its interview", () => {
+  it("is checked against that session's row in the object's outbox, then in D1; another session's is refused", async () => {
+    const { socket, started } = await startInterview({ consent: true });
+    const firstId = started.session_id;
+    const firstToken = started.resumeToken as string;
+    socket.send({ type: "start_session", consent: true });
+    const second = await socket.next("session_started");
+    await socket.next("question");
+    const checkin = (token: string) => call("/checkins", postJson({ sessionId: firstId, confidence: 5, stress: 5 }, bearer(token)));
+    // The object runs the second session now; the first waits in its outbox: found there.
+    const held = await checkin(firstToken);
+    expect(held.status).toBe(404); // granted, but D1 has no row to add the check-in to yet
+    expect(await held.json()).toMatchObject({ code: "not_found" });
+    expect((await checkin(second.resumeToken as string)).status).toBe(403);
+    // Once D1 has it, the token is checked against D1's row and the check-in is stored there.
+    await replicated(firstToken, firstId);
+    const stored = await checkin(firstToken);
+    expect(stored.status).toBe(200);
+    expect(await stored.json()).toEqual({ status: "ok", stored: true });
+    expect((await checkin(second.resumeToken as string)).status).toBe(403);
+    socket.close();
+  });
+});
+
+describe("session ids the policy reads", () => {
+  it("refuses a ?sessionId= that is not one with 400 before anything else is read", async () => {
+    const { socket, started } = await startInterview({ consent: true });
+    const response = await call(`/stt?sessionId=${"x".repeat(101)}`, { method: "POST", headers: bearer(started.resumeToken as string) });
+    expect(response.status).toBe(400);
+    expect(await response.json()).toMatchObject({ code: "validation_failed", message: "sessionId: is too long" });
+    socket.close();
+  });
+
+  it("leaves a bad path id to the route's validator (400), whoever calls", async () => {
+    const { socket, started } = await startInterview({ consent: true });
+    const response = await call(`/sessions/${"x".repeat(101)}`, { method: "DELETE", headers: bearer(started.resumeToken as string) });
+    expect(response.status).toBe(400);
+    expect(await response.json()).toMatchObject({ code: "validation_failed" });
     socket.close();
   });
 });
