@@ -53,8 +53,13 @@ export function apiBase(url: string | undefined): string | null {
 }
 
 /** The speech worker the next call should go to, or null when none is configured. */
-export function pickSpeechTarget(env: Pick<Env, "SPEECH_WORKER_URL" | "SERVICE_HEALTH">, now = Date.now()): SpeechTarget | null {
-  const bases = speechBases(env.SPEECH_WORKER_URL);
+export function pickSpeechTarget(
+  env: Pick<Env, "SPEECH_WORKER_URL" | "SERVICE_HEALTH">,
+  now = Date.now(),
+  /** Workers this call already failed to reach: not picked again. */
+  exclude: ReadonlySet<string> = new Set(),
+): SpeechTarget | null {
+  const bases = speechBases(env.SPEECH_WORKER_URL).filter((base) => !exclude.has(base));
   if (bases.length === 0) return null;
   const candidates = bases.map((base) => ({ base, breaker: dependencyBreaker(env, "speech", base), member: member(base) }));
   const healthy = candidates.filter((c) => !c.breaker.refusesNow() && now - c.member.failedAt >= SUSPECT_MS);

@@ -4,6 +4,7 @@
  * espeak-ng speech streamed over the socket in 20-100 ms frames.
  */
 import { describe, expect, it } from "vitest";
+import type { PersistRecord } from "@interview/shared";
 import { connectVoice, noisePcm, silencePcm, speechPcm, startVoiceInterview, streamPcm, type VoiceFrame } from "./voice-socket.ts";
 import { interviewOf } from "../workerd/socket-client.ts";
 
@@ -124,7 +125,8 @@ describe("interviewer audio", () => {
     socket.send({ type: "ping" });
     await socket.next("pong");
     const stub = interviewOf(started.resumeToken as string);
-    const heard = (await stub.backlog(started.session_id as string)).filter((r) => r.kind === "telemetry" && r.eventType === "question_heard");
+    const records = (await stub.backlog(started.session_id as string)) as unknown as PersistRecord[];
+    const heard = records.filter((r) => r.kind === "telemetry" && r.eventType === "question_heard");
     expect(heard.map((r) => (r as { payload: unknown }).payload)).toEqual([
       { turn: 0, of: "question", playedMs: cut, durationMs: end.durationMs, heard: (question.question as string).slice(0, words[1]!.to), complete: false },
       { turn: 0, of: "question", playedMs: end.durationMs, durationMs: end.durationMs, heard: (question.question as string).slice(0, words.at(-1)!.to), complete: true },

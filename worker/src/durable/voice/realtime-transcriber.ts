@@ -57,50 +57,74 @@ export class RealtimeTranscriber {
   private finished = false;
   private committed = false;
 
+  /** The worker the connection went to (the last one tried while connecting). */
+  private target!: SpeechTarget;
+
   constructor(
-    private readonly target: SpeechTarget,
+    /** The next worker to try (speech/speech-pool.ts), none of those in `exclude`. */
+    private readonly pick: (exclude: ReadonlySet<string>) => SpeechTarget | null,
     private readonly apiKey: string | undefined,
     private readonly language: string,
     private readonly handlers: RealtimeHandlers,
   ) {}
 
-  /** Opens the connection; resolves when it is open or has failed (the handlers say which). */
+  /**
+   * Opens the connection; resolves when it is open or has failed (the handlers say which). A
+   * worker that cannot be reached is left for the next one: the audio waits meanwhile, so a
+   * dead worker in the pool costs no answer.
+   */
   async open(): Promise<void> {
-    const permit = await this.target.breaker.acquire({ leaseMs: REALTIME_CONNECT_TIMEOUT_MS + 1_000 });
-    if (permit === null) {
-      const seconds = Math.max(1, Math.ceil((this.target.breaker.retryInMs() ?? 0) / 1000));
-      this.fail(`The speech worker is failing; it will be tried again in about ${seconds} s.`, false);
-      return;
+    const tried = new Set<string>();
+    for (;;) {
+      const target = this.pick(tried);
+      if (target === null) return;
+      this.target = target;
+      tried.add(target.base);
+      const outcome = await this.connect(target, this.pick(tried) !== null);
+      if (outcome !== "next") return;
     }
-    this.target.begin();
+  }
+
+  /** One connection attempt; "next" when it failed and another worker is there to try. */
+  private async connect(target: SpeechTarget, another: boolean): Promise<"done" | "next"> {
+    const permit = await target.breaker.acquire({ leaseMs: REALTIME_CONNECT_TIMEOUT_MS + 1_000 });
+    if (permit === null) {
+      if (another) return "next";
+      const seconds = Math.max(1, Math.ceil((target.breaker.retryInMs() ?? 0) / 1000));
+      this.fail(`The speech worker is failing; it will be tried again in about ${seconds} s.`, false);
+      return "done";
+    }
+    target.begin();
     const headers: Record<string, string> = { Upgrade: "websocket" };
     if (this.apiKey) headers.Authorization = `Bearer ${this.apiKey}`;
     let response: Response;
     try {
-      response = await fetch(`${this.target.base}/realtime?intent=transcription`, {
+      response = await fetch(`${target.base}/realtime?intent=transcription`, {
         headers,
         signal: AbortSignal.timeout(REALTIME_CONNECT_TIMEOUT_MS),
       });
     } catch (error) {
       permit.failure();
-      this.target.done(true);
+      target.done(true);
+      if (another && !this.finished) return "next";
       this.fail(`The speech worker cannot be reached (${error instanceof Error ? error.message : String(error)}).`, true);
-      return;
+      return "done";
     }
     const ws = response.webSocket;
     if (response.status !== 101 || !ws) {
       const outage = response.status >= 500;
       permit[outage ? "failure" : "success"]();
-      this.target.done(outage);
+      target.done(outage);
       await response.body?.cancel().catch(() => undefined);
+      if (another && !this.finished) return "next";
       this.fail(`The speech worker refused the realtime connection (HTTP ${response.status}).`, outage);
-      return;
+      return "done";
     }
     permit.success();
     ws.accept();
     if (this.finished) {
       ws.close(1000, "done");
-      return;
+      return "done";
     }
     this.socket = ws;
     ws.addEventListener("message", (event) => this.onMessage(event.data));
@@ -115,6 +139,7 @@ export class RealtimeTranscriber {
       },
     });
     for (const frame of this.pending.splice(0)) this.sendRaw(frame);
+    return "done";
   }
 
   /** 16 kHz mono pcm16 audio, in order. */
@@ -139,7 +164,7 @@ export class RealtimeTranscriber {
     } catch {
       // Already closing.
     }
-    if (!wasFinished) this.target.done(null);
+    if (!wasFinished && this.socket) this.target.done(null);
   }
 
   private send(event: unknown): void {

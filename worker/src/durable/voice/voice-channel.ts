@@ -173,14 +173,13 @@ export class VoiceChannel {
   }
 
   private start(sessionId: string, turn: number): void {
-    const target = pickSpeechTarget(this.host.env);
-    if (!target) {
+    if (!pickSpeechTarget(this.host.env)) {
       this.unavailable("Speech is not configured on this server (SPEECH_WORKER_URL is unset).");
       return;
     }
     const answer: SpokenAnswer = { sessionId, turn, transcriber: null!, bytes: 0, endedAt: null, vadStopped: false, timer: null };
     const live = () => this.answer === answer;
-    answer.transcriber = new RealtimeTranscriber(target, this.host.env.SPEECH_API_KEY, "en", {
+    answer.transcriber = new RealtimeTranscriber((exclude) => pickSpeechTarget(this.host.env, Date.now(), exclude), this.host.env.SPEECH_API_KEY, "en", {
       // Audio streamed faster than real time can hold a second utterance after the end of this one: not this answer's.
       speechStarted: () => live() && !answer.vadStopped && this.send({ type: "speech_started", turn }),
       speechStopped: () => {

@@ -1,0 +1,63 @@
+/**
+ * Spoken answers with two speech workers: one dead is passed over with no answer lost; both
+ * killed mid-answer is `speech_unavailable`, the interview goes on in text, and voice is back
+ * once the workers are.
+ */
+import { env } from "cloudflare:workers";
+import { afterEach, describe, expect, it } from "vitest";
+import { speechPcm, silencePcm, startVoiceInterview, streamPcm, type VoiceSocket, type VoiceFrame } from "../speech-workerd/voice-socket.ts";
+
+const control = (env as unknown as { FLEET_CONTROL_URL: string }).FLEET_CONTROL_URL;
+const worker = async (action: "start" | "kill", i: 0 | 1) => {
+  const response = await fetch(`${control}/${action}/${i}`, { method: "POST" });
+  if (!response.ok) throw new Error(`${action} ${i}: ${await response.text()}`);
+};
+
+afterEach(async () => {
+  await worker("start", 0);
+  await worker("start", 1);
+});
+
+/** One spoken answer to `turn`; the frames up to its end (turn_timing, no_speech or error). */
+async function speak(socket: VoiceSocket, turn: number): Promise<VoiceFrame[]> {
+  socket.send({ type: "audio_start", turn });
+  streamPcm(socket, speechPcm(), 40);
+  streamPcm(socket, silencePcm(1.2), 100);
+  return socket.collectUntil("turn_timing", "error", "no_speech");
+}
+
+describe("several speech workers", () => {
+  it("a dead worker in the pool costs no answer: each spoken answer reaches the live one", async () => {
+    await worker("kill", 0);
+    const { socket } = await startVoiceInterview({ audio: { input: "pcm16" } });
+    for (const turn of [0, 1, 2]) {
+      const frames = await speak(socket, turn);
+      expect(frames.at(-1)).toMatchObject({ type: "turn_timing", turn });
+      expect(frames.find((f) => f.type === "transcript")).toMatchObject({ turn, text: expect.stringMatching(/hello world/i) });
+    }
+    socket.close();
+  });
+
+  it("both killed mid-answer: speech_unavailable, the interview goes on in text, and voice comes back with the workers", async () => {
+    const { socket } = await startVoiceInterview({ audio: { input: "pcm16" } });
+    socket.send({ type: "audio_start", turn: 0 });
+    streamPcm(socket, speechPcm().subarray(0, 16_000), 40);
+    await socket.collectUntil("speech_started");
+    await Promise.all([worker("kill", 0), worker("kill", 1)]);
+    streamPcm(socket, speechPcm().subarray(16_000), 40);
+    const failed = await socket.collectUntil("error");
+    expect(failed.at(-1)).toMatchObject({ code: "speech_unavailable" });
+    // Nothing was lost: the question is still open, and a typed answer takes it.
+    socket.send({ type: "user_answer", answer: "I would shard the queue by customer and add back-pressure." });
+    const replies = await socket.collectUntil("interviewer_message");
+    expect(replies.find((f) => f.type === "tips")).toMatchObject({ turn: 1 });
+    // No worker at all: refused, still in text.
+    socket.send({ type: "audio_start", turn: 1 });
+    expect((await socket.collectUntil("error")).at(-1)).toMatchObject({ code: "speech_unavailable" });
+    await worker("start", 0);
+    await worker("start", 1);
+    const frames = await speak(socket, 1);
+    expect(frames.at(-1)).toMatchObject({ type: "turn_timing", turn: 1 });
+    socket.close();
+  });
+});
