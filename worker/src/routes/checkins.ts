@@ -7,7 +7,8 @@
  *
  * While the session's interview object runs it, the check-in goes through the object, into
  * its outbox like the socket's check-ins: it works right after `session_started` and while D1
- * is down. Otherwise (an object that no longer runs the session) it is written to D1 directly.
+ * is down. Otherwise (an object that no longer runs the session) it is written to D1 directly;
+ * a session that has not reached D1 yet is 503 with Retry-After.
  */
 import { Hono } from "hono";
 import { HTTPException } from "hono/http-exception";
@@ -29,6 +30,9 @@ const checkinBodyLimit = bodyLimit({
   onError: (c) => c.json(errorBody("payload_too_large", "The request body is larger than 16 KiB."), 413),
 });
 
+/** The outbox reaches D1 within 5 s of a write (storage README, "The write path"). */
+const CHECKIN_RETRY_AFTER_S = 5;
+
 export const checkins = new Hono<AccessEnv>().post(
   "/checkins",
   access("either", { session: "json", bodyLimit: checkinBodyLimit }),
@@ -49,7 +53,12 @@ export const checkins = new Hono<AccessEnv>().post(
       if (outcome !== "not_found") return c.json({ status: "ok", stored: outcome === "stored" });
     }
     const session = await withDb(c.env, (db) => sessionAccess(db, body.sessionId));
-    if (!session) throw new HTTPException(404, { message: `Unknown session ${body.sessionId}.`, cause: "not_found" });
+    if (!session) {
+      // The policy found the session, in an object that no longer runs it and has not copied
+      // it to D1 yet (an earlier session of the socket): its row arrives within seconds.
+      c.header("Retry-After", String(CHECKIN_RETRY_AFTER_S));
+      throw new HTTPException(503, { message: `Session ${body.sessionId} is still on its way to the database; retry in a few seconds.`, cause: "unavailable" });
+    }
     if (!session.consented) return c.json({ status: "ok", stored: false });
     await withDb(c.env, (db) =>
       insertRecords(db, [

@@ -159,8 +159,10 @@ describe("a resume token for an earlier session of its interview", () => {
     const checkin = (token: string) => call("/checkins", postJson({ sessionId: firstId, confidence: 5, stress: 5 }, bearer(token)));
     // The object runs the second session now; the first waits in its outbox: found there.
     const held = await checkin(firstToken);
-    expect(held.status).toBe(404); // granted, but D1 has no row to add the check-in to yet
-    expect(await held.json()).toMatchObject({ code: "not_found" });
+    // Granted, but D1 has no row to add the check-in to yet: retry shortly.
+    expect(held.status).toBe(503);
+    expect(held.headers.get("Retry-After")).toBe("5");
+    expect(await held.json()).toMatchObject({ code: "unavailable" });
     expect((await checkin(second.resumeToken as string)).status).toBe(403);
     // Once D1 has it, the token is checked against D1's row and the check-in is stored there.
     await replicated(firstToken, firstId);
