@@ -9,6 +9,9 @@ import { FILLER_PHRASES } from "../engine/text.ts";
 import { isNonAnswer } from "../engine/non-answer.ts";
 import { findPhrases, phraseList, tokens } from "./tokens.ts";
 import { PACE_BANDS } from "./delivery.ts";
+import { isHypothetical } from "./question-kind.ts";
+
+export { isHypothetical };
 import type { ContentAnalysis, DeliveryAnalysis, Span } from "./types.ts";
 
 const MAX_TIPS = 2;
@@ -77,11 +80,6 @@ export function evidenceTips(input: TipInput): Tip[] {
   return out;
 }
 
-/** "How would you design…", "What do you do in the next 48 hours?": asks for a plan, not a story. */
-export function isHypothetical(question: string): boolean {
-  return /\b(?:how|what|where|when|which|why) (?:would|do|will|should|could|can) you\b|\bif you (?:had|were)\b/iu.test(question) &&
-    !/\b(?:tell me about|describe a|walk me through|a time)\b/iu.test(question);
-}
 
 /** "i think" as a person writes it: "I think". */
 function asWritten(phrase: string): string {

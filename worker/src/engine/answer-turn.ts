@@ -62,7 +62,7 @@ export function finishAnswer(
   result: ConsultResult,
 ): void {
   const { answer, metrics } = pending;
-  const heuristic = pickFollowUp({ answer, metrics, style: s.style, pack: s.pack, random: step.ctx.random });
+  const heuristic = pickFollowUp({ answer, metrics, style: s.style, pack: s.pack, random: step.ctx.random, question: pending.answeredQuestion });
   const modelFollowUp = nonEmpty(result.coaching?.followUp);
   const followUp = isNonAnswer(answer) ? heuristic.text : (modelFollowUp ?? heuristic.text);
   const modelTips = result.coaching?.tips?.filter((t) => t.summary.trim() && t.detail.trim()).slice(0, 2) ?? [];

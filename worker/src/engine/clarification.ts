@@ -6,6 +6,7 @@
  */
 import type { Difficulty, Pack, Style } from "@interview/shared";
 import { STYLE_CARDS } from "./style-cards.ts";
+import { isHypothetical } from "../coach/question-kind.ts";
 
 /** Requests for a ready-made answer rather than a clarification. */
 const ANSWER_SEEKING: readonly RegExp[] = [
@@ -63,10 +64,12 @@ export function fallbackClarification(args: {
   prompt: string;
   question: string;
 }): string {
-  const guidance = GUIDANCE[isSystemDesignPack(args.pack) ? "design" : "story"][args.difficulty];
+  const guidance = GUIDANCE[isSystemDesignPack(args.pack) || isHypothetical(args.prompt) ? "design" : "story"][args.difficulty];
   const asked = args.question.trim();
-  const echo = asked === "" ? "" : ` On your question: ${asked}`;
-  return `${STYLE_CARDS[args.style].clarificationOpener}${guidance}${echo}${originalPrompt(args.prompt)}`;
+  // Read as one reply: the candidate's question named first, then the guidance, then back to the prompt.
+  const about = asked === "" ? "" : `about “${asked.replace(/[\s?.!]+$/u, "")}”: `;
+  const opened = about === "" ? guidance : `${about}${guidance.charAt(0).toLowerCase()}${guidance.slice(1)}`;
+  return `${STYLE_CARDS[args.style].clarificationOpener}${opened} Back to the question: ${ensureQuestionMark(args.prompt)}`;
 }
 
 /** Python's truthiness, so the field choice matches the seed's `a or b or c` chain. */

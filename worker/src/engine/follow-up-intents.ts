@@ -9,6 +9,7 @@
  */
 import type { AnswerMetrics, Pack, Style } from "@interview/shared";
 import { STYLE_CARDS } from "./style-cards.ts";
+import { isHypothetical } from "../coach/question-kind.ts";
 import { isNonAnswer } from "./non-answer.ts";
 import { codePointLength, hasDigits, pickIndex, tokenize, tokensContain } from "./text.ts";
 
@@ -103,6 +104,29 @@ export const FOLLOW_UP_TEMPLATES: Readonly<Record<FollowUpIntent, StyleTemplates
   },
 });
 
+/**
+ * Follow-ups for a question that asks for a design or a plan ("How would you design…"):
+ * asking for "one specific action you took" or the candidate's role there does not fit, so
+ * these intents ask about components, scale, failure and monitoring instead.
+ */
+export const DESIGN_FOLLOW_UP_TEMPLATES: Readonly<Record<"clarify" | "numbers" | "impact", StyleTemplates>> = Object.freeze({
+  clarify: {
+    supportive: ["Which part of the design would you build first, and why?", "Could you walk me through the main components and how they talk to each other?"],
+    neutral: ["What are the main components, and how does a request flow through them?", "What would the data model look like?"],
+    cold: ["Be concrete. What are the components?", "Name the data store, and say why."],
+  },
+  numbers: {
+    supportive: ["What scale would you design for, roughly: requests a second and data size?", "Which latency target would you aim for?"],
+    neutral: ["What traffic and data volume are you assuming?", "What latency and availability targets would you set?"],
+    cold: ["Numbers. What load are you designing for?", "What are your latency targets?"],
+  },
+  impact: {
+    supportive: ["How would you know the design is working once it is live?", "What would you monitor first?"],
+    neutral: ["How does it fail, and what happens then?", "What would you monitor in production?"],
+    cold: ["What breaks first under load?", "How does it fail?"],
+  },
+});
+
 /** Beyond either limit the answer needs condensing more than anything else. */
 const SUMMARIZE_MIN_CHARS = 900;
 const SUMMARIZE_MIN_RATE = 190;
@@ -184,13 +208,18 @@ export function pickFollowUp(args: {
   style: Style;
   pack: Pack;
   random: () => number;
+  /** The question answered: a design or plan question gets design follow-ups. */
+  question?: string;
 }): { text: string; intent: FollowUpIntent | "non_answer" } {
   const card = STYLE_CARDS[args.style];
   if (isNonAnswer(args.answer)) {
     const text = isBehaviouralPack(args.pack) ? card.nonAnswerFollowUp.behavioural : card.nonAnswerFollowUp.approach;
     return { text, intent: "non_answer" };
   }
-  const intent = pickFollowUpIntent(args.answer, args.metrics);
-  const pair = FOLLOW_UP_TEMPLATES[intent][args.style];
+  const design = args.question !== undefined && isHypothetical(args.question);
+  let intent = pickFollowUpIntent(args.answer, args.metrics);
+  // "Which part was yours?" fits a story, not a design: ask what it trades off instead.
+  if (design && intent === "role") intent = "tradeoff";
+  const pair = design && (intent === "clarify" || intent === "numbers" || intent === "impact") ? DESIGN_FOLLOW_UP_TEMPLATES[intent][args.style] : FOLLOW_UP_TEMPLATES[intent][args.style];
   return { text: pair[pickIndex(args.random, pair.length)] ?? pair[0], intent };
 }

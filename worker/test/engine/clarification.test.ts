@@ -105,21 +105,21 @@ describe("fallbackClarification", () => {
 
   it("uses the system-design standard guidance for the design pack", () => {
     expect(fallbackClarification({ ...base, style: "neutral", pack: "swe_system_design", difficulty: "standard" })).toBe(
-      `Clarifying — ${DESIGN_STANDARD} Original prompt: Design a rate limiter?`,
+      `Clarifying — ${DESIGN_STANDARD} Back to the question: Design a rate limiter?`,
     );
   });
   it("uses the system-design hard guidance", () => {
     expect(fallbackClarification({ ...base, style: "neutral", pack: "swe_system_design", difficulty: "hard" })).toBe(
-      `Clarifying — ${DESIGN_HARD} Original prompt: Design a rate limiter?`,
+      `Clarifying — ${DESIGN_HARD} Back to the question: Design a rate limiter?`,
     );
   });
   it("uses the story guidance for every other pack", () => {
     for (const pack of ["swe_behavioral", "data_science_ml", "leadership"] as const) {
       expect(fallbackClarification({ ...base, style: "neutral", pack, difficulty: "standard" })).toBe(
-        `Clarifying — ${STORY_STANDARD} Original prompt: Design a rate limiter?`,
+        `Clarifying — ${STORY_STANDARD} Back to the question: Design a rate limiter?`,
       );
       expect(fallbackClarification({ ...base, style: "neutral", pack, difficulty: "hard" })).toBe(
-        `Clarifying — ${STORY_HARD} Original prompt: Design a rate limiter?`,
+        `Clarifying — ${STORY_HARD} Back to the question: Design a rate limiter?`,
       );
     }
   });
@@ -131,7 +131,7 @@ describe("fallbackClarification", () => {
       ).toBe(true);
     }
   });
-  it("echoes the candidate's question when there is one", () => {
+  it("names the candidate's question first when there is one, then the guidance, then the prompt", () => {
     expect(
       fallbackClarification({
         style: "supportive",
@@ -140,12 +140,19 @@ describe("fallbackClarification", () => {
         prompt: "Tell me about mentoring?",
         question: "  Can it be outside work?  ",
       }),
-    ).toBe(`Good question — ${STORY_STANDARD} On your question: Can it be outside work? Original prompt: Tell me about mentoring?`);
+    ).toBe(
+      `Good question — about “Can it be outside work”: ${STORY_STANDARD.charAt(0).toLowerCase()}${STORY_STANDARD.slice(1)} Back to the question: Tell me about mentoring?`,
+    );
+  });
+  it("uses the design guidance for a question that asks for a design, whatever the pack", () => {
+    expect(fallbackClarification({ style: "neutral", pack: "leadership", difficulty: "standard", prompt: "How would you build a rate limiter?", question: "" })).toBe(
+      `Clarifying — ${DESIGN_STANDARD} Back to the question: How would you build a rate limiter?`,
+    );
   });
   it("omits the echo for a blank question", () => {
     expect(
       fallbackClarification({ style: "cold", pack: "leadership", difficulty: "standard", prompt: "P", question: "  " }),
-    ).toBe(`Listen — ${STORY_STANDARD} Original prompt: P?`);
+    ).toBe(`Listen — ${STORY_STANDARD} Back to the question: P?`);
   });
 });
 

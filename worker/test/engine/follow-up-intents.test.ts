@@ -2,6 +2,7 @@ import { describe, it, expect } from "vitest";
 import { STYLES } from "@interview/shared";
 import type { AnswerMetrics } from "@interview/shared";
 import {
+  DESIGN_FOLLOW_UP_TEMPLATES,
   FOLLOW_UP_TEMPLATES,
   pickFollowUp,
   pickFollowUpIntent,
@@ -217,5 +218,24 @@ describe("pickFollowUp", () => {
     expect(
       pickFollowUp({ answer: PLAIN_WITH_NUMBER, metrics: { speakingRate: 200 }, style: "supportive", pack: "leadership", random: () => 0.7 }),
     ).toEqual({ text: FOLLOW_UP_TEMPLATES.summarize.supportive[1], intent: "summarize" });
+  });
+
+  it("asks a design question's follow-up about the design, never for 'one specific action you took'", () => {
+    const design = "How would you design a URL shortening service?";
+    const short = pickFollowUp({ answer: "Hash it and store it.", metrics: NONE, style: "supportive", pack: "swe_system_design", random: () => 0.7, question: design });
+    expect(short).toEqual({ text: DESIGN_FOLLOW_UP_TEMPLATES.clarify.supportive[1], intent: "clarify" });
+    expect(short.text).not.toBe("What is one specific action you took that I could picture?");
+    const weAnswer = ofLength("We would hash it to 7 characters, we would store it, we would cache it and we would shard it, and then we would go", 200);
+    expect(pickFollowUp({ answer: weAnswer, metrics: NONE, style: "neutral", pack: "swe_system_design", random: () => 0, question: design }).intent).toBe("tradeoff");
+    expect(pickFollowUp({ answer: PLAIN_WITH_NUMBER, metrics: NONE, style: "cold", pack: "swe_system_design", random: () => 0, question: design }).text).toBe(
+      DESIGN_FOLLOW_UP_TEMPLATES.impact.cold[0],
+    );
+  });
+
+  it("keeps the story follow-ups for a story question", () => {
+    const story = "Tell me about a time you disagreed with a teammate.";
+    expect(pickFollowUp({ answer: "Short.", metrics: NONE, style: "supportive", pack: "swe_system_design", random: () => 0.7, question: story }).text).toBe(
+      FOLLOW_UP_TEMPLATES.clarify.supportive[1],
+    );
   });
 });
