@@ -1,7 +1,7 @@
 /**
  * Refusing before spending: a transcription that cannot be served is answered before any byte of
  * its body is read (full engine: 429; declared Content-Length past the limit: 413), so the client
- * gets the answer while its body is still unsent; a client that asks first (`Expect:
+ * gets the answer while its body is still unsent (speech too: 429 before its JSON); a client that asks first (`Expect:
  * 100-continue`) gets the refusal instead of "100 Continue" and never sends its body. The
  * engine is held busy with EnginePool.hold (a task blocked in its thread), not by timing.
  */
@@ -12,12 +12,12 @@ import { API_KEY, fixture, transcription } from "./helpers/build.ts";
 import { buildWithEngines } from "./helpers/engines.ts";
 import type { SpeechEngines } from "../src/plugins/speech.ts";
 
-/** Sends only the request head (declaring `contentLength` bytes of multipart body) and resolves with the response. */
-function headOnly(port: number, contentLength: number): Promise<{ res: IncomingMessage; body: string }> {
+/** Sends only the request head (declaring `contentLength` bytes of body) and resolves with the response. */
+function headOnly(port: number, contentLength: number, path = "/v1/audio/transcriptions", contentType = "multipart/form-data; boundary=x"): Promise<{ res: IncomingMessage; body: string }> {
   return new Promise((resolve, reject) => {
     const req = httpRequest({
-      host: "127.0.0.1", port, path: "/v1/audio/transcriptions", method: "POST",
-      headers: { authorization: `Bearer ${API_KEY}`, "content-type": "multipart/form-data; boundary=x", "content-length": String(contentLength) },
+      host: "127.0.0.1", port, path, method: "POST",
+      headers: { authorization: `Bearer ${API_KEY}`, "content-type": contentType, "content-length": String(contentLength) },
     });
     req.on("response", (res) => {
       let body = "";
@@ -58,7 +58,7 @@ describe("refusals before the body is read", () => {
   let engines: SpeechEngines;
   let port: number;
   beforeAll(async () => {
-    ({ app, engines } = await buildWithEngines({ QUEUE_MAX: "0", ASR_THREADS: "1", RETRY_AFTER_SECONDS: "4", MAX_UPLOAD_BYTES: "1000000", KOKORO_MODEL: "", PIPER_DIR: "" }));
+    ({ app, engines } = await buildWithEngines({ QUEUE_MAX: "0", ASR_THREADS: "1", RETRY_AFTER_SECONDS: "4", MAX_UPLOAD_BYTES: "1000000", TTS_THREADS: "1" }));
     await app.listen({ host: "127.0.0.1", port: 0 });
     port = (app.server.address() as { port: number }).port;
   });
@@ -101,12 +101,22 @@ describe("refusals before the body is read", () => {
     expect(JSON.parse(served.body).text).toBe("hello world");
   });
 
+  it("refuses speech with 429 before its JSON body is sent while the TTS engine is full", async () => {
+    const tts = engines.tts!;
+    tts.hold();
+    const running = app.inject({ method: "POST", url: "/v1/audio/speech", headers: { authorization: `Bearer ${API_KEY}` }, payload: { model: "tts-1", input: "Hello." } });
+    await until("the speech request to be admitted", () => tts.admitted === 1);
+    const { res, body } = await headOnly(port, 200, "/v1/audio/speech", "application/json");
+    expect(res.statusCode).toBe(429);
+    expect(JSON.parse(body).error.code).toBe("queue_full");
+    tts.releaseHeld();
+    expect((await running).statusCode).toBe(200);
+  });
+
   it("with Expect: 100-continue, other routes get their 100 after auth; a wrong key is refused without it", async () => {
     const json = Buffer.from(JSON.stringify({ model: "tts-1", input: "Hello." }));
-    const parsed = await askingFirst(port, "/v1/audio/speech", json, { authorization: `Bearer ${API_KEY}`, "content-type": "application/json" });
-    // The body was read and parsed: TTS is disabled in this app, so its model name is unknown.
-    expect(parsed).toMatchObject({ continued: true, status: 404 });
-    expect(JSON.parse(parsed.body).error).toMatchObject({ code: "model_not_found", param: "model" });
+    const spoken = await askingFirst(port, "/v1/audio/speech", json, { authorization: `Bearer ${API_KEY}`, "content-type": "application/json" });
+    expect(spoken).toMatchObject({ continued: true, status: 200 });
     const unauthorised = await askingFirst(port, "/v1/audio/speech", json, { authorization: "Bearer wrong", "content-type": "application/json" });
     expect(unauthorised).toMatchObject({ continued: false, status: 401, connection: "close" });
   });

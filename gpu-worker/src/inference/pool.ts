@@ -128,6 +128,11 @@ export class EnginePool {
     return this.#admitted;
   }
 
+  /** Whether `admit` would refuse now with 429 (every place taken): a check before a body is parsed. */
+  get full(): boolean {
+    return this.#admitted >= this.#threads + this.#queueMax;
+  }
+
   /**
    * Takes a place for a request before it spends anything (reading its upload, running ffmpeg):
    * throws 503 `model_not_loaded`, or 429 `queue_full` when `threads + QUEUE_MAX` requests are
@@ -135,7 +140,7 @@ export class EnginePool {
    */
   admit(): Admission {
     if (!this.#info?.loaded) throw new ApiError("model_not_loaded", `The ${this.name} model is not loaded: ${this.#info?.error ?? "still starting"}.`);
-    if (this.#admitted >= this.#threads + this.#queueMax) throw this.#busy();
+    if (this.full) throw this.busy();
     this.#admitted += 1;
     let released = false;
     return {
@@ -246,7 +251,8 @@ export class EnginePool {
     else this.#active -= 1;
   }
 
-  #busy(): ApiError {
+  /** The 429 `admit` throws when full. */
+  busy(): ApiError {
     return new ApiError("queue_full", undefined, { headers: { "retry-after": String(this.#retryAfter) } });
   }
 

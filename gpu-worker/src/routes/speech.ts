@@ -7,7 +7,7 @@
  * Synthesis and the WAV/PCM encoding run in the TTS worker threads; this thread only sends the
  * bytes they hand back.
  */
-import type { FastifyInstance } from "fastify";
+import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { PassThrough } from "node:stream";
 import { z } from "zod";
 import type { Config } from "../config.ts";
@@ -16,6 +16,7 @@ import { normaliseText, splitSentences } from "../pipelines/text.ts";
 import { wavHeader } from "../pipelines/wav.ts";
 import { modelIds } from "./models.ts";
 import { clientGone } from "./client-signal.ts";
+import { sendContinue } from "../plugins/expect-continue.ts";
 
 export const OPENAI_VOICES: Record<string, string> = {
   alloy: "af_alloy", ash: "am_adam", ballad: "bm_george", coral: "af_heart", echo: "am_echo", fable: "bm_fable",
@@ -41,7 +42,14 @@ export default async function speechRoutes(app: FastifyInstance, opts: { config:
   const { config } = opts;
   const accepted = new Set(modelIds(config).tts);
 
-  app.post("/v1/audio/speech", async function speak(request, reply) {
+  // A full engine refuses before the JSON body is read and parsed (the handler's `admit` stays
+  // the authority: a place can be taken meanwhile); "100 Continue" only after this check.
+  const refuseWhenFull = async function refuseWhenFull(request: FastifyRequest, reply: FastifyReply) {
+    if (app.speech.tts?.full) throw app.speech.tts.busy();
+    sendContinue(request, reply);
+  };
+
+  app.post("/v1/audio/speech", { onRequest: refuseWhenFull, config: { deferContinue: true } }, async function speak(request, reply) {
     const gone = clientGone(reply);
     if (request.body === null || typeof request.body !== "object" || Array.isArray(request.body)) {
       throw new ApiError("invalid_request", "The body must be a JSON object.");
