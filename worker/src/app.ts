@@ -19,6 +19,7 @@ import { audioAnswers } from "./routes/audio-answers.ts";
 import { participants } from "./routes/participants.ts";
 import { requestIds, requestLog } from "./ops/request-log.ts";
 import { settingsGate } from "./ops/settings-gate.ts";
+import { ops } from "./routes/ops.ts";
 
 export const app = new Hono<AppEnv>();
 
@@ -26,6 +27,7 @@ export const app = new Hono<AppEnv>();
 app.use("*", requestIds, requestLog, settingsGate);
 app.use("*", restCors);
 app.route("/", health);
+app.route("/", ops);
 app.route("/", interviewSocket);
 app.route("/", checkins);
 app.route("/", metrics);

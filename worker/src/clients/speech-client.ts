@@ -32,6 +32,7 @@ import type { Env } from "../env.ts";
 import type { Breaker, Permit } from "../health/shared-breaker.ts";
 import { pickSpeechTarget, type SpeechTarget } from "../speech/speech-pool.ts";
 import { currentRequestId, noteSession, REQUEST_ID_HEADER, requestIdField } from "../ops/request-context.ts";
+import { recordSpeechCall, type SpeechCallFigure } from "../ops/figures.ts";
 
 /** A 10-minute answer (the speech worker's MAX_AUDIO_SECONDS) transcribes in well under this on CPU. */
 export const TRANSCRIBE_TIMEOUT_MS = 60_000;
@@ -112,6 +113,8 @@ export interface SpeechClientOptions {
   sessionId?: string | null;
   /** The pool member the calls go to (several speech workers): told when each call starts and how it ended. */
   target?: SpeechTarget;
+  /** Where each call's outcome and latency are counted (ops/figures.ts); none: not counted. */
+  figures?: (figure: SpeechCallFigure) => void;
 }
 
 /** Why the speech worker counted as unreachable, in its one log line. */
@@ -204,9 +207,14 @@ export class SpeechClient {
       if (permit === null) {
         const failed = failingFast(breaker);
         this.logUnreachable(path, "circuit_open", failed.failure.message);
+        this.options.figures?.({ outcome: "circuit_open", path, latencyMs: 0, status: null });
         return failed;
       }
     }
+    const started = Date.now();
+    // For the operator figures: ok, or why not; set on every way out of the call.
+    let outcome = "network";
+    let status: number | null = null;
     // What the call says about the speech worker's health; settled in `finally`.
     let verdict: "success" | "failure" | "release" = "release";
     const controller = new AbortController();
@@ -229,13 +237,18 @@ export class SpeechClient {
       const response = await this.fetcher(`${this.baseUrl}${path}`, { ...init, headers, signal: controller.signal });
       // It answered: up, unless it says it is failing (5xx). A 4xx is about the request.
       verdict = response.status >= 500 ? "failure" : "success";
+      status = response.status;
+      outcome = response.ok ? "ok" : response.status >= 500 ? "http_5xx" : response.status === 429 ? "busy" : "client_error";
       if (!response.ok) {
         const failure = await failureFrom(response);
         if (response.status >= 500) this.logUnreachable(path, "http_5xx", failure.message, response.status);
         return { ok: false, failure };
       }
-      return await read(response);
+      const result = await read(response);
+      if (!result.ok) outcome = "unreadable";
+      return result;
     } catch (error) {
+      outcome = timedOut ? "timeout" : signal?.aborted ? "cancelled" : error instanceof SyntaxError ? "unreadable" : "network";
       if (timedOut) {
         verdict = "failure";
         const failed = unavailable(`The speech worker did not answer within ${timeoutMs / 1000} s.`);
@@ -257,6 +270,7 @@ export class SpeechClient {
       signal?.removeEventListener("abort", onAbort);
       permit?.[verdict]();
       this.options.target?.done(verdict === "release" ? null : verdict === "failure");
+      this.options.figures?.({ outcome, path, latencyMs: Date.now() - started, status });
     }
   }
 
@@ -285,7 +299,8 @@ export class SpeechClient {
 export function speechClientFor(env: Env, waitUntil?: (promise: Promise<unknown>) => void, sessionId?: string | null): SpeechClient {
   // SPEECH_WORKER_URL may list several workers: each client talks to the one picked now (speech/speech-pool.ts).
   const target = pickSpeechTarget(env) ?? undefined;
-  return new SpeechClient({ baseUrl: target?.base, apiKey: env.SPEECH_API_KEY, breaker: target?.breaker, waitUntil, sessionId, target });
+  const figures = target ? (figure: SpeechCallFigure) => recordSpeechCall(env, target.base, figure, waitUntil) : undefined;
+  return new SpeechClient({ baseUrl: target?.base, apiKey: env.SPEECH_API_KEY, breaker: target?.breaker, waitUntil, sessionId, target, figures });
 }
 
 /** `http://host:8788` or `https://host/v1` (trailing slashes ignored) → the API base ending in `/v1`; null if unset. */

@@ -51,6 +51,7 @@ import { AlarmSchedule, earliest } from "./alarm-schedule.ts";
 import { REPLAY_LIMIT, SentLog } from "./sent-log.ts";
 import { offeredSubprotocols } from "./socket-subprotocol.ts";
 import { requestIdOf, withRequestContext } from "../ops/request-context.ts";
+import { recordModelCalls, recordReplication } from "../ops/figures.ts";
 import { VoiceChannel } from "./voice/voice-channel.ts";
 
 export type SubmitAnswerOutcome =
@@ -132,6 +133,7 @@ export class InterviewSession extends DurableObject<Env> {
       () => drizzle(env.DB),
       () => this.rearm(),
       `InterviewSession ${ctx.id}`,
+      (run) => recordReplication(env, ctx.id.toString(), { ...run, backlogAfter: this.outbox.size() }),
     );
     this.model = selectInterviewerModel(env);
     this.voice = new VoiceChannel({
@@ -534,6 +536,7 @@ export class InterviewSession extends DurableObject<Env> {
       if (effect.kind !== "consult") continue;
       const result = this.model.consultNow?.(effect.request) ?? null;
       if (result) logModelFallbacks(effect.request.sessionId, effect.request.turn, result.calls);
+      if (result) recordModelCalls(this.env, result.calls);
       if (result === null) {
         consults.push(effect.request);
         continue;
@@ -556,6 +559,7 @@ export class InterviewSession extends DurableObject<Env> {
           : undefined,
       });
       logModelFallbacks(request.sessionId, request.turn, result.calls);
+      recordModelCalls(this.env, result.calls);
     } catch (error) {
       logModelThrew(request.sessionId, request.turn, this.model.name, error);
     }

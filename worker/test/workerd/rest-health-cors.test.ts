@@ -6,13 +6,13 @@ describe("GET /health", () => {
   it("reports ok with reachable storage", async () => {
     const response = await call("/health");
     expect(response.status).toBe(200);
-    expect(await response.json()).toEqual({ status: "ok", storage: "ok" });
+    expect(await response.json()).toEqual({ status: "ok", storage: "ok", model: "off", speech: "off" });
   });
 
   it("reports degraded with 503 when D1 is unreachable", async () => {
     const response = await call("/health", {}, { DB: failingDb() });
     expect(response.status).toBe(503);
-    expect(await response.json()).toEqual({ status: "degraded", storage: "unreachable" });
+    expect(await response.json()).toEqual({ status: "degraded", storage: "unreachable", model: "off", speech: "off" });
   });
 });
 
