@@ -87,7 +87,7 @@ function handle(message: ServerMessage): void {
     case "session_started":
       if (message.participantId) localStorage.setItem(PARTICIPANT_KEY, message.participantId);
       maxAnswers = message.maxQuestions;
-      recap = { sessionId: message.session_id, endMessage: "", turns: [], checkins: [], styles: [message.style], startedAt: Date.now(), endedAt: Date.now() };
+      recap = { sessionId: message.session_id, endMessage: "", turns: [], checkins: [], styles: [message.style], startedAt: Date.now(), endedAt: Date.now(), report: null };
       page.switchStyle.value = message.style;
       page.setup.hidden = true;
       page.report.hidden = true;
@@ -111,6 +111,12 @@ function handle(message: ServerMessage): void {
         connection.send({ type: "telemetry", event: "latency", latencyMs: Math.round(performance.now() - answerSentAt), data: { turn: message.turn } });
         answerSentAt = null;
       }
+      break;
+    case "feedback":
+      if (lastAnswered) renderFeedback(message, lastAnswered.answer, lastAnswered.answerText, lastAnswered.feedbackSlot);
+      break;
+    case "report":
+      if (recap) recap.report = message;
       break;
     case "clarification":
       add(interviewerItem(message.message, null, "Clarification"));
@@ -136,7 +142,8 @@ function handle(message: ServerMessage): void {
       refused(message.code, message.message, message.retryAfter);
       break;
     default:
-      renderFeedback(message, lastAnswered, page.reportBody);
+      // Voice messages: this console is typed only and does not ask for them.
+      break;
   }
 }
 
@@ -204,9 +211,9 @@ page.answerForm.addEventListener("submit", (event) => {
     return;
   }
   showAlert(page.alert, "");
-  const { item, feedbackSlot } = candidateItem(answer);
+  const { item, answerText, feedbackSlot } = candidateItem(answer);
   add(item);
-  lastAnswered = { question: currentQuestion, answer, tips: [], feedbackSlot };
+  lastAnswered = { question: currentQuestion, answer, tips: [], answerText, feedbackSlot };
   recap?.turns.push(lastAnswered);
   page.answer.value = "";
   answerSentAt = performance.now();

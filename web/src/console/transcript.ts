@@ -6,6 +6,8 @@ export interface AnsweredTurn {
   question: string;
   answer: string;
   tips: Tip[];
+  /** The answer's text in the transcript, where the coach's evidence is marked. */
+  answerText: HTMLElement;
   /** Where this answer's feedback (tips, evidence) is drawn. */
   feedbackSlot: HTMLElement;
 }

@@ -85,6 +85,13 @@ describe("the interview console", () => {
     await page.getByLabel("Your answer").press("Control+Enter");
     await expect.poll(() => page.locator("#transcript .tips").count()).toBe(1);
     await expect.poll(() => interviewer.count()).toBe(2);
+    // The coach's feedback: its evidence marked in the answer's own text, which stays whole.
+    const firstAnswer = page.locator("#transcript li.candidate").first();
+    await expect.poll(() => firstAnswer.locator(".coach").count()).toBe(1);
+    expect(await firstAnswer.locator("p.text").textContent()).toBe(ANSWERS[0]);
+    const numbers = await firstAnswer.locator("mark.evidence[data-kinds~=number]").allTextContents();
+    expect(numbers.join(" ")).toContain("300");
+    expect(await firstAnswer.locator(".checklist").textContent()).toContain("Numbers:");
 
     // Check in, clarify, switch style.
     await page.getByText("Ask, switch style, check in").click();
@@ -121,6 +128,9 @@ describe("the interview console", () => {
     await page.getByRole("button", { name: "Send answer" }).click();
     await expect.poll(() => page.isVisible("#report"), { timeout: 30_000 }).toBe(true);
     expect(await page.locator("#report-body .recap > li").count()).toBe(3);
+    // The coach's report, with a row per answer.
+    expect(await page.locator("#report-body .coach-report tbody tr").count()).toBe(3);
+    expect(await page.locator("#report-body .recap mark.evidence").count()).toBeGreaterThan(0);
     const summary = (await page.textContent("#report-summary")) ?? "";
     expect(summary).toContain("3 answers");
     expect(summary).toContain("supportive → cold");
@@ -176,7 +186,8 @@ describe("the research dashboard", () => {
     await expect.poll(() => page.isVisible("#alert")).toBe(false);
 
     const counts = page.locator("#study-counts");
-    await expect.poll(() => counts.textContent()).toMatch(/Control: \d+ sessions/);
+    // The alert's text in place of the figures, should a refusal come instead.
+    await expect.poll(async () => (await counts.textContent()) || (await page.textContent("#alert"))).toMatch(/Control: \d+ sessions/);
     const text = (await counts.textContent()) ?? "";
     const sessions = [...text.matchAll(/(\d+) sessions/g)].slice(0, 2).map((m) => Number(m[1]));
     expect(sessions[0]! + sessions[1]!).toBe(6);
