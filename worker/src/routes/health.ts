@@ -16,11 +16,13 @@
  * With `Authorization: Bearer <ADMIN_TOKEN>` the reply adds `detail`: the storage error and
  * probe time, each dependency's breaker (state, failures, retry time) and call counters, each
  * speech worker's own `/health` (models loaded, execution provider: `cuda` on a GPU), and the
- * fleet's replication backlog. A wrong token is 403, like every admin route.
+ * fleet's replication backlog. A wrong token is 403 and a malformed header 401, as on the
+ * admin routes; the route itself is `public`.
  */
-import { Hono, type Context } from "hono";
+import { Hono } from "hono";
 import { errorBody } from "@interview/shared";
-import type { AppEnv, Env } from "../env.ts";
+import type { Env } from "../env.ts";
+import { access, type AccessEnv } from "./access-policy.ts";
 import { researchDb } from "../storage/db.ts";
 import { ping } from "../storage/reads.ts";
 import { adminVerdict } from "../ops/admin-only.ts";
@@ -33,8 +35,9 @@ const SPEECH_HEALTH_TIMEOUT_MS = 2_000;
 
 type PartState = "off" | "ok" | "failing" | "partial" | "unknown";
 
-export const health = new Hono<AppEnv>().get("/health", async function healthCheck(c) {
-  const verdict = c.req.header("Authorization") === undefined ? null : await adminVerdict(c);
+export const health = new Hono<AccessEnv>().get("/health", access("public"), async function healthCheck(c) {
+  const authorization = c.req.header("Authorization");
+  const verdict = authorization === undefined ? null : await adminVerdict(c.env, authorization);
   if (verdict !== null && verdict !== "admin") {
     const status = verdict === "malformed" ? 401 : verdict === "not_configured" ? 503 : 403;
     const message = verdict === "not_configured" ? "ADMIN_TOKEN is not configured on this server." : "Only the admin token opens the health detail.";
@@ -52,7 +55,7 @@ export const health = new Hono<AppEnv>().get("/health", async function healthChe
   if (!storage.ok) console.warn(JSON.stringify({ event: "health_storage_unreachable", error: storage.error }));
   const status = storage.ok ? 200 : 503;
   if (verdict !== "admin") return c.json(body, status);
-  return c.json({ ...body, detail: await detail(c, storage, model, speech) }, status);
+  return c.json({ ...body, detail: await detail(c.env, storage, model, speech) }, status);
 });
 
 function partState(parts: DependencyStatus[]): PartState {
@@ -79,8 +82,8 @@ async function probeStorage(env: Env): Promise<StorageProbe> {
   }
 }
 
-async function detail(c: Context<AppEnv>, storage: StorageProbe, model: DependencyStatus[], speech: DependencyStatus[]) {
-  const [workers, replication] = await Promise.all([Promise.all(speech.map((s) => speechWorkerHealth(s))), replicationStatus(c.env)]);
+async function detail(env: Env, storage: StorageProbe, model: DependencyStatus[], speech: DependencyStatus[]) {
+  const [workers, replication] = await Promise.all([Promise.all(speech.map((s) => speechWorkerHealth(s))), replicationStatus(env)]);
   return {
     storage,
     model: model[0] ?? null,

@@ -8,17 +8,11 @@
  * and the SQL for the history.
  */
 import { Hono } from "hono";
-import { errorBody } from "@interview/shared";
-import type { AppEnv } from "../env.ts";
-import { adminVerdict } from "../ops/admin-only.ts";
+import { access, type AccessEnv } from "./access-policy.ts";
 import { dependencyStatuses, replicationStatus } from "../ops/dependency-status.ts";
 import { isolateFigures } from "../ops/figures.ts";
 
-export const ops = new Hono<AppEnv>().get("/ops", async function operatorFigures(c) {
-  const verdict = await adminVerdict(c);
-  if (verdict === "not_configured") return c.json(errorBody("unavailable", "ADMIN_TOKEN is not configured on this server."), 503);
-  if (verdict === "no_token" || verdict === "malformed") return c.json(errorBody("unauthorized", "This route needs `Authorization: Bearer <ADMIN_TOKEN>`."), 401);
-  if (verdict !== "admin") return c.json(errorBody("forbidden", "The token is not the admin token."), 403);
+export const ops = new Hono<AccessEnv>().get("/ops", access("admin"), async function operatorFigures(c) {
   const [dependencies, replication] = await Promise.all([dependencyStatuses(c.env), replicationStatus(c.env)]);
   return c.json({
     at: Date.now(),
