@@ -23,6 +23,7 @@ export const ERRORS = {
   participant_required: { status: 400, message: "This study admits registered participants only: send the participantId the study gave you." },
   participant_conflict: { status: 409, message: "This participant already has another arm; a participant's arm never changes." },
   reserved_event: { status: 400, message: "This telemetry event name is reserved for the server." },
+  storage_full: { status: 409, message: "This session has stored all the records a session may keep; nothing more is stored for it. Start a new session." },
   empty_clarification: { status: 400, message: "Clarification question is empty." },
   no_prompt: { status: 409, message: "No active prompt yet. Start a session first." },
   validation_failed: { status: 400, message: "Request failed validation" },

@@ -37,6 +37,13 @@ export const SESSION_STARTS_PERIOD_SECONDS = 60;
  * byte is kept with the session in the object and in D1, so one frame cannot bloat both.
  */
 export const TELEMETRY_DATA_MAX_CHARS = 8_192;
+/**
+ * Records (answers, check-ins, telemetry: D1 rows) one session may store. An hour-long
+ * interview writes a few hundred; the limit keeps a client that loops for hours (sessions may
+ * set no question or time limit) from filling its interview object and D1. Beyond it nothing
+ * more is stored for the session, and the client is told (`storage_full`).
+ */
+export const SESSION_RECORDS_MAX = 10_000;
 /** A non-answer has at most this many words (decisions.md, Fix). */
 export const NON_ANSWER_MAX_WORDS = 24;
 /** Check-in confidence and stress: integers on a 0..10 scale, over WebSocket and REST alike. */

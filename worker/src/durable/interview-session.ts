@@ -325,12 +325,14 @@ export class InterviewSession extends DurableObject<Env> {
     sessionId: string,
     checkin: { group: Group | null; confidence: number; stress: number },
     key: string,
-  ): Promise<"stored" | "not_consented" | "not_found"> {
+  ): Promise<"stored" | "not_consented" | "not_found" | "storage_full"> {
     return this.queue.run(async () => {
       const session = this.state?.session;
       if (!session || session.id !== sessionId) return "not_found";
       await this.dispatch({ kind: "checkin_reported", sessionId, ...checkin, key });
-      return session.consent ? "stored" : "not_consented";
+      if (!session.consent) return "not_consented";
+      // `seq` counts the session's records: unchanged, the engine refused it (SESSION_RECORDS_MAX).
+      return (this.state?.session?.seq ?? session.seq) > session.seq ? "stored" : "storage_full";
     });
   }
 

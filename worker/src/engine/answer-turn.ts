@@ -23,7 +23,8 @@ export function onAnswer(step: Step, s: SessionState, message: MessageOf<"user_a
   const metrics = knownMetrics(message.metrics);
   const answeredQuestion = s.lastQuestion?.question ?? fallbackQuestion(s.pack, s.difficulty, s.mainQuestionCount);
   s.turn += 1;
-  step.persist(s, {
+  // Over the session's record limit the interview goes on, but the answer is not kept: say so.
+  const stored = step.persist(s, {
     kind: "answer",
     turn: s.turn,
     answer,
@@ -34,6 +35,7 @@ export function onAnswer(step: Step, s: SessionState, message: MessageOf<"user_a
     gaze: metrics.gaze ?? null,
     fillers: metrics.fillers ?? null,
   });
+  if (!stored) step.storageFull("answer");
   s.history = [...s.history, { question: answeredQuestion, answer }].slice(-HISTORY_PAIRS_KEPT);
   const wasFollowUp = s.awaitingFollowUp;
   // A main question is needed next only when this answered a follow-up and the session goes on.
@@ -79,7 +81,9 @@ export function finishAnswer(
   step.send({ type: "tips", turn: s.turn, items: tips });
   step.telemetry(s, "tips", { turn: s.turn, items: tips, source: modelTips.length > 0 ? "llm" : "heuristic" });
   step.send({ type: "feedback", turn: s.turn, content: coaching.content, delivery: coaching.delivery });
-  s.scores = [...(s.scores ?? []), scoreAnswer(s.turn, pending.answeredQuestion, answer, coaching)].slice(-SCORES_KEPT);
+  const score = scoreAnswer(s.turn, pending.answeredQuestion, answer, coaching);
+  s.scores = [...(s.scores ?? []), score].slice(-SCORES_KEPT);
+  step.persist(s, { kind: "feedback", turn: s.turn, score, content: coaching.content, delivery: coaching.delivery });
   step.telemetry(s, "turn_latency", { turn: s.turn }, step.ctx.now - pending.receivedAt);
 
   const reason = endReason(s, step.ctx.now);

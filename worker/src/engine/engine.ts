@@ -142,21 +142,23 @@ function onMessage(step: Step, message: Exclude<ClientMessage, { type: "start_se
     case "switch_style":
       onSwitchStyle(step, s, message);
       break;
-    case "checkin":
-      step.persist(s, {
+    case "checkin": {
+      const stored = step.persist(s, {
         kind: "checkin",
         group: message.group ?? s.group,
         confidence: message.confidence,
         stress: message.stress,
       });
-      step.send({ type: "checkin_logged" });
+      if (stored) step.send({ type: "checkin_logged" });
+      else step.storageFull("check-in");
       break;
+    }
     case "telemetry":
       if (isReservedTelemetryEvent(message.event)) {
         step.error("reserved_event", `Telemetry event "${message.event}" is written by the server only; nothing was stored.`);
         break;
       }
-      step.telemetry(s, message.event, message.data ?? {}, message.latencyMs ?? null);
+      if (!step.telemetry(s, message.event, message.data ?? {}, message.latencyMs ?? null)) step.storageFull("telemetry event");
       break;
   }
 }

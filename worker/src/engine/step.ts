@@ -2,7 +2,7 @@
  * The engine's working step: a private copy of the state plus the effects a handler emits,
  * with the rules every handler shares (record keys, the consent filter, error frames).
  */
-import { errorBody, type ClientMessage, type ErrorCode, type PersistRecord, type ServerMessage } from "@interview/shared";
+import { SESSION_RECORDS_MAX, errorBody, type ClientMessage, type ErrorCode, type PersistRecord, type ServerMessage } from "@interview/shared";
 import type { Effect, EngineContext, InterviewState, SessionState, Transition } from "./types.ts";
 
 export type MessageOf<T extends ClientMessage["type"]> = Extract<ClientMessage, { type: T }>;
@@ -30,21 +30,29 @@ export class Step {
   /**
    * Without consent only the session row is kept (decisions.md, Add). `key` overrides the
    * sequence key for a record whose sender supplied its own idempotency key (HTTP retries).
+   * A session keeps at most `SESSION_RECORDS_MAX` records (`seq` counts them); false when this
+   * one was refused for that.
    */
   persist(
     session: SessionState,
     record: DistributiveOmit<PersistRecord, "key" | "sessionId" | "createdAt">,
     key = `${session.id}:${session.seq}`,
-  ): void {
-    if (!session.consent && record.kind !== "session") return;
+  ): boolean {
+    if (!session.consent && record.kind !== "session") return true;
+    if (record.kind !== "session" && session.seq >= SESSION_RECORDS_MAX) return false;
     session.seq += 1;
     this.effects.push({
       kind: "persist",
       record: { ...record, key, sessionId: session.id, createdAt: this.ctx.now } as PersistRecord,
     });
+    return true;
   }
-  telemetry(session: SessionState, eventType: string, payload: unknown, latencyMs: number | null = null): void {
-    this.persist(session, { kind: "telemetry", eventType, payload, latencyMs, group: session.group });
+  telemetry(session: SessionState, eventType: string, payload: unknown, latencyMs: number | null = null): boolean {
+    return this.persist(session, { kind: "telemetry", eventType, payload, latencyMs, group: session.group });
+  }
+  /** Tells the client that what it sent was not stored: the session holds all it may. */
+  storageFull(what: string): void {
+    this.error("storage_full", `This session has stored the ${SESSION_RECORDS_MAX} records a session may keep; this ${what} was not stored. Start a new session to keep recording.`);
   }
   result(): Transition {
     return { state: this.state, effects: this.effects };

@@ -8,15 +8,16 @@
  * While the session's interview object runs it, the check-in goes through the object, into
  * its outbox like the socket's check-ins: it works right after `session_started` and while D1
  * is down. Otherwise (an object that no longer runs the session) it is written to D1 directly;
- * a session that has not reached D1 yet is 503 with Retry-After.
+ * a session that has not reached D1 yet is 503 with Retry-After. A session holding
+ * `SESSION_RECORDS_MAX` records already is 409 `storage_full`.
  */
 import { Hono } from "hono";
 import { HTTPException } from "hono/http-exception";
 import { bodyLimit } from "hono/body-limit";
-import { errorBody } from "@interview/shared";
+import { SESSION_RECORDS_MAX, errorBody } from "@interview/shared";
 import { CheckinBody } from "@interview/shared/rest";
 import { insertRecords } from "../storage/writes.ts";
-import { sessionAccess } from "../storage/reads.ts";
+import { sessionAccess, sessionRecordCount } from "../storage/reads.ts";
 import { withDb } from "../storage/db.ts";
 import { access, grantSession, type AccessEnv } from "./access-policy.ts";
 import { objectCall } from "./object-call.ts";
@@ -29,6 +30,9 @@ const checkinBodyLimit = bodyLimit({
   maxSize: CHECKIN_BODY_LIMIT_BYTES,
   onError: (c) => c.json(errorBody("payload_too_large", "The request body is larger than 16 KiB."), 413),
 });
+
+const storageFull = () =>
+  new HTTPException(409, { message: `This session has stored the ${SESSION_RECORDS_MAX} records a session may keep; the check-in was not stored.`, cause: "storage_full" });
 
 /** The outbox reaches D1 within 5 s of a write (storage README, "The write path"). */
 const CHECKIN_RETRY_AFTER_S = 5;
@@ -50,6 +54,7 @@ export const checkins = new Hono<AccessEnv>().post(
       const outcome = await objectCall(`POST /checkins for session ${body.sessionId}`, () =>
         object.recordCheckin(body.sessionId, { group: group ?? null, confidence, stress }, key),
       );
+      if (outcome === "storage_full") throw storageFull();
       if (outcome !== "not_found") return c.json({ status: "ok", stored: outcome === "stored" });
     }
     const session = await withDb(c.env, (db) => sessionAccess(db, body.sessionId));
@@ -60,6 +65,7 @@ export const checkins = new Hono<AccessEnv>().post(
       throw new HTTPException(503, { message: `Session ${body.sessionId} is still on its way to the database; retry in a few seconds.`, cause: "unavailable" });
     }
     if (!session.consented) return c.json({ status: "ok", stored: false });
+    if ((await withDb(c.env, (db) => sessionRecordCount(db, session.id))) >= SESSION_RECORDS_MAX) throw storageFull();
     await withDb(c.env, (db) =>
       insertRecords(db, [
         {

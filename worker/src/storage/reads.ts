@@ -3,14 +3,16 @@
  * table, never one per session.
  */
 import { and, asc, desc, eq, inArray, sql } from "drizzle-orm";
-import { answerRecord, checkinRecord, sessionRecord, telemetryRecord } from "@interview/shared/db/schema";
+import { answerRecord, checkinRecord, feedbackRecord, sessionRecord, telemetryRecord } from "@interview/shared/db/schema";
 import {
   answerOut,
   checkinOut,
+  feedbackOut,
   sessionOut,
   telemetryOut,
   type AnswerOut,
   type CheckinOut,
+  type FeedbackOut,
   type SessionOut,
   type TelemetryOut,
 } from "./export-rows.ts";
@@ -45,16 +47,29 @@ export async function sessionAccess(db: ResearchDb, sessionId: string): Promise<
   return rows[0] ?? null;
 }
 
+/** How many answer, check-in and telemetry rows D1 holds for the session (its records, as the engine counts them). */
+export async function sessionRecordCount(db: ResearchDb, sessionId: string): Promise<number> {
+  const count = (table: typeof answerRecord | typeof checkinRecord | typeof telemetryRecord) =>
+    sql`(select count(*) from ${table} where ${table.sessionId} = ${sessionId})`;
+  const [row] = await db
+    .select({ n: sql<number>`${count(answerRecord)} + ${count(checkinRecord)} + ${count(telemetryRecord)}` })
+    .from(sessionRecord)
+    .where(eq(sessionRecord.id, sessionId));
+  return Number(row?.n ?? 0);
+}
+
 export interface SessionExport {
   session: SessionOut;
   answers: AnswerOut[];
   checkins: CheckinOut[];
   telemetry: TelemetryOut[];
+  /** The coach's analysis of each answer, by turn. */
+  feedback: FeedbackOut[];
 }
 
 /** A session and all its rows, each list ordered by time (then insertion); null if unknown. */
 export async function exportSession(db: ResearchDb, sessionId: string): Promise<SessionExport | null> {
-  const [sessions, answers, checkins, telemetry] = await Promise.all([
+  const [sessions, answers, checkins, telemetry, feedback] = await Promise.all([
     db.select().from(sessionRecord).where(eq(sessionRecord.id, sessionId)).limit(1),
     db
       .select()
@@ -71,6 +86,7 @@ export async function exportSession(db: ResearchDb, sessionId: string): Promise<
       .from(telemetryRecord)
       .where(eq(telemetryRecord.sessionId, sessionId))
       .orderBy(asc(telemetryRecord.createdAt), asc(telemetryRecord.id)),
+    db.select().from(feedbackRecord).where(eq(feedbackRecord.sessionId, sessionId)).orderBy(asc(feedbackRecord.turn), asc(feedbackRecord.id)),
   ]);
   const session = sessions[0];
   if (!session) return null;
@@ -79,6 +95,7 @@ export async function exportSession(db: ResearchDb, sessionId: string): Promise<
     answers: answers.map(answerOut),
     checkins: checkins.map(checkinOut),
     telemetry: telemetry.map(telemetryOut),
+    feedback: feedback.map(feedbackOut),
   };
 }
 

@@ -8,7 +8,7 @@ import { describe, expect, it } from "vitest";
 import type { PersistRecord } from "@interview/shared";
 import type { ResearchDb } from "../../src/storage/research-db.ts";
 import { addComment, deleteSession, insertRecords } from "../../src/storage/writes.ts";
-import { exportSession, listComments, listSessions, ping, sessionAccess } from "../../src/storage/reads.ts";
+import { exportSession, listComments, listSessions, ping, sessionAccess, sessionRecordCount } from "../../src/storage/reads.ts";
 import { metricsAggregates } from "../../src/storage/metrics-aggregates.ts";
 import { metricsSummary } from "../../src/stats/summary.ts";
 
@@ -92,6 +92,15 @@ export function repositorySuite(driver: string, database: () => ResearchDb): voi
   describe(`repository on ${driver}`, () => {
     it("answers a ping", async () => {
       await expect(ping(database())).resolves.toBeUndefined();
+    });
+
+    it("counts a session's records (answers, check-ins, telemetry), 0 for an unknown session", async () => {
+      const db = database();
+      const base = timeWindow();
+      const { id, records } = sessionRecords(base);
+      await insertRecords(db, [...records, answer(id, 3, base + 1, 1), checkin(id, 4, base + 2, 4, 2), telemetry(id, 5, base + 3, "latency", 10)]);
+      expect(await sessionRecordCount(db, id)).toBe(records.filter((r) => r.kind !== "session").length + 3);
+      expect(await sessionRecordCount(db, `${id}-unknown`)).toBe(0);
     });
 
     it("stores records once however often they are written, and exports them ordered by time", async () => {

@@ -4,7 +4,9 @@
  * sessions, 400 for bad bodies, not stored without consent, idempotent with Idempotency-Key.
  */
 import { describe, expect, it } from "vitest";
-import { startInterview } from "./socket-client.ts";
+import { runInDurableObject } from "cloudflare:test";
+import { SESSION_RECORDS_MAX } from "@interview/shared";
+import { interviewOf, startInterview } from "./socket-client.ts";
 import { ADMIN_TOKEN, bearer, call, failingDb, postJson, replicated, replicatedInterview } from "./rest-client.ts";
 
 const consentedSession = replicatedInterview;
@@ -68,6 +70,19 @@ describe("POST /checkins", () => {
     expect(await response.json()).toMatchObject({ code: "payload_too_large" });
     // Without a token the size does not matter: 401 first.
     expect((await call("/checkins", postJson({ sessionId: id, confidence: 3, stress: 3, pad: "x".repeat(17 * 1024) }))).status).toBe(401);
+    expect((await replicated(token, id)).checkins).toHaveLength(0);
+    socket.close();
+  });
+
+  it(`refuses a check-in for a session holding ${SESSION_RECORDS_MAX} records with 409 storage_full`, async () => {
+    const { socket, id, token } = await consentedSession();
+    await runInDurableObject(interviewOf(token), (instance) => {
+      const live = (instance as unknown as { state: { session: { seq: number } } }).state.session;
+      live.seq = SESSION_RECORDS_MAX;
+    });
+    const response = await call("/checkins", postJson({ sessionId: id, confidence: 3, stress: 3 }, bearer(token)));
+    expect(response.status).toBe(409);
+    expect(await response.json()).toMatchObject({ code: "storage_full" });
     expect((await replicated(token, id)).checkins).toHaveLength(0);
     socket.close();
   });
