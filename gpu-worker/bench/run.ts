@@ -12,6 +12,8 @@
  *      WAV upload is transcribed and while ~7 min of speech is synthesised and sent as WAV; and
  *      refusing a too-long WAV from its header vs parsing it. test/event-loop.test.ts checks the
  *      behaviour (the work is in the threads, /health answered meanwhile); the figures are here.
+ *   6. The upload buffer grown as bytes arrive vs preallocated from Content-Length (25 MB in 64 KiB
+ *      chunks), its largest single growth step, and what 10 bytes declaring 25 MB allocate.
  * Runs on the tiny generated models (real weights cannot be had here); DEVICE=cuda on a GPU box.
  * Output: a table on stdout and bench/results/latest.json. BENCH_ONLY=5 runs section 5 alone.
  */
@@ -28,6 +30,7 @@ import app from "../src/app.ts";
 import { loadConfig } from "../src/config.ts";
 import { LogMel } from "../src/pipelines/logmel.ts";
 import { AudioTooLongError, encodeWav, parseWav, wavHeader } from "../src/pipelines/wav.ts";
+import { collectUpload } from "../src/routes/upload.ts";
 import { TINY_KOKORO, TINY_WHISPER, writeTinyModels } from "../test/fixtures/tiny-models.ts";
 
 process.env.SPEECH_WORKER_QUIET = "1";
@@ -338,6 +341,45 @@ if (wanted(5)) {
   el.wav_601s_refused_from_header_median_ms = Math.round(pct(refuse, 50) * 1000) / 1000;
   el.wav_601s_parsed_median_ms = r2(pct(parse, 50));
   results.event_loop = el;
+}
+
+// 6. The upload buffer: grown as bytes arrive (collectUpload) vs one buffer preallocated from the
+// declared Content-Length (the earlier way, which let a client that declares much and sends little
+// cost a 25 MB allocation), for 25 MB arriving in 64 KiB chunks.
+if (wanted(6)) {
+  const total = 25 * 1024 * 1024;
+  const chunk = new Uint8Array(64 * 1024).fill(7);
+  async function* arriving() {
+    for (let at = 0; at < total; at += chunk.length) yield chunk;
+  }
+  async function preallocated(): Promise<Uint8Array> {
+    const buffer = new Uint8Array(total);
+    let length = 0;
+    for await (const c of arriving()) { buffer.set(c, length); length += c.length; }
+    return buffer.subarray(0, length);
+  }
+  const timed = async (f: () => Promise<Uint8Array>) => { const t = performance.now(); const out = await f(); if (out.length !== total) throw new Error("short"); return performance.now() - t; };
+  const before: number[] = [];
+  const after: number[] = [];
+  for (let i = 0; i < 15; i++) {
+    before.push(await timed(preallocated));
+    after.push(await timed(() => collectUpload(arriving(), total)));
+  }
+  // The largest single step of the growing buffer: 25 MB allocated, the 16 MB received copied in.
+  const step: number[] = [];
+  const received = new Uint8Array(16 * 1024 * 1024).fill(3);
+  for (let i = 0; i < 15; i++) {
+    const t = performance.now();
+    new Uint8Array(total).set(received);
+    step.push(performance.now() - t);
+  }
+  results.upload_buffer = {
+    preallocated_25mb_median_ms: r2(pct(before, 50)),
+    growing_25mb_median_ms: r2(pct(after, 50)),
+    growing_vs_preallocated: r2(pct(after, 50) / pct(before, 50)),
+    largest_step_median_ms: r2(pct(step, 50)),
+    bytes_allocated_for_10_bytes_declaring_25mb: (await collectUpload((async function* () { yield new Uint8Array(10); })(), total)).buffer.byteLength,
+  };
 }
 
 rmSync(modelsDir, { recursive: true, force: true });
