@@ -32,7 +32,7 @@ describe("several speech workers", () => {
     const { socket } = await startVoiceInterview({ audio: { input: "pcm16" } });
     for (const turn of [0, 1, 2]) {
       const frames = await speak(socket, turn);
-      expect(frames.at(-1)).toMatchObject({ type: "turn_timing", turn });
+      expect(frames.at(-1), JSON.stringify(frames.at(-1))).toMatchObject({ type: "turn_timing", turn });
       expect(frames.find((f) => f.type === "transcript")).toMatchObject({ turn, text: expect.stringMatching(/hello world/i) });
     }
     socket.close();
@@ -58,6 +58,25 @@ describe("several speech workers", () => {
     await worker("start", 1);
     const frames = await speak(socket, 1);
     expect(frames.at(-1)).toMatchObject({ type: "turn_timing", turn: 1 });
+    socket.close();
+  });
+
+  it("interviewer audio with no worker: speech_unavailable after the question's text, and the next question is voiced again once a worker is back", async () => {
+    const { socket } = await startVoiceInterview({ audio: { output: "pcm16" } });
+    await socket.collectUntil("audio_out_end");
+    await worker("kill", 0);
+    await worker("kill", 1);
+    socket.send({ type: "user_answer", answer: "I rewrote the scheduler to cut tail latency by a third." });
+    const frames = await socket.collectUntil("error");
+    const kinds = frames.map((f) => f.type);
+    expect(kinds).toContain("question");
+    expect(kinds.indexOf("question")).toBeLessThan(kinds.indexOf("error"));
+    expect(kinds).not.toContain("audio_out_start");
+    expect(frames.at(-1)).toMatchObject({ code: "speech_unavailable" });
+    await worker("start", 0);
+    socket.send({ type: "user_answer", answer: "We measured p99 before and after, and kept the old path behind a flag." });
+    const next = await socket.collectUntil("audio_out_end");
+    expect(next.find((f) => f.type === "audio_out_start")).toMatchObject({ turn: 2 });
     socket.close();
   });
 });

@@ -239,7 +239,7 @@ export class VoiceChannel {
       return;
     }
     const questionAt = Date.now();
-    const audioAt = firstAudio ? await Promise.race([firstAudio, sleep(FIRST_AUDIO_WAIT_MS).then(() => null)]) : null;
+    const audioAt = firstAudio ? await within(firstAudio, FIRST_AUDIO_WAIT_MS) : null;
     const lastAt = audioAt ?? questionAt;
     const stages = { transcription: transcribedAt - endedAt, model: questionAt - transcribedAt, synthesis: audioAt === null ? null : audioAt - questionAt };
     const totalMs = lastAt - endedAt;
@@ -282,6 +282,13 @@ function sendTo(sockets: WebSocket[], message: ServerMessage): void {
   }
 }
 
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
+/** `promise`'s value, or null when it takes longer than `ms`. */
+async function within<T>(promise: Promise<T | null>, ms: number): Promise<T | null> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<null>((resolve) => (timer = setTimeout(() => resolve(null), ms)));
+  try {
+    return await Promise.race([promise, late]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
