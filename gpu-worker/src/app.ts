@@ -18,6 +18,7 @@ import modelRoutes from "./routes/models.ts";
 import transcriptionRoutes from "./routes/transcriptions.ts";
 import speechRoutes from "./routes/speech.ts";
 import realtimeRoutes from "./routes/realtime.ts";
+import speechTimestampRoutes from "./routes/speech-timestamps.ts";
 
 export interface AppOptions {
   config: Config;
@@ -48,4 +49,5 @@ export default async function speechWorkerApp(app: FastifyInstance, opts: AppOpt
   await app.register(transcriptionRoutes, { config });
   await app.register(speechRoutes, { config });
   await app.register(realtimeRoutes, { config });
+  await app.register(speechTimestampRoutes, { config });
 }

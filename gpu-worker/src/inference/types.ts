@@ -4,6 +4,7 @@
  * both ways (upload bytes or samples in, encoded speech out), so the HTTP thread copies nothing.
  */
 import type { UploadAudio } from "../pipelines/decode.ts";
+import type { TimedWord } from "../pipelines/word-timings.ts";
 
 export type EngineName = "asr" | "tts";
 export type Provider = "cpu" | "cuda";
@@ -65,6 +66,8 @@ export interface SynthesizeTask {
   speed: number;
   /** What the worker returns in `bytes`: a whole 16-bit WAV file or bare 16-bit LE PCM. */
   encoding: "wav" | "pcm16";
+  /** Also return when each written word is spoken (pipelines/word-timings.ts). */
+  words?: boolean;
 }
 
 export interface InfoTask {
@@ -120,4 +123,8 @@ export interface SynthesizeResult {
   samples: number;
   sampleRate: number;
   inferenceMs: number;
+  /** With `words`: each written word of the text, its character offsets and when it is spoken. */
+  words?: TimedWord[];
+  /** Where the word times come from: the model's own token durations, or phoneme counts. */
+  timing?: "model" | "estimated";
 }

@@ -13,7 +13,9 @@ import { SileroVad, VAD_SAMPLE_RATE } from "../pipelines/vad.ts";
 import { segmentsFromWords, Whisper } from "../pipelines/asr.ts";
 import { joinedSeconds, joinSpeech, mapSegments, mapWords, planSpeech } from "../pipelines/speech-regions.ts";
 import { checkTranscript, trimSegments } from "../pipelines/hallucination.ts";
-import { Kokoro, KOKORO_SAMPLE_RATE } from "../pipelines/tts.ts";
+import { Kokoro, KOKORO_SAMPLE_RATE, textToPhonemes } from "../pipelines/tts.ts";
+import { captionSpans, chunkWordTimes, ipaWords, timeSpans, type ChunkTiming, type TimedWord } from "../pipelines/word-timings.ts";
+import { normaliseText } from "../pipelines/text.ts";
 import { Piper } from "../pipelines/piper.ts";
 import { encodeWav, toPcm16, wavSamples } from "../pipelines/wav.ts";
 import { join } from "node:path";
@@ -142,11 +144,13 @@ async function runOne(task: Task): Promise<EngineInfo | TranscribeResult | Synth
   if (!loaded.info.loaded) throw new Error(`${options.engine} model not loaded: ${loaded.info.error}`);
   if (task.kind === "transcribe") return transcribe(loaded, task);
   const started = performance.now();
-  const { audio, sampleRate } = await synthesize(loaded, task.text, task.voice, task.speed);
+  const timings: ChunkTiming[] | undefined = task.words ? [] : undefined;
+  const { audio, sampleRate } = await synthesize(loaded, task.text, task.voice, task.speed, timings);
+  const words = timings ? await wordTimes(loaded, task.text, task.voice, timings, sampleRate) : undefined;
   const inferenceMs = performance.now() - started;
   // Encoded here, not on the HTTP thread, and the bytes' ArrayBuffer is moved back (no copy).
   const bytes = task.encoding === "wav" ? encodeWav(audio, sampleRate) : toPcm16(audio);
-  const result: SynthesizeResult = { bytes: new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength), samples: audio.length, sampleRate, inferenceMs };
+  const result: SynthesizeResult = { bytes: new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength), samples: audio.length, sampleRate, inferenceMs, ...words };
   return moving(result, [bytes.buffer as ArrayBuffer]);
 }
 
@@ -186,7 +190,26 @@ function moving<T extends object>(value: T, buffers: ArrayBuffer[]): T {
 }
 
 /** The voice picks the engine: a Piper voice name, else Kokoro. */
-async function synthesize(loaded: Loaded, text: string, voice: string, speed: number): Promise<{ audio: Float32Array; sampleRate: number }> {
-  if (loaded.piper?.voices.includes(voice)) return { audio: await loaded.piper.synthesize(text, voice, speed), sampleRate: loaded.piper.sampleRate(voice) };
-  return { audio: await loaded.kokoro!.synthesize(text, voice, speed), sampleRate: KOKORO_SAMPLE_RATE };
+async function synthesize(loaded: Loaded, text: string, voice: string, speed: number, timings?: ChunkTiming[]): Promise<{ audio: Float32Array; sampleRate: number }> {
+  if (loaded.piper?.voices.includes(voice)) return { audio: await loaded.piper.synthesize(text, voice, speed, timings), sampleRate: loaded.piper.sampleRate(voice) };
+  return { audio: await loaded.kokoro!.synthesize(text, voice, speed, timings), sampleRate: KOKORO_SAMPLE_RATE };
+}
+
+/**
+ * When each written word is spoken (pipelines/word-timings.ts): every caption span is
+ * phonemised alone to learn how many spoken words it is ("$100" is three), then the spans take
+ * the timed spoken words of the audio in order.
+ */
+async function wordTimes(loaded: Loaded, text: string, voice: string, timings: ChunkTiming[], sampleRate: number): Promise<{ words: TimedWord[]; timing: "model" | "estimated" }> {
+  const piper = loaded.piper?.voices.includes(voice) ? loaded.piper : null;
+  const language = piper ? piper.language(voice) : voice.startsWith("b") ? "en" : "en-us";
+  const spans = captionSpans(text);
+  const counts: number[] = [];
+  for (const span of spans) {
+    const spoken = normaliseText(span.word);
+    counts.push(spoken ? ipaWords(await textToPhonemes(spoken, language, !piper)) : 0);
+  }
+  const spokenWords = timings.flatMap((chunk) => chunkWordTimes(chunk, sampleRate));
+  const timing = timings.length > 0 && timings.every((t) => t.durations && t.durations.length === t.tokens) ? "model" : "estimated";
+  return { words: timeSpans(spans, counts, spokenWords), timing };
 }

@@ -13,6 +13,7 @@ import { join } from "node:path";
 import type { Provider } from "../inference/types.ts";
 import { normaliseText, splitSentences } from "./text.ts";
 import { textToPhonemes } from "./tts.ts";
+import { DURATION_OUTPUTS, type ChunkTiming } from "./word-timings.ts";
 
 interface PiperConfig {
   audio: { sample_rate: number };
@@ -41,6 +42,11 @@ export class Piper {
 
   get voices(): string[] {
     return [...this.#voices.keys()].sort();
+  }
+
+  /** The espeak voice the voice's phonemes come from. */
+  language(voice: string): string {
+    return this.#voices.get(voice)?.config.espeak?.voice ?? "en-us";
   }
 
   sampleRate(voice: string): number {
@@ -91,15 +97,18 @@ export class Piper {
     return out;
   }
 
-  async synthesize(text: string, voiceName: string, speed: number): Promise<Float32Array> {
+  /** With `timings`, each sentence's phonemes, tokens and (when the export outputs them, e.g. `w_ceil`) token durations are appended. */
+  async synthesize(text: string, voiceName: string, speed: number, timings?: ChunkTiming[]): Promise<Float32Array> {
     const voice = this.#voices.get(voiceName);
     if (!voice) throw new Error(`unknown piper voice ${voiceName}`);
     const { config, session } = voice;
     const language = config.espeak?.voice ?? "en-us";
     const rate = config.audio.sample_rate;
     const pieces: Float32Array[] = [];
+    let offset = 0;
     for (const sentence of splitSentences(normaliseText(text))) {
-      const ids = this.ids(await textToPhonemes(sentence, language, false), config.phoneme_id_map);
+      const phonemes = [...await textToPhonemes(sentence, language, false)].filter((ch) => config.phoneme_id_map[ch]?.length);
+      const ids = this.ids(phonemes.join(""), config.phoneme_id_map);
       const inf = config.inference ?? {};
       const feeds: Record<string, ort.Tensor> = {
         input: new ort.Tensor("int64", BigInt64Array.from(ids.map(BigInt)), [1, ids.length]),
@@ -108,14 +117,26 @@ export class Piper {
       };
       if ((config.num_speakers ?? 1) > 1 && session.inputNames.includes("sid")) feeds.sid = new ort.Tensor("int64", BigInt64Array.from([0n]), [1]);
       const out = await session.run(feeds);
-      pieces.push((out[session.outputNames[0]!] as ort.Tensor).data as Float32Array);
-      pieces.push(new Float32Array(Math.round(SENTENCE_SILENCE_S * rate)));
+      const audio = (out[session.outputNames[0]!] as ort.Tensor).data as Float32Array;
+      if (timings) {
+        const durationName = DURATION_OUTPUTS.find((n) => session.outputNames.includes(n));
+        const durations = durationName ? Array.from((out[durationName] as ort.Tensor).data as ArrayLike<number | bigint>, Number) : null;
+        // ids: BOS, pad, then each phoneme's id(s) and a pad, then EOS.
+        const tokenOfChar: number[] = [];
+        let token = 2;
+        for (const ch of phonemes) { tokenOfChar.push(token); token += config.phoneme_id_map[ch]!.length + 1; }
+        timings.push({ phonemes: phonemes.join(""), tokenOfChar, tokensPerChar: 2, tokens: ids.length, durations, offset, samples: audio.length });
+      }
+      const silence = Math.round(SENTENCE_SILENCE_S * rate);
+      offset += audio.length + silence;
+      pieces.push(audio);
+      pieces.push(new Float32Array(silence));
     }
     pieces.pop();
     const total = pieces.reduce((n, p) => n + p.length, 0);
     const audio = new Float32Array(total);
-    let offset = 0;
-    for (const p of pieces) { audio.set(p, offset); offset += p.length; }
+    let at = 0;
+    for (const p of pieces) { audio.set(p, at); at += p.length; }
     return audio;
   }
 

@@ -13,6 +13,7 @@ import { existsSync } from "node:fs";
 import { join } from "node:path";
 import type { DevicePreference, Provider } from "../inference/types.ts";
 import { normaliseText, splitPunctuation, splitSentences } from "./text.ts";
+import { DURATION_OUTPUTS, type ChunkTiming } from "./word-timings.ts";
 
 export const KOKORO_SAMPLE_RATE = 24_000;
 const STYLE_DIM = 256;
@@ -139,38 +140,57 @@ export class Kokoro {
     return data;
   }
 
-  /** Synthesises text (any length); sentences are generated one by one and concatenated. */
-  async synthesize(text: string, voice: string, speed: number): Promise<Float32Array> {
+  /**
+   * Synthesises text (any length); sentences are generated one by one and concatenated. With
+   * `timings`, each chunk's phonemes, tokens and (when the export outputs them) token durations
+   * are appended to it, for word timings (word-timings.ts).
+   */
+  async synthesize(text: string, voice: string, speed: number, timings?: ChunkTiming[]): Promise<Float32Array> {
     const language = voice.startsWith("b") ? "en" : "en-us";
     const style = await this.#voice(voice);
     const pieces: Float32Array[] = [];
+    let offset = 0;
     for (const chunk of await this.#chunks(normaliseText(text), language)) {
-      pieces.push(await this.#run(chunk, style, speed));
+      const { audio, durations } = await this.#run(chunk.ids, style, speed);
+      pieces.push(audio);
+      // Token 0 and the last are the boundary pads; phoneme character j is token j + 1.
+      timings?.push({ phonemes: chunk.chars, tokenOfChar: Array.from(chunk.chars, (_c, j) => j + 1), tokensPerChar: 1, tokens: chunk.ids.length + 2, durations, offset, samples: audio.length });
+      offset += audio.length;
     }
     const total = pieces.reduce((n, p) => n + p.length, 0);
     const out = new Float32Array(total);
-    let offset = 0;
-    for (const p of pieces) { out.set(p, offset); offset += p.length; }
+    let at = 0;
+    for (const p of pieces) { out.set(p, at); at += p.length; }
     return out;
   }
 
-  /** Token chunks of at most MAX_PHONEME_TOKENS, cut at sentence ends (and hard-cut if one sentence is longer). */
-  async #chunks(text: string, language: string): Promise<number[][]> {
-    const chunks: number[][] = [];
+  /**
+   * Token chunks of at most MAX_PHONEME_TOKENS, cut at sentence ends (and hard-cut if one
+   * sentence is longer), each with the phoneme characters its ids stand for (one id each).
+   */
+  async #chunks(text: string, language: string): Promise<Array<{ ids: number[]; chars: string }>> {
+    const chunks: Array<{ ids: number[]; chars: string }> = [];
     let current: number[] = [];
+    let chars = "";
     for (const sentence of splitSentences(text)) {
-      const ids = this.tokenize(await textToPhonemes(sentence, language));
-      if (current.length && current.length + 1 + ids.length > MAX_PHONEME_TOKENS) { chunks.push(current); current = []; }
+      const phonemes = [...await textToPhonemes(sentence, language)].filter((ch) => this.#vocab.has(ch));
+      const ids = phonemes.map((ch) => this.#vocab.get(ch)!);
+      if (current.length && current.length + 1 + ids.length > MAX_PHONEME_TOKENS) { chunks.push({ ids: current, chars }); current = []; chars = ""; }
       const space = this.#vocab.get(" ");
-      if (current.length && space !== undefined) current.push(space);
+      if (current.length && space !== undefined) { current.push(space); chars += " "; }
       current.push(...ids);
-      while (current.length > MAX_PHONEME_TOKENS) chunks.push(current.splice(0, MAX_PHONEME_TOKENS));
+      chars += phonemes.join("");
+      while (current.length > MAX_PHONEME_TOKENS) {
+        const head = [...chars];
+        chunks.push({ ids: current.splice(0, MAX_PHONEME_TOKENS), chars: head.slice(0, MAX_PHONEME_TOKENS).join("") });
+        chars = head.slice(MAX_PHONEME_TOKENS).join("");
+      }
     }
-    if (current.length) chunks.push(current);
+    if (current.length) chunks.push({ ids: current, chars });
     return chunks;
   }
 
-  async #run(ids: number[], voice: Float32Array, speed: number): Promise<Float32Array> {
+  async #run(ids: number[], voice: Float32Array, speed: number): Promise<{ audio: Float32Array; durations: ArrayLike<number> | null }> {
     const row = Math.min(ids.length, VOICE_ROWS - 1);
     const style = voice.slice(row * STYLE_DIM, (row + 1) * STYLE_DIM);
     const inputIds = BigInt64Array.from([0, ...ids, 0].map((n) => BigInt(n)));
@@ -179,7 +199,9 @@ export class Kokoro {
       style: new ort.Tensor("float32", style, [1, STYLE_DIM]),
       speed: new ort.Tensor("float32", Float32Array.from([speed]), [1]),
     });
-    return (out.waveform as ort.Tensor).data as Float32Array;
+    const durationName = DURATION_OUTPUTS.find((n) => this.#session.outputNames.includes(n));
+    const durations = durationName ? Array.from((out[durationName] as ort.Tensor).data as ArrayLike<number | bigint>, Number) : null;
+    return { audio: (out.waveform as ort.Tensor).data as Float32Array, durations };
   }
 
   async release(): Promise<void> {
