@@ -17,7 +17,8 @@ export type { Settings };
  */
 type Optional = "SERVICE_HEALTH" | "SESSION_STARTS" | "OPS_FIGURES" | "ENVIRONMENT" | "ALLOW_CLIENT_GROUP";
 
-export interface Env extends Omit<Cloudflare.Env, Optional>, Settings {
+// `keyof Settings` too: a setting later moved into [vars] stays an optional string here.
+export interface Env extends Omit<Cloudflare.Env, Optional | keyof Settings>, Settings {
   /** The fleet's dependency health (health/service-health.ts); absent, each isolate's breakers work alone. */
   SERVICE_HEALTH?: Cloudflare.Env["SERVICE_HEALTH"];
   /** Session starts per client address (wrangler.toml `[[ratelimits]]`). */
