@@ -7,6 +7,7 @@
  * `createdAt` is epoch milliseconds from the engine's injected clock.
  */
 import type { Group, GroupAssignment, Style } from "./vocabulary.ts";
+import type { AnswerScore, FeedbackContent, FeedbackDelivery } from "./feedback.ts";
 
 export interface SessionRow {
   kind: "session";
@@ -65,4 +66,16 @@ export interface TelemetryRow {
   createdAt: number;
 }
 
-export type PersistRecord = SessionRow | AnswerRow | CheckinRow | TelemetryRow;
+/** The coach's analysis of one answer (README, Coaching), stored for the report and the export. */
+export interface FeedbackRow {
+  kind: "feedback";
+  key: string;
+  sessionId: string;
+  turn: number;
+  score: AnswerScore;
+  content: FeedbackContent;
+  delivery: FeedbackDelivery | null;
+  createdAt: number;
+}
+
+export type PersistRecord = SessionRow | AnswerRow | CheckinRow | TelemetryRow | FeedbackRow;

@@ -14,7 +14,7 @@ import { drizzle } from "drizzle-orm/libsql";
 import { exportSession, sessionIds, type SessionExport } from "../src/storage/reads.ts";
 import { parseFlags } from "./cli-args.ts";
 
-export const USAGE = `Usage: npm run export -- (--db <libsql url> | --local) [--session <id>] [--format json|csv] [--table sessions|answers|checkins|telemetry] [--auth-token <token>]
+export const USAGE = `Usage: npm run export -- (--db <libsql url> | --local) [--session <id>] [--format json|csv] [--table sessions|answers|checkins|telemetry|feedback] [--auth-token <token>]
   --db          file:research.db, or libsql://<db>.turso.io (token from --auth-token or LIBSQL_AUTH_TOKEN)
   --local       the local D1 database of \`npm run dev\` (.wrangler/state/v3/d1 under the current directory)
   --session     one session id; default: every session
@@ -63,7 +63,7 @@ export function findLocalD1(root: string): string {
   return candidates[0]!.file;
 }
 
-const TABLES = ["sessions", "answers", "checkins", "telemetry"] as const;
+const TABLES = ["sessions", "answers", "checkins", "telemetry", "feedback"] as const;
 type Table = (typeof TABLES)[number];
 
 export interface ExportOptions {
@@ -125,6 +125,11 @@ function columnsOf(table: Table): string[] {
       return ["id", "session_id", "group_name", "confidence", "stress", "created_at"];
     case "telemetry":
       return ["id", "session_id", "event_type", "latency_ms", "group_name", "payload", "created_at"];
+    case "feedback":
+      return [
+        "id", "session_id", "turn", "star_score", "relevance", "numbers", "hedges", "words_per_minute", "fillers_per_100_words",
+        "score", "content", "delivery", "created_at",
+      ];
   }
 }
 

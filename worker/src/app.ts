@@ -17,6 +17,7 @@ import { comments } from "./routes/comments.ts";
 import { speech } from "./routes/speech.ts";
 import { audioAnswers } from "./routes/audio-answers.ts";
 import { participants } from "./routes/participants.ts";
+import { sessionReport } from "./routes/session-report.ts";
 import { requestIds, requestLog } from "./ops/request-log.ts";
 import { settingsGate } from "./ops/settings-gate.ts";
 import { ops } from "./routes/ops.ts";
@@ -37,6 +38,7 @@ app.route("/", comments);
 app.route("/", speech);
 app.route("/", audioAnswers);
 app.route("/", participants);
+app.route("/", sessionReport);
 
 app.notFound((c) => c.json(errorBody("not_found", `No route for ${c.req.method} ${c.req.path}`), 404));
 

@@ -16,6 +16,10 @@
  *   ISO-8601 UTC strings.
  * - Indexes for the REST queries: rows of a session by time, metrics by group and event.
  *
+ * - `feedbackrecord`: the coach's analysis of each answer (README, Coaching): the scores the
+ *   end-of-session report reads as columns, and the whole `feedback` message's content and
+ *   delivery as JSON text.
+ *
  * Comments and assignments stay telemetry rows (`event_type` `comment` / `assignment`), as in
  * the seed, so exports and old tools see them where they always were.
  */
@@ -103,7 +107,35 @@ export const telemetryRecord = sqliteTable(
   ],
 );
 
+export const feedbackRecord = sqliteTable(
+  "feedbackrecord",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    key: text("key").notNull().unique(),
+    sessionId: text("session_id")
+      .notNull()
+      .references(() => sessionRecord.id),
+    turn: integer("turn").notNull(),
+    /** STAR parts present, 0..4. */
+    starScore: integer("star_score").notNull(),
+    relevance: real("relevance").notNull(),
+    /** Numbers the answer gave. */
+    numbers: integer("numbers").notNull(),
+    hedges: integer("hedges").notNull(),
+    /** Spoken answers only. */
+    wordsPerMinute: real("words_per_minute"),
+    fillersPer100Words: real("fillers_per_100_words"),
+    /** JSON text: the report's per-answer scores (AnswerScore), the feedback's content and delivery. */
+    score: text("score").notNull(),
+    content: text("content").notNull(),
+    delivery: text("delivery"),
+    createdAt: integer("created_at").notNull(),
+  },
+  (t) => [index("feedbackrecord_session_idx").on(t.sessionId, t.turn)],
+);
+
 export type SessionRecordRow = typeof sessionRecord.$inferSelect;
+export type FeedbackRecordRow = typeof feedbackRecord.$inferSelect;
 export type AnswerRecordRow = typeof answerRecord.$inferSelect;
 export type CheckinRecordRow = typeof checkinRecord.$inferSelect;
 export type TelemetryRecordRow = typeof telemetryRecord.$inferSelect;

@@ -37,6 +37,7 @@ import { logModelFallbacks, logModelThrew } from "./fallback-log.ts";
 import type { Env } from "../env.ts";
 import { coachMode } from "../engine/answer-feedback.ts";
 import type { TimedWord } from "../coach/types.ts";
+import type { AnswerScore } from "../engine/types.ts";
 import { selectInterviewerModel } from "../model/select-model.ts";
 import type { InterviewerModel } from "../model/interviewer-model.ts";
 import { RecordOutbox } from "./record-outbox.ts";
@@ -367,6 +368,17 @@ export class InterviewSession extends DurableObject<Env> {
       await this.dispatch({ kind: "message", message: { type: "user_answer", answer, metrics }, ...(words && words.length > 0 ? { words } : {}) });
       return { ok: true, turn: this.state?.session?.turn ?? session.turn + 1 } as const;
     });
+  }
+
+  /**
+   * The coaching scores the object keeps for its current session (stored or not: without
+   * consent they never reach D1), with its participant and start, for GET /sessions/:id/report;
+   * null when this is not the session it holds.
+   */
+  coachingScores(sessionId: string): { scores: AnswerScore[]; participantId: string | null; startedAt: number } | null {
+    const s = this.state?.session;
+    if (!s || s.id !== sessionId) return null;
+    return { scores: s.scores ?? [], participantId: s.participantId ?? null, startedAt: s.startedAt };
   }
 
   /** A session's records that D1 does not have yet (they leave the object once it does). */

@@ -6,6 +6,7 @@
 import type {
   AnswerRecordRow,
   CheckinRecordRow,
+  FeedbackRecordRow,
   SessionRecordRow,
   TelemetryRecordRow,
 } from "@interview/shared/db/schema";
@@ -53,6 +54,23 @@ export interface TelemetryOut {
   latency_ms: number | null;
   group_name: string | null;
   payload: unknown;
+  created_at: string;
+}
+
+/** One answer's coaching (`feedback` message content and delivery, and the report's scores). */
+export interface FeedbackOut {
+  id: number;
+  session_id: string;
+  turn: number;
+  star_score: number;
+  relevance: number;
+  numbers: number;
+  hedges: number;
+  words_per_minute: number | null;
+  fillers_per_100_words: number | null;
+  score: unknown;
+  content: unknown;
+  delivery: unknown;
   created_at: string;
 }
 
@@ -109,6 +127,24 @@ export function telemetryOut(row: TelemetryRecordRow): TelemetryOut {
     latency_ms: row.latencyMs,
     group_name: row.groupName,
     payload: parsePayload(row.payload),
+    created_at: isoUtc(row.createdAt),
+  };
+}
+
+export function feedbackOut(row: FeedbackRecordRow): FeedbackOut {
+  return {
+    id: row.id,
+    session_id: row.sessionId,
+    turn: row.turn,
+    star_score: row.starScore,
+    relevance: row.relevance,
+    numbers: row.numbers,
+    hedges: row.hedges,
+    words_per_minute: row.wordsPerMinute,
+    fillers_per_100_words: row.fillersPer100Words,
+    score: parsePayload(row.score),
+    content: parsePayload(row.content),
+    delivery: parsePayload(row.delivery),
     created_at: isoUtc(row.createdAt),
   };
 }

@@ -47,12 +47,12 @@ export async function sessionAccess(db: ResearchDb, sessionId: string): Promise<
   return rows[0] ?? null;
 }
 
-/** How many answer, check-in and telemetry rows D1 holds for the session (its records, as the engine counts them). */
+/** How many answer, check-in, telemetry and feedback rows D1 holds for the session (its records, as the engine counts them). */
 export async function sessionRecordCount(db: ResearchDb, sessionId: string): Promise<number> {
-  const count = (table: typeof answerRecord | typeof checkinRecord | typeof telemetryRecord) =>
+  const count = (table: typeof answerRecord | typeof checkinRecord | typeof telemetryRecord | typeof feedbackRecord) =>
     sql`(select count(*) from ${table} where ${table.sessionId} = ${sessionId})`;
   const [row] = await db
-    .select({ n: sql<number>`${count(answerRecord)} + ${count(checkinRecord)} + ${count(telemetryRecord)}` })
+    .select({ n: sql<number>`${count(answerRecord)} + ${count(checkinRecord)} + ${count(telemetryRecord)} + ${count(feedbackRecord)}` })
     .from(sessionRecord)
     .where(eq(sessionRecord.id, sessionId));
   return Number(row?.n ?? 0);

@@ -5,9 +5,9 @@
  * drizzle building these INSERTs as a large part of a flush. Same SQL as the drizzle schema's
  * tables (`shared/src/db/schema.ts`): one multi-row INSERT per table and chunk, chunked under
  * D1's 100 bound parameters, in order of dependency (sessions first); answers, check-ins and
- * telemetry skip a key already stored, the session row is upserted by id.
+ * telemetry (and feedback) skip a key already stored, the session row is upserted by id.
  */
-import type { AnswerRow, CheckinRow, PersistRecord, SessionRow, TelemetryRow } from "@interview/shared";
+import type { AnswerRow, CheckinRow, FeedbackRow, PersistRecord, SessionRow, TelemetryRow } from "@interview/shared";
 
 export type SqlValue = string | number | null;
 
@@ -99,6 +99,30 @@ const telemetry: TableShape<TelemetryRow> = {
   values: (r) => [r.key, r.sessionId, r.eventType, r.latencyMs ?? null, r.group ?? null, JSON.stringify(r.payload ?? null), r.createdAt],
 };
 
+const feedback: TableShape<FeedbackRow> = {
+  table: "feedbackrecord",
+  columns: [
+    "key", "session_id", "turn", "star_score", "relevance", "numbers", "hedges", "words_per_minute", "fillers_per_100_words",
+    "score", "content", "delivery", "created_at",
+  ],
+  onConflict: `ON CONFLICT ("key") DO NOTHING`,
+  values: (r) => [
+    r.key,
+    r.sessionId,
+    r.turn,
+    r.score.starScore,
+    r.score.relevance,
+    r.score.numbers.length,
+    r.score.hedges.length,
+    r.score.wpm,
+    r.score.fillersPer100Words,
+    JSON.stringify(r.score),
+    JSON.stringify(r.content),
+    r.delivery === null ? null : JSON.stringify(r.delivery),
+    r.createdAt,
+  ],
+};
+
 /** SQL text per table and row count: a flush reuses the same few shapes. */
 const sqlCache = new Map<string, string>();
 
@@ -129,16 +153,19 @@ export function recordStatements(records: readonly PersistRecord[]): RecordState
   const byAnswer: AnswerRow[] = [];
   const byCheckin: CheckinRow[] = [];
   const byTelemetry: TelemetryRow[] = [];
+  const byFeedback: FeedbackRow[] = [];
   for (const r of records) {
     if (r.kind === "session") bySession.push(r);
     else if (r.kind === "answer") byAnswer.push(r);
     else if (r.kind === "checkin") byCheckin.push(r);
     else if (r.kind === "telemetry") byTelemetry.push(r);
+    else if (r.kind === "feedback") byFeedback.push(r);
   }
   const out: RecordStatement[] = [];
   statementsFor(sessions, bySession, out);
   statementsFor(answers, byAnswer, out);
   statementsFor(checkins, byCheckin, out);
   statementsFor(telemetry, byTelemetry, out);
+  statementsFor(feedback, byFeedback, out);
   return out;
 }

@@ -4,7 +4,7 @@
  */
 import { eq, sql } from "drizzle-orm";
 import type { PersistRecord } from "@interview/shared";
-import { answerRecord, checkinRecord, sessionRecord, telemetryRecord } from "@interview/shared/db/schema";
+import { answerRecord, checkinRecord, feedbackRecord, sessionRecord, telemetryRecord } from "@interview/shared/db/schema";
 import { recordStatements, type SqlValue } from "./record-statements.ts";
 import type { ResearchDb } from "./research-db.ts";
 
@@ -78,7 +78,8 @@ export async function addComment(db: ResearchDb, comment: NewComment): Promise<v
 /** Removes a session and every row that references it; false when there was nothing. */
 export async function deleteSession(db: ResearchDb, sessionId: string): Promise<boolean> {
   // One batch is one transaction: a failure half-way leaves the session whole, not half-deleted.
-  const [, , , deleted] = await db.batch([
+  const [, , , , deleted] = await db.batch([
+    db.delete(feedbackRecord).where(eq(feedbackRecord.sessionId, sessionId)),
     db.delete(answerRecord).where(eq(answerRecord.sessionId, sessionId)),
     db.delete(checkinRecord).where(eq(checkinRecord.sessionId, sessionId)),
     db.delete(telemetryRecord).where(eq(telemetryRecord.sessionId, sessionId)),

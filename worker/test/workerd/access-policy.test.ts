@@ -71,6 +71,7 @@ const SESSION_PROBES: Record<string, Probe> = {
   "POST /tts": ({ sessionId }) => ({ path: "/tts", init: postJson({ text: "Hi", sessionId }) }),
   "POST /sessions/:id/answers/audio": ({ sessionId }) => ({ path: `/sessions/${sessionId}/answers/audio`, init: { method: "POST" } }),
   "DELETE /sessions/:id": ({ sessionId }) => ({ path: `/sessions/${sessionId}`, init: { method: "DELETE" } }),
+  "GET /sessions/:id/report": ({ sessionId }) => ({ path: `/sessions/${sessionId}/report` }),
 };
 
 function withHeaders(init: RequestInit | undefined, headers: Record<string, string>): RequestInit {

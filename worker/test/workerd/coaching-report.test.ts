@@ -1,0 +1,75 @@
+/**
+ * Coaching over the real socket and D1: `feedback` after `tips` for every answer, `report`
+ * just before `session_ended`, both fitting their shared schemas; the feedback stored and
+ * exported; GET /sessions/:id/report with the session's token (also without consent, from the
+ * interview object) and its comparison with the participant's earlier session.
+ */
+import { describe, expect, it } from "vitest";
+import { FeedbackMessageSchema, ReportMessageSchema } from "@interview/shared";
+import { startInterview } from "./socket-client.ts";
+import { bearer, call, replicated } from "./rest-client.ts";
+
+const ANSWER =
+  "At my last company checkout timed out every evening. I was on call, so I had to find the cause. I profiled it, found an N+1 query, and p99 dropped from 900 ms to 120 ms.";
+const WEAK = "I think we maybe changed some things and it was sort of better.";
+
+async function answerTurn(socket: Awaited<ReturnType<typeof startInterview>>["socket"], answer: string, last = false) {
+  socket.send({ type: "user_answer", answer, metrics: {} });
+  const frames = await socket.collectUntil(last ? "session_ended" : "question");
+  return frames;
+}
+
+describe("coaching over the socket", () => {
+  it("sends feedback after tips, a report before session_ended, stores the feedback and exports it", async () => {
+    const { socket, started } = await startInterview({ consent: true, maxQuestions: 2 });
+    const first = await answerTurn(socket, WEAK);
+    expect(first.map((f) => f.type)).toEqual(["tips", "feedback", "question"]);
+    const feedback = FeedbackMessageSchema.parse(first[1]);
+    expect(feedback).toMatchObject({ turn: 1, delivery: null });
+    expect(feedback.content.hedges.map((h) => h.text)).toEqual(["I think", "maybe", "sort of"]);
+    await socket.next("interviewer_message");
+
+    const last = await answerTurn(socket, ANSWER, true);
+    expect(last.map((f) => f.type)).toEqual(["tips", "feedback", "report", "session_ended"]);
+    const report = ReportMessageSchema.parse(last[2]);
+    expect(report.answers.map((a) => a.turn)).toEqual([1, 2]);
+    expect(report.answers[1]!.numbers).toContain("900 ms");
+    expect(report.earlier).toBeNull();
+
+    const exported = await replicated(started.resumeToken as string, started.session_id);
+    expect(exported.feedback.map((f) => [f.turn, f.star_score])).toEqual([
+      [1, report.answers[0]!.starScore],
+      [2, 4],
+    ]);
+    expect(FeedbackMessageSchema.shape.content.parse(exported.feedback[1]!.content)).toEqual(FeedbackMessageSchema.parse(last[1]).content);
+    socket.close();
+  });
+
+  it("GET /sessions/:id/report: the object's scores without consent (nothing stored), 401 without a token", async () => {
+    const { socket, started } = await startInterview({ consent: false });
+    await answerTurn(socket, ANSWER);
+    const id = started.session_id;
+    expect((await call(`/sessions/${id}/report`)).status).toBe(401);
+    const response = await call(`/sessions/${id}/report`, { headers: bearer(started.resumeToken as string) });
+    expect(response.status).toBe(200);
+    const report = ReportMessageSchema.parse(await response.json());
+    expect(report).toMatchObject({ session_id: id, earlier: null });
+    expect(report.answers).toHaveLength(1);
+    expect(report.answers[0]!.star.result.quotes[0]).toContain("p99 dropped");
+    socket.close();
+  });
+
+  it("compares with the same participant's earlier session", async () => {
+    const first = await startInterview({ consent: true, maxQuestions: 1 });
+    await answerTurn(first.socket, WEAK, true);
+    await replicated(first.started.resumeToken as string, first.started.session_id);
+    first.socket.close();
+
+    const second = await startInterview({ consent: true, participantId: first.started.participantId });
+    await answerTurn(second.socket, ANSWER);
+    const response = await call(`/sessions/${second.started.session_id}/report`, { headers: bearer(second.started.resumeToken as string) });
+    const report = ReportMessageSchema.parse(await response.json());
+    expect(report.earlier).toMatchObject({ sessions: 1, thisSession: { starScore: 4, numbers: 2 }, earlier: { hedges: 3 } });
+    second.socket.close();
+  });
+});
