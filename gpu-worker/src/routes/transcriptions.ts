@@ -3,7 +3,9 @@
  * `prompt`, `response_format`, `timestamp_granularities[]`, `temperature`) plus extension
  * fields `speech_seconds` and `pause_ratio` from Silero VAD. Decoding starts here: a WAV's
  * header is checked (its samples are converted in the worker), anything else goes to an ffmpeg
- * child process; VAD and Whisper run in the ASR worker threads, which receive the bytes by transfer.
+ * child process (capped, timed, killed when the client leaves); VAD and Whisper run in the ASR
+ * worker threads, which receive the bytes by transfer. Nothing is read before the request is
+ * admitted (415, 503, a declared length past the limit 413, a full engine 429 come first).
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import type { Multipart, MultipartFile } from "@fastify/multipart";
