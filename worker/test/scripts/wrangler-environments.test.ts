@@ -23,8 +23,11 @@ function bindings(env?: string): Record<string, string> {
 describe("wrangler.toml environments", () => {
   const top = bindings();
 
-  it.each(["staging", "production"])("%s has every binding of the top level", (env) => {
+  it.each(["staging", "production"])("%s has every binding of the top level, its static assets and Workers Logs", (env) => {
     expect(bindings(env)).toEqual(top);
+    const parsed = unstable_readConfig({ config, env });
+    expect(parsed.assets).toEqual(unstable_readConfig({ config }).assets);
+    expect(parsed.observability?.enabled).toBe(true);
   });
 
   it.each([
