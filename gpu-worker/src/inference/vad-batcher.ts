@@ -20,6 +20,9 @@ export class VadBatcher {
   readonly #pool: Piscina;
   #pending: Pending[] = [];
   #running = false;
+  /** The batch loop while it runs; close() lets it finish before the thread goes. */
+  #flushing: Promise<void> = Promise.resolve();
+  #closed = false;
 
   constructor(options: VadWorkerOptions) {
     this.#pool = new Piscina({ filename: WORKER_FILE.href, minThreads: 1, maxThreads: 1, concurrentTasksPerWorker: 1, idleTimeout: Number.POSITIVE_INFINITY, workerData: options });
@@ -33,8 +36,9 @@ export class VadBatcher {
   /** Speech probabilities of `frames` (whole 512-sample frames) and the state after them. */
   run(frames: Float32Array, state: Float32Array): Promise<{ probs: Float32Array; state: Float32Array }> {
     return new Promise((resolve, reject) => {
+      if (this.#closed) return reject(new Error("streaming VAD is closed"));
       this.#pending.push({ frames, state, resolve, reject });
-      if (!this.#running) void this.#flush();
+      if (!this.#running) this.#flushing = this.#flush();
     });
   }
 
@@ -59,7 +63,16 @@ export class VadBatcher {
     this.#running = false;
   }
 
+  /**
+   * Refuses new work, lets a batch in the thread finish (terminating a thread inside an
+   * onnxruntime run can abort the process), fails what was still waiting, then ends the thread.
+   */
   async close(): Promise<void> {
+    this.#closed = true;
+    const waiting = this.#pending;
+    this.#pending = [];
+    for (const p of waiting) p.reject(new Error("streaming VAD is closed"));
+    await this.#flushing;
     await this.#pool.destroy();
   }
 }
