@@ -169,6 +169,23 @@ describe("isNonAnswer: recovery exemption", () => {
     expect(isNonAnswer("I have not worked with message queues before, not at all")).toBe(true);
     expect(isNonAnswer("I've never used that tool in any project I worked on")).toBe(true);
   });
+  it("judges each answer afresh when asked again (the last verdict is kept only for the same text)", () => {
+    expect(isNonAnswer("I don't know")).toBe(true);
+    expect(isNonAnswer("I don't know")).toBe(true);
+    expect(isNonAnswer("I led the migration and cut p99 latency by 40%")).toBe(false);
+    expect(isNonAnswer("I don't know")).toBe(true);
+  });
+  it("counts words the way the trimming does: punctuation-only runs at the ends are not words", () => {
+    // 30 runs of dots around a non-answer: trimmed away, so this is "idk".
+    expect(isNonAnswer(`${". ".repeat(30)}idk${" !".repeat(30)}`)).toBe(true);
+    expect(isNonAnswer(`${"... ".repeat(40)}no idea${" ?".repeat(40)}`)).toBe(true);
+    // Over the word limit with real words: not a non-answer, even with the phrase in it.
+    const long = `No idea ${"word ".repeat(NON_ANSWER_MAX_WORDS)}`;
+    expect(isNonAnswer(long)).toBe(false);
+    // Inner punctuation-only runs are words once the ends are trimmed.
+    expect(isNonAnswer(`no idea ${". ".repeat(NON_ANSWER_MAX_WORDS - 3)}x`)).toBe(true);
+    expect(isNonAnswer(`no idea ${". ".repeat(NON_ANSWER_MAX_WORDS)}x`)).toBe(false);
+  });
   it("requires the comma after 'first'", () => {
     expect(isNonAnswer("Not sure, first I would look at the logs today")).toBe(false);
     expect(isNonAnswer("Not sure what to say first of all here now okay")).toBe(true);

@@ -30,6 +30,11 @@ describe("codePointLength", () => {
     expect(codePointLength("a😀b")).toBe(3);
     expect("a😀b".length).toBe(4);
   });
+  it("counts as Array.from does: lone and reversed surrogates one each", () => {
+    for (const s of ["", "😀😀", "\ud83d", "\ude00", "x\ude00\ud83d", "\ud83d\ud83d\ude00", "é👍🏽z"]) {
+      expect(codePointLength(s)).toBe(Array.from(s).length);
+    }
+  });
 });
 
 describe("tokenize", () => {
