@@ -9,7 +9,7 @@ import { move, transferableSymbol, valueSymbol } from "piscina";
 import type { EngineInfo, SynthesizeResult, Task, TranscribeResult, TranscribeTask, WorkerOptions } from "./types.ts";
 import type { Traced } from "../request-id.ts";
 import { resample } from "../pipelines/resample.ts";
-import { SileroVad, VAD_SAMPLE_RATE } from "../pipelines/vad.ts";
+import { SileroVad, VAD_SAMPLE_RATE, vadResult } from "../pipelines/vad.ts";
 import { segmentsFromWords, Whisper } from "../pipelines/asr.ts";
 import { joinedSeconds, joinSpeech, mapSegments, mapWords, planSpeech } from "../pipelines/speech-regions.ts";
 import { checkTranscript, trimSegments } from "../pipelines/hallucination.ts";
@@ -105,7 +105,7 @@ async function transcribeAll(loaded: Loaded, task: TranscribeTask): Promise<Tran
     ? { samples: wavSamples(task.audio.bytes, task.audio.format), sampleRate: task.audio.format.sampleRate }
     : task.audio;
   const audio = resample(input.samples, input.sampleRate, VAD_SAMPLE_RATE);
-  const vad = await loaded.vad!.detect(audio);
+  const vad = task.speech ? vadResult(task.speech, audio.length / VAD_SAMPLE_RATE) : await loaded.vad!.detect(audio);
   const base = { language: task.language, duration: vad.duration, speechSeconds: vad.speechSeconds, pauseRatio: vad.pauseRatio, speech: vad.regions, discarded: null };
   if (vad.regions.length === 0) {
     // No speech anywhere: skip Whisper (it would hallucinate on silence).

@@ -72,9 +72,7 @@ export class SileroVad {
   async detect(audio: Float32Array): Promise<VadResult> {
     const probs = await this.probabilities(audio);
     const duration = audio.length / VAD_SAMPLE_RATE;
-    const regions = regionsFromProbabilities(probs, this.#threshold, duration);
-    const speechSeconds = round3(regions.reduce((sum, r) => sum + (r.end - r.start), 0));
-    return { regions, speechSeconds, duration: round3(duration), pauseRatio: duration > 0 ? round3(Math.max(0, 1 - speechSeconds / duration)) : 0 };
+    return vadResult(regionsFromProbabilities(probs, this.#threshold, duration), duration);
   }
 
   async release(): Promise<void> {
@@ -84,6 +82,12 @@ export class SileroVad {
 
 function round3(x: number): number {
   return Math.round(x * 1000) / 1000;
+}
+
+/** Speech seconds and pause ratio of regions found in `duration` seconds of audio. */
+export function vadResult(regions: SpeechRegion[], duration: number): VadResult {
+  const speechSeconds = round3(regions.reduce((sum, r) => sum + (r.end - r.start), 0));
+  return { regions, speechSeconds, duration: round3(duration), pauseRatio: duration > 0 ? round3(Math.max(0, 1 - speechSeconds / duration)) : 0 };
 }
 
 /** Hysteresis segmentation of per-frame probabilities into padded, merged speech regions (seconds). */

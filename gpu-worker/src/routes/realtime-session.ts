@@ -24,6 +24,8 @@ import type { TranscribeResult } from "../inference/types.ts";
 import type { VadBatcher } from "../inference/vad-batcher.ts";
 import { DEFAULT_MIN_SPEECH_MS, FRAME_SAMPLES, SAMPLE_RATE, TurnDetector } from "../pipelines/turn-detector.ts";
 import { ApiError } from "../errors.ts";
+import { regionsFromProbabilities } from "../pipelines/vad.ts";
+import type { SpeechRegion } from "../inference/types.ts";
 import {
   ClientEvent, CLIENT_EVENT_TYPES, DEFAULT_PREFIX_PADDING_MS, DEFAULT_SILENCE_MS, describeIssue,
   type RealtimeErrorCode, type ServerEvent, type SessionConfig, type SessionUpdateEvent,
@@ -75,6 +77,13 @@ export class RealtimeSession {
   #vadTailStart = 0;
   /** End of the last frame the turn detector has seen. */
   #vadDone = 0;
+  /**
+   * Speech probability of each VAD frame from sample #probsStart on (consecutive frames), kept
+   * as long as the audio: a committed turn's speech regions come from them, so the ASR thread
+   * does not run Silero over the turn a second time.
+   */
+  #probs: number[] = [];
+  #probsStart = 0;
   #vadState: Float32Array;
   #vadChain: Promise<void> = Promise.resolve();
   /** Frames before this sample belong to audio already committed or cleared: not turn material. */
@@ -208,6 +217,7 @@ export class RealtimeSession {
     if (!wasOn && next.turn_detection) {
       this.#vadTail = new Float32Array(0);
       this.#vadTailStart = this.#received;
+      this.#probs = [];
     }
     this.#send({ type: "transcription_session.updated", session: this.#sessionView() });
   }
@@ -257,12 +267,36 @@ export class RealtimeSession {
     return this.#buffer.slice(a, b);
   }
 
-  /** Forgets the audio before `position` (kept audio moves to the front). */
+  /** Forgets the audio before `position` (kept audio moves to the front), and its frames' probabilities. */
   #dropBefore(position: number): void {
     const cut = Math.min(Math.max(position, this.#bufferStart), this.#received) - this.#bufferStart;
     if (cut <= 0) return;
     this.#buffer.copyWithin(0, cut, this.#received - this.#bufferStart);
     this.#bufferStart += cut;
+    const frames = Math.min(this.#probs.length, Math.floor((this.#bufferStart - this.#probsStart) / FRAME_SAMPLES));
+    if (frames > 0) {
+      this.#probs.splice(0, frames);
+      this.#probsStart += frames * FRAME_SAMPLES;
+    }
+  }
+
+  /**
+   * Speech regions of the audio [from, to) (seconds from `from`) from the stream's own VAD
+   * frames, by the same rules the ASR thread applies (vad.ts); undefined when the frames do not
+   * cover it (detection off, or VAD still behind), and the ASR thread then runs VAD itself.
+   */
+  #regions(from: number, to: number): SpeechRegion[] | undefined {
+    if (!this.#config.turn_detection || this.#vadDone < to || this.#probs.length === 0) return undefined;
+    const first = Math.floor((from - this.#probsStart) / FRAME_SAMPLES);
+    if (first < 0) return undefined;
+    const last = Math.min(this.#probs.length, Math.ceil((to - this.#probsStart) / FRAME_SAMPLES));
+    const shift = (this.#probsStart + first * FRAME_SAMPLES - from) / SAMPLE_RATE;
+    const duration = (to - from) / SAMPLE_RATE;
+    const probs = Float32Array.from(this.#probs.slice(first, last));
+    const threshold = this.#config.turn_detection.threshold;
+    return regionsFromProbabilities(probs, threshold, (last - first) * FRAME_SAMPLES / SAMPLE_RATE)
+      .map((r) => ({ start: round3(Math.max(0, r.start + shift)), end: round3(Math.min(duration, r.end + shift)) }))
+      .filter((r) => r.end > r.start);
   }
 
   #feedVad(samples: Float32Array): void {
@@ -284,9 +318,14 @@ export class RealtimeSession {
     if (this.#closed) return;
     const { probs, state } = await this.#o.vad.run(frames, this.#vadState);
     this.#vadState = state;
+    if (this.#probs.length === 0 || this.#probsStart + this.#probs.length * FRAME_SAMPLES !== start) {
+      this.#probs = [];
+      this.#probsStart = start;
+    }
     for (let i = 0; i < probs.length; i++) {
       const frameStart = start + i * FRAME_SAMPLES;
       this.#vadDone = frameStart + FRAME_SAMPLES;
+      this.#probs.push(probs[i]!);
       // Committed or cleared audio, or detection switched off meanwhile: not turn material.
       if (frameStart < this.#vadIgnoreBefore || !this.#config.turn_detection) continue;
       const event = this.#detector.push(probs[i]!, frameStart);
@@ -325,8 +364,9 @@ export class RealtimeSession {
     turn.partialRunning = true;
     turn.partialAt = position;
     const audio = this.#audio(turn.from, position);
+    const speech = this.#regions(turn.from, position);
     this.#o.asr
-      .transcribe({ kind: "transcribe", audio: { kind: "samples", samples: audio, sampleRate: SAMPLE_RATE }, language: this.#config.input_audio_transcription.language, temperature: 0, words: false, segments: false })
+      .transcribe({ kind: "transcribe", audio: { kind: "samples", samples: audio, sampleRate: SAMPLE_RATE }, language: this.#config.input_audio_transcription.language, temperature: 0, words: false, segments: false, ...(speech ? { speech } : {}) })
       .then((result) => {
         // A partial that comes back after its turn was committed is stale.
         if (this.#turn !== turn || !result.text || result.text === turn.lastDelta) return;
@@ -365,23 +405,24 @@ export class RealtimeSession {
 
   #commit(itemId: string, from: number, to: number, speechStart: number, speechEnd: number): void {
     const audio = this.#audio(from, to);
+    const speech = this.#regions(from, to);
     this.#turn = null;
     this.#dropBefore(to);
     this.#send({ type: "input_audio_buffer.committed", previous_item_id: this.#previousItem, item_id: itemId });
     this.#previousItem = itemId;
-    const final = this.#transcribe(itemId, audio, from, speechStart, speechEnd);
+    const final = this.#transcribe(itemId, audio, speech, from, speechStart, speechEnd);
     this.#finals.add(final);
     void final.finally(() => this.#finals.delete(final));
   }
 
-  async #transcribe(itemId: string, audio: Float32Array, from: number, speechStart: number, speechEnd: number): Promise<void> {
+  async #transcribe(itemId: string, audio: Float32Array, speech: SpeechRegion[] | undefined, from: number, speechStart: number, speechEnd: number): Promise<void> {
     const started = performance.now();
     const seconds = round3(audio.length / SAMPLE_RATE); // before the audio is transferred to the ASR thread
     const offset = from / SAMPLE_RATE;
     const words = Boolean(this.#o.asr.info?.wordTimestamps);
     let result: TranscribeResult;
     try {
-      result = await this.#o.asr.transcribe({ kind: "transcribe", audio: { kind: "samples", samples: audio, sampleRate: SAMPLE_RATE }, language: this.#config.input_audio_transcription.language, temperature: 0, words, segments: false });
+      result = await this.#o.asr.transcribe({ kind: "transcribe", audio: { kind: "samples", samples: audio, sampleRate: SAMPLE_RATE }, language: this.#config.input_audio_transcription.language, temperature: 0, words, segments: false, ...(speech ? { speech } : {}) });
     } catch (err) {
       const code: RealtimeErrorCode = err instanceof ApiError && (err.code === "queue_full" || err.code === "model_not_loaded") ? err.code : "transcription_failed";
       const message = err instanceof ApiError ? err.message : "The transcription failed.";
