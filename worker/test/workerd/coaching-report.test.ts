@@ -14,6 +14,7 @@ const ANSWER =
 const WEAK = "I think we maybe changed some things and it was sort of better.";
 
 async function answerTurn(socket: Awaited<ReturnType<typeof startInterview>>["socket"], answer: string, last = false) {
+  socket.ignoresCoaching = false;
   socket.send({ type: "user_answer", answer, metrics: {} });
   const frames = await socket.collectUntil(last ? "session_ended" : "question");
   return frames;

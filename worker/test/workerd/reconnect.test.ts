@@ -32,8 +32,8 @@ describe("sequence numbers", () => {
     await socket.next("pong");
     socket.send({ type: "checkin", confidence: 5, stress: 2 });
     await socket.next("checkin_logged");
-    expect(socket.numbered.map((f) => f.seq)).toEqual([1, 2, 3, 4, 5, 6, 7]);
-    expect(socket.numbered.map((f) => f.type)).toEqual(["session_started", "question", "tips", "question", "interviewer_message", "pong", "checkin_logged"]);
+    expect(socket.numbered.map((f) => f.seq)).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
+    expect(socket.numbered.map((f) => f.type)).toEqual(["session_started", "question", "tips", "feedback", "question", "interviewer_message", "pong", "checkin_logged"]);
     socket.send({ type: "start_session" });
     await socket.next("session_started");
     expect(socket.numbered.at(-1)).toMatchObject({ type: "session_started", seq: 1 });
@@ -46,18 +46,19 @@ describe("resume with lastSeq", () => {
     const { socket, started } = await startInterview({ consent: true });
     socket.send({ type: "user_answer", answer: ANSWER });
     await socket.next("tips");
-    const lastSeen = socket.lastSeq!; // the question and interviewer_message were sent but not read
+    const lastSeen = socket.lastSeq!; // feedback, the question and interviewer_message were sent but not read
     socket.close();
 
     const { socket: again, resumed } = await resume(started, lastSeen);
-    expect(resumed).toMatchObject({ turn: 1, awaitingFollowUp: true, lastSeq: lastSeen + 2 });
+    expect(resumed).toMatchObject({ turn: 1, awaitingFollowUp: true, lastSeq: lastSeen + 3 });
     const replayed = await again.collectUntil("interviewer_message");
     expect(replayed.map((f) => f.type)).toEqual(["question", "interviewer_message"]);
     expect(replayed[0]).toMatchObject({ source: "follow_up", turn: 1 });
     await again.expectSilence();
     again.send({ type: "user_answer", answer: "My part was the rollout: 3 stages behind a flag." });
     expect((await again.collectUntil("question")).map((f) => f.type)).toEqual(["tips", "question"]);
-    expect(again.lastSeq).toBe(lastSeen + 4);
+    // Replayed: feedback, question, interviewer_message; then live: tips, feedback, question.
+    expect(again.lastSeq).toBe(lastSeen + 6);
     again.close();
   });
 

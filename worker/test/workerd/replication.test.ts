@@ -71,7 +71,8 @@ describe("replication to D1", () => {
     expect(exported.answers.map((a) => a.turn)).toEqual([1, 2]);
     expect(exported.checkins).toHaveLength(1);
     expect(exported.session.group_name).toBe("control");
-    expect(1 + exported.answers.length + exported.checkins.length + exported.telemetry.length).toBe(held.length);
+    expect(1 + exported.answers.length + exported.checkins.length + exported.telemetry.length + exported.feedback.length).toBe(held.length);
+    expect(exported.feedback.map((f) => f.turn)).toEqual([1, 2]);
     expect(exported.telemetry.map((t) => t.event_type)).toEqual(
       held.filter((r) => r.kind === "telemetry").map((r) => (r as { eventType: string }).eventType),
     );

@@ -12,6 +12,9 @@ const WAIT_MS = 5_000;
 
 export type Frame = ServerMessage & Record<string, unknown>;
 
+/** The coach's frames, which a client that predates them ignores. */
+const COACHING_FRAMES: ReadonlySet<string> = new Set(["feedback", "report"]);
+
 export class TestSocket {
   private readonly inbox: Frame[] = [];
   private waiters: (() => void)[] = [];
@@ -59,9 +62,25 @@ export class TestSocket {
 
   private sequenceError: string | null = null;
 
+  /**
+   * Like a client written before them, the socket passes over the coach's `feedback` and
+   * `report` frames (README, protocol) unless a test asks for one by type; tests about them set
+   * this to false. Their `seq` still counts (`numbered`, `lastSeq`).
+   */
+  ignoresCoaching = true;
+
+  private take(type?: Frame["type"]): Frame | undefined {
+    for (;;) {
+      const frame = this.inbox.shift();
+      if (frame === undefined) return undefined;
+      if (this.ignoresCoaching && frame.type !== type && COACHING_FRAMES.has(frame.type)) continue;
+      return frame;
+    }
+  }
+
   /** The next frame, which must be of `type` when given. */
   async next<T extends Frame["type"]>(type?: T): Promise<Extract<Frame, { type: T }>> {
-    const frame = await this.until(() => this.inbox.shift(), `a ${type ?? "any"} frame`);
+    const frame = await this.until(() => this.take(type), `a ${type ?? "any"} frame`);
     if (this.sequenceError) throw new Error(this.sequenceError);
     if (type && frame.type !== type) {
       throw new Error(`expected ${type}, got ${JSON.stringify(frame)}`);
@@ -73,7 +92,8 @@ export class TestSocket {
   async collectUntil(...types: Frame["type"][]): Promise<Frame[]> {
     const frames: Frame[] = [];
     for (;;) {
-      const frame = await this.next();
+      const frame = await this.until(() => this.take(types.find((t) => COACHING_FRAMES.has(t))), `a ${types.join(" or ")} frame`);
+      if (this.sequenceError) throw new Error(this.sequenceError);
       frames.push(frame);
       if (types.includes(frame.type)) return frames;
     }
