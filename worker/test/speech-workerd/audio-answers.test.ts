@@ -29,10 +29,13 @@ describe("POST /sessions/:id/answers/audio", () => {
       // Two words: too few for a speaking rate (null below 5 words or 2 s).
       metrics: { speakingRate: null, pauseRatio: expect.any(Number), fillers: 0, speechSeconds: expect.any(Number) },
     });
+    socket.ignoresCoaching = false;
     const frames = await socket.collectUntil("interviewer_message");
-    expect(frames.map((f) => f.type)).toEqual(["tips", "question", "interviewer_message"]);
+    expect(frames.map((f) => f.type)).toEqual(["tips", "feedback", "question", "interviewer_message"]);
     expect(frames[0]).toMatchObject({ turn: 1, items: expect.any(Array) });
-    expect(frames[1]).toMatchObject({ turn: 1, source: "follow_up" });
+    // The spoken answer's word timings reach the coach: delivery is measured (two words, ~0.x s).
+    expect(frames[1]).toMatchObject({ turn: 1, delivery: { words: 2, band: expect.any(String) } });
+    expect(frames[2]).toMatchObject({ turn: 1, source: "follow_up" });
 
     const [answer] = await answers(token, id);
     expect(answer).toMatchObject({

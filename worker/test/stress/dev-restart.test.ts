@@ -111,7 +111,7 @@ describe("the dev server restarted between turns", () => {
     const started = (await client.until("question"))[0]!;
     expect(started.type).toBe("session_started");
     client.send({ type: "user_answer", id: "answer-1", answer: ANSWERS[0] });
-    expect((await client.until("interviewer_message")).map((f) => f.type)).toEqual(["ack", "tips", "question", "interviewer_message"]);
+    expect((await client.until("interviewer_message")).map((f) => f.type)).toEqual(["ack", "tips", "feedback", "question", "interviewer_message"]);
 
     // The second answer leaves, and the server goes down before the client sees any reply.
     client.send({ type: "user_answer", id: "answer-2", answer: ANSWERS[1] });
@@ -138,7 +138,7 @@ describe("the dev server restarted between turns", () => {
 
     resumed.send({ type: "user_answer", id: "answer-3", answer: ANSWERS[2] });
     const ending = (await resumed.until("session_ended")).filter((f) => !(f.type === "ack" && f.duplicate));
-    expect(ending.map((f) => f.type)).toEqual(["ack", "tips", "session_ended"]);
+    expect(ending.map((f) => f.type)).toEqual(["ack", "tips", "feedback", "report", "session_ended"]);
 
     // The session's end flushes it to D1 at once; poll the export (development: no token).
     const deadline = Date.now() + 30_000;
