@@ -57,7 +57,7 @@ describe("GET /export/session/:id", () => {
     const response = await asAdmin(`/export/session/${started.session_id}`);
     expect(response.status).toBe(200);
     const body = (await response.json()) as Record<string, any>;
-    expect(Object.keys(body)).toEqual(["session", "answers", "checkins", "telemetry"]);
+    expect(Object.keys(body)).toEqual(["session", "answers", "checkins", "telemetry", "feedback"]);
     expect(body.session).toMatchObject({ id: started.session_id, group_name: "treatment", consented: true, group_assignment: "client" });
     expect(body.session.resume_token_hash).toBeUndefined();
     expect(body.telemetry[0]).toMatchObject({ event_type: "session_meta", payload: { pack: "swe_behavioral" } });
