@@ -5,7 +5,8 @@
  * of timestamps (far from the wall clock) and filters on it.
  */
 import { describe, expect, it } from "vitest";
-import type { PersistRecord } from "@interview/shared";
+import type { AnswerScore, PersistRecord } from "@interview/shared";
+import { earlierScores, sessionScores } from "../../src/storage/feedback-reads.ts";
 import type { ResearchDb } from "../../src/storage/research-db.ts";
 import { addComment, deleteSession, insertRecords } from "../../src/storage/writes.ts";
 import { exportSession, listComments, listSessions, ping, sessionAccess, sessionRecordCount } from "../../src/storage/reads.ts";
@@ -86,6 +87,16 @@ export function checkin(id: string, seq: number, at: number, confidence: number,
 
 export function telemetry(id: string, seq: number, at: number, eventType: string, latencyMs: number | null, payload: unknown = {}, group: "control" | "treatment" = "treatment"): PersistRecord {
   return { kind: "telemetry", key: `${id}:${seq}`, sessionId: id, eventType, latencyMs, group, payload, createdAt: at };
+}
+
+export function feedback(id: string, seq: number, at: number, turn: number, over: Partial<AnswerScore> = {}): PersistRecord {
+  const part = { present: false, quotes: [] };
+  const score: AnswerScore = {
+    turn, question: "Q?", words: 3, star: { situation: part, task: part, action: part, result: part }, starScore: 0, numbers: [], names: 0,
+    singular: 0, plural: 0, hedges: [], relevance: 0.5, wpm: null, fillersPer100Words: null, ...over,
+  };
+  // The content is stored as given; a minimal object stands in for the analysis here.
+  return { kind: "feedback", key: `${id}:${seq}`, sessionId: id, turn, score, content: { words: 3 } as never, delivery: null, createdAt: at };
 }
 
 export function repositorySuite(driver: string, database: () => ResearchDb): void {
@@ -240,6 +251,35 @@ export function repositorySuite(driver: string, database: () => ResearchDb): voi
       // The rows are gone, not orphaned: the same keys can be written again.
       await insertRecords(db, [...records, answer(id, 2, base, 1)]);
       expect((await exportSession(db, id))!.answers).toHaveLength(1);
+    });
+
+    it("stores each answer's feedback once, exports it by turn, reads it for the report and deletes it with its session", async () => {
+      const db = database();
+      const base = timeWindow();
+      const participantId = `p_${crypto.randomUUID()}`;
+      const earlier = sessionRecords(base, { participantId });
+      const later = sessionRecords(base + 10, { participantId });
+      const rows = [
+        ...earlier.records,
+        feedback(earlier.id, 5, base + 2, 1, { starScore: 1, hedges: ["maybe"] }),
+        ...later.records,
+        feedback(later.id, 6, base + 12, 2, { starScore: 4 }),
+        feedback(later.id, 5, base + 11, 1, { starScore: 3, wpm: 150 }),
+      ];
+      await insertRecords(db, rows);
+      await insertRecords(db, rows);
+      const exported = (await exportSession(db, later.id))!;
+      expect(exported.feedback.map((f) => [f.turn, f.star_score, f.words_per_minute])).toEqual([
+        [1, 3, 150],
+        [2, 4, null],
+      ]);
+      expect(exported.feedback[0]!.content).toEqual({ words: 3 });
+      expect(await sessionRecordCount(db, later.id)).toBe(later.records.length - 1 + 2);
+      expect((await sessionScores(db, later.id)).map((s) => s.turn)).toEqual([1, 2]);
+      expect(await earlierScores(db, participantId, base + 10)).toEqual([[expect.objectContaining({ turn: 1, starScore: 1 })]]);
+      expect(await earlierScores(db, participantId, base)).toEqual([]);
+      expect(await deleteSession(db, later.id)).toBe(true);
+      expect(await sessionScores(db, later.id)).toEqual([]);
     });
 
     it("aggregates metrics per session and group, filtered by time, pack and style", async () => {
