@@ -12,6 +12,8 @@ export type ConnectionState = "connecting" | "open" | "reconnecting" | "closed";
 
 export interface ConnectionEvents {
   message(message: ServerMessage): void;
+  /** A binary frame: the interviewer's audio, between audio_out_start and audio_out_end. */
+  audio?(chunk: ArrayBuffer): void;
   state(state: ConnectionState, detail: string): void;
 }
 
@@ -75,6 +77,11 @@ export class InterviewConnection {
     this.send(message);
   }
 
+  /** Spoken answer audio: sent only on an open socket (audio from a dropped moment is not worth replaying). */
+  sendAudio(pcm: ArrayBuffer): void {
+    if (this.socket?.readyState === WebSocket.OPEN) this.socket.send(pcm);
+  }
+
   close(): void {
     this.ended = true;
     if (this.retryTimer) clearTimeout(this.retryTimer);
@@ -95,6 +102,7 @@ export class InterviewConnection {
     }
     this.events.state(resuming ? "reconnecting" : "connecting", resuming ? "Reconnecting…" : "Connecting…");
     const socket = new WebSocket(url, protocols);
+    socket.binaryType = "arraybuffer";
     this.socket = socket;
     let opened = false;
     socket.addEventListener("open", () => {
@@ -124,7 +132,10 @@ export class InterviewConnection {
   }
 
   private receive(event: MessageEvent): void {
-    if (typeof event.data !== "string") return; // Binary frames are voice audio, which this console does not play.
+    if (typeof event.data !== "string") {
+      if (event.data instanceof ArrayBuffer) this.events.audio?.(event.data);
+      return;
+    }
     let message: ServerMessage;
     try {
       message = JSON.parse(event.data) as ServerMessage;

@@ -10,6 +10,8 @@ import { InterviewConnection } from "./connection.ts";
 import { renderRecap, type SessionRecap } from "./report.ts";
 import { candidateItem, interviewerItem, noteItem, tipsBlock, type AnsweredTurn } from "./transcript.ts";
 import { renderFeedback } from "./feedback.ts";
+import { AUDIO_INPUT, openMicrophone, type Microphone } from "./voice/microphone.ts";
+import { InterviewerVoice } from "./voice/player.ts";
 
 const PARTICIPANT_KEY = "interview.participantId";
 
@@ -37,6 +39,10 @@ const page = {
   print: byId<HTMLButtonElement>("print"),
   again: byId<HTMLButtonElement>("again"),
   alert: byId("alert"),
+  caption: byId("caption"),
+  voice: byId("voice"),
+  live: byId("live"),
+  talk: byId<HTMLButtonElement>("talk"),
 };
 
 const wsUrl = `${location.protocol === "https:" ? "wss" : "ws"}://${location.host}/ws/interview`;
@@ -49,6 +55,47 @@ let answerSentAt: number | null = null;
 let maxAnswers: number | null = null;
 let lastAnswered: AnsweredTurn | null = null;
 
+type AnswerMode = "typed" | "push" | "hands-free";
+let answerMode: AnswerMode = "typed";
+let microphone: Microphone | null = null;
+/** Whether microphone frames go to the server now (between audio_start and the answer's end). */
+let talking = false;
+let currentTurn = 0;
+/**
+ * What the interviewer's audio speaks, by `of` and turn (`audio_out_start`): its audio can come
+ * after the next message, so the caption looks the text up rather than taking the latest.
+ */
+const spokenTexts = new Map<string, string>();
+const spokenKey = (of: string, turn: number) => `${of === "follow_up" ? "question" : of}:${turn}`;
+let spokenOf = "";
+const voice = new InterviewerVoice(page.caption, (turn, playedMs) => connection.send({ type: "playback", turn, playedMs }));
+
+/** Starts a spoken answer to the current question: audio_start, then the microphone's frames. */
+function startTalking(): void {
+  if (!microphone || talking) return;
+  talking = true;
+  page.talk.setAttribute("aria-pressed", "true");
+  page.live.textContent = "Listening…";
+  connection.send({ type: "audio_start", turn: currentTurn });
+}
+
+function stopTalking(sendEnd: boolean): void {
+  if (!talking) return;
+  talking = false;
+  page.talk.setAttribute("aria-pressed", "false");
+  if (sendEnd) connection.send({ type: "audio_end" });
+}
+
+/** Back to typing: no microphone, or no speech worker. */
+function typedOnly(reason: string): void {
+  stopTalking(false);
+  microphone?.stop();
+  microphone = null;
+  answerMode = "typed";
+  page.voice.hidden = true;
+  showAlert(page.alert, reason, "info");
+}
+
 function newConnection(): void {
   connection = new InterviewConnection(wsUrl, {
     state(state, detail) {
@@ -56,6 +103,7 @@ function newConnection(): void {
       page.connection.dataset.state = state;
     },
     message: handle,
+    audio: (chunk) => voice.push(chunk),
   });
   connection.connect();
   // For the browser tests and for anyone curious in the dev tools.
@@ -98,8 +146,35 @@ function handle(message: ServerMessage): void {
       break;
     case "question":
       currentQuestion = message.question;
+      currentTurn = message.turn;
+      spokenTexts.set(spokenKey("question", message.turn), message.question);
       add(interviewerItem(message.question, message.preface, message.source === "follow_up" ? "Interviewer (follow-up)" : "Interviewer"));
       setAnswering(true);
+      if (answerMode === "hands-free") startTalking();
+      break;
+    case "speech_started":
+      // The candidate speaks: the interviewer stops (and tells the server how much was heard).
+      voice.interrupt();
+      break;
+    case "transcript_delta":
+      page.live.textContent = message.text;
+      break;
+    case "transcript":
+      stopTalking(false);
+      page.live.textContent = "";
+      spokenAnswer(message.text);
+      break;
+    case "no_speech":
+      stopTalking(false);
+      page.live.textContent = "No speech was heard. Try again.";
+      if (answerMode === "hands-free") startTalking();
+      break;
+    case "audio_out_start":
+      voice.begin(message.turn, message.sampleRate, spokenTexts.get(spokenKey(message.of, message.turn)) ?? "");
+      spokenOf = spokenKey(message.of, message.turn);
+      break;
+    case "audio_out_end":
+      voice.end(spokenTexts.get(spokenOf) ?? "", message.words, message.durationMs);
       break;
     case "tips":
       if (lastAnswered) {
@@ -119,6 +194,7 @@ function handle(message: ServerMessage): void {
       if (recap) recap.report = message;
       break;
     case "clarification":
+      spokenTexts.set(spokenKey("clarification", message.turn), message.message);
       add(interviewerItem(message.message, null, "Clarification"));
       break;
     case "style_switched":
@@ -136,6 +212,10 @@ function handle(message: ServerMessage): void {
       }
       break;
     case "session_ended":
+      spokenTexts.set(spokenKey("closing", message.turn), message.message);
+      stopTalking(false);
+      microphone?.stop();
+      microphone = null;
       finish(message.message);
       break;
     case "error":
@@ -148,6 +228,11 @@ function handle(message: ServerMessage): void {
 }
 
 function refused(code: string, serverMessage: string, retryAfter?: number): void {
+  if (code === "speech_unavailable" || code === "audio_not_enabled") {
+    typedOnly(`${describeRefusal(code, serverMessage)} Type your answer below.`);
+    setAnswering(true);
+    return;
+  }
   if (code === "unknown_participant" && lastStart?.participantId) {
     // The server forgot the id (a fresh dev database): start as a newcomer instead.
     localStorage.removeItem(PARTICIPANT_KEY);
@@ -189,7 +274,9 @@ page.setupForm.addEventListener("submit", (event) => {
     byId("customQuestions").focus();
     return;
   }
-  lastStart = {
+  answerMode = (String(data.get("answerMode") ?? "typed") as AnswerMode) || "typed";
+  const hear = data.get("hear") === "on";
+  const settings = {
     style: data.get("style"),
     pack: data.get("pack"),
     difficulty: data.get("difficulty"),
@@ -200,8 +287,33 @@ page.setupForm.addEventListener("submit", (event) => {
   };
   page.start.disabled = true;
   showAlert(page.alert, "");
-  connection.startSession({ type: "start_session", ...lastStart });
+  void prepareVoice(hear).then((audio) => {
+    lastStart = { ...settings, ...(audio ? { audio } : {}) };
+    connection.startSession({ type: "start_session", ...lastStart });
+  });
 });
+
+/** Opens the microphone for a spoken mode (the click is the gesture browsers ask for) and says what the session should carry. */
+async function prepareVoice(hear: boolean): Promise<{ input?: "pcm16"; output?: "pcm16" } | null> {
+  let input: "pcm16" | undefined;
+  if (answerMode !== "typed") {
+    try {
+      showAlert(page.alert, "Allow the microphone when the browser asks.", "info");
+      microphone?.stop();
+      microphone = await openMicrophone((pcm) => connection.sendAudio(pcm), () => talking);
+      input = AUDIO_INPUT;
+      showAlert(page.alert, "");
+      page.voice.hidden = false;
+      page.talk.hidden = answerMode !== "push";
+      page.live.textContent = answerMode === "push" ? "Hold the button (or Space) while you answer." : "Answer when the question comes; a pause ends your answer.";
+    } catch (error) {
+      typedOnly(`The microphone is not available (${error instanceof Error ? error.message : String(error)}); answer by typing.`);
+    }
+  } else page.voice.hidden = true;
+  const output = hear ? ("pcm16" as const) : undefined;
+  if (hear) voice.prepare();
+  return input || output ? { ...(input ? { input } : {}), ...(output ? { output } : {}) } : null;
+}
 
 page.answerForm.addEventListener("submit", (event) => {
   event.preventDefault();
@@ -211,14 +323,40 @@ page.answerForm.addEventListener("submit", (event) => {
     return;
   }
   showAlert(page.alert, "");
+  stopTalking(false);
+  recordAnswer(answer);
+  page.answer.value = "";
+  connection.send({ type: "user_answer", answer }, { acknowledged: true });
+});
+
+/** An answer given (typed, or the server's transcript of a spoken one) joins the transcript and the recap. */
+function recordAnswer(answer: string): void {
   const { item, answerText, feedbackSlot } = candidateItem(answer);
   add(item);
   lastAnswered = { question: currentQuestion, answer, tips: [], answerText, feedbackSlot };
   recap?.turns.push(lastAnswered);
-  page.answer.value = "";
   answerSentAt = performance.now();
   setAnswering(false, "The interviewer is thinking…");
-  connection.send({ type: "user_answer", answer }, { acknowledged: true });
+}
+
+function spokenAnswer(text: string): void {
+  recordAnswer(text);
+}
+
+// Push to talk: hold the button (pointer) or Space/Enter on it (keyboard).
+page.talk.addEventListener("pointerdown", (event) => {
+  event.preventDefault();
+  startTalking();
+});
+for (const type of ["pointerup", "pointerleave", "pointercancel"] as const) page.talk.addEventListener(type, () => stopTalking(true));
+page.talk.addEventListener("keydown", (event) => {
+  if ((event.key === " " || event.key === "Enter") && !event.repeat) {
+    event.preventDefault();
+    startTalking();
+  }
+});
+page.talk.addEventListener("keyup", (event) => {
+  if (event.key === " " || event.key === "Enter") stopTalking(true);
 });
 
 page.answer.addEventListener("keydown", (event) => {

@@ -7,9 +7,13 @@
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import Fastify, { type FastifyInstance } from "fastify";
 import { chromium, type BrowserContext } from "playwright-core";
 import { experimental_readRawConfig } from "wrangler";
 import { REPO_ROOT, ROOT_CONFIG, applyMigrations, bundle, startDev, type DevServer } from "../../../worker/bench/fleet/wrangler-dev.ts";
+import speechWorkerApp from "../../../gpu-worker/src/app.ts";
+import { loadConfig } from "../../../gpu-worker/src/config.ts";
+import { TINY_KOKORO, TINY_WHISPER, writeTinyModels } from "../../../gpu-worker/test/fixtures/tiny-models.ts";
 
 export const WEB_ROOT = path.resolve(import.meta.dirname, "../..");
 export const ARTIFACTS = path.join(WEB_ROOT, "test-artifacts");
@@ -38,31 +42,34 @@ function writeTestConfig(dir: string): string {
   return file;
 }
 
-export interface Stack {
-  server: DevServer;
-  browser: BrowserContext;
-  stop(): Promise<void>;
+const SPEECH_KEY = "browser-test-speech-key";
+
+/** The real speech worker (gpu-worker's app) on its tiny generated models, on a free loopback port. */
+async function startSpeechWorker(dir: string): Promise<{ url: string; server: FastifyInstance }> {
+  const modelsDir = path.join(dir, "models");
+  mkdirSync(modelsDir);
+  writeTinyModels(modelsDir);
+  process.env.SPEECH_WORKER_QUIET = "1";
+  const config = loadConfig({
+    MODELS_DIR: modelsDir,
+    WHISPER_MODEL: TINY_WHISPER,
+    KOKORO_MODEL: TINY_KOKORO,
+    DEFAULT_VOICE: "af_heart",
+    DEVICE: "cpu",
+    ORT_THREADS: "1",
+    SPEECH_API_KEY: SPEECH_KEY,
+    LOG_LEVEL: "warn",
+    WARMUP: "false",
+  });
+  const server = Fastify({ logger: false });
+  await server.register(speechWorkerApp, { config });
+  const url = await server.listen({ host: "127.0.0.1", port: 0 });
+  return { url, server };
 }
 
-export async function startStack(): Promise<Stack> {
-  if (!existsSync(path.join(WEB_ROOT, "public/build/console.js"))) {
-    throw new Error("web/public/build is missing: run `npm run build:web` first (npm run test:browser does)");
-  }
-  if (!existsSync(CHROMIUM)) throw new Error(`no Chromium at ${CHROMIUM}: apt-get install chromium (or set CHROMIUM_PATH)`);
-  mkdirSync(ARTIFACTS, { recursive: true });
-  const dir = mkdtempSync(path.join(os.tmpdir(), "web-browser-"));
-  const persistDir = path.join(dir, "state");
-  const config = writeTestConfig(dir);
-  const script = (await bundle(config, path.join(dir, "bundle"))).mainModule;
-  await applyMigrations(config, persistDir);
-  const server = await startDev({
-    config,
-    script,
-    persistDir,
-    logFile: path.join(ARTIFACTS, "wrangler-dev.log"),
-    vars: [`ADMIN_TOKEN:${ADMIN_TOKEN}`],
-  });
-  const browser = await chromium.launchPersistentContext(path.join(dir, "profile"), {
+/** Debian's Chromium with a fresh profile; `args` adds flags (a fake microphone). */
+export function launchChromium(profileDir: string, args: string[] = []): Promise<BrowserContext> {
+  return chromium.launchPersistentContext(profileDir, {
     executablePath: CHROMIUM,
     headless: true,
     acceptDownloads: true,
@@ -76,14 +83,55 @@ export async function startStack(): Promise<Stack> {
       "--disable-background-networking",
       "--disable-component-update",
       "--disable-sync",
+      ...args,
     ],
   });
+}
+
+export interface Stack {
+  server: DevServer;
+  browser: BrowserContext;
+  /** A folder of this run, removed at the end. */
+  dir: string;
+  /** Stops the speech worker: from then on the Worker finds it unreachable. */
+  stopSpeech(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export async function startStack(): Promise<Stack> {
+  if (!existsSync(path.join(WEB_ROOT, "public/build/console.js"))) {
+    throw new Error("web/public/build is missing: run `npm run build:web` first (npm run test:browser does)");
+  }
+  if (!existsSync(CHROMIUM)) throw new Error(`no Chromium at ${CHROMIUM}: apt-get install chromium (or set CHROMIUM_PATH)`);
+  mkdirSync(ARTIFACTS, { recursive: true });
+  const dir = mkdtempSync(path.join(os.tmpdir(), "web-browser-"));
+  const persistDir = path.join(dir, "state");
+  const speech = await startSpeechWorker(dir);
+  const config = writeTestConfig(dir);
+  const script = (await bundle(config, path.join(dir, "bundle"))).mainModule;
+  await applyMigrations(config, persistDir);
+  const server = await startDev({
+    config,
+    script,
+    persistDir,
+    logFile: path.join(ARTIFACTS, "wrangler-dev.log"),
+    vars: [`ADMIN_TOKEN:${ADMIN_TOKEN}`, `SPEECH_WORKER_URL:${speech.url}`, `SPEECH_API_KEY:${SPEECH_KEY}`],
+  });
+  // No microphone here: a permission prompt is refused at once (as a person saying no would).
+  const browser = await launchChromium(path.join(dir, "profile"), ["--deny-permission-prompts"]);
+  let speechUp = true;
   return {
     server,
     browser,
+    dir,
+    async stopSpeech() {
+      if (speechUp) await speech.server.close();
+      speechUp = false;
+    },
     async stop() {
       await browser.close().catch(() => undefined);
       await server.stop();
+      if (speechUp) await speech.server.close();
       rmSync(dir, { recursive: true, force: true });
     },
   };
