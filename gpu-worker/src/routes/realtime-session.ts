@@ -85,7 +85,15 @@ export class RealtimeSession {
   #probs: number[] = [];
   #probsStart = 0;
   #vadState: Float32Array;
-  #vadChain: Promise<void> = Promise.resolve();
+  /**
+   * Whole frames waiting for VAD, and where the first starts. One VAD request per session is in
+   * flight at a time, carrying every frame that arrived meanwhile: a stream whose requests wait
+   * (a busy VAD thread) sends more frames per request instead of falling further behind.
+   */
+  #vadWaiting: Float32Array[] = [];
+  #vadWaitingStart = 0;
+  #vadPump: Promise<void> = Promise.resolve();
+  #vadPumping = false;
   /** Frames before this sample belong to audio already committed or cleared: not turn material. */
   #vadIgnoreBefore = 0;
   #detector: TurnDetector;
@@ -159,7 +167,7 @@ export class RealtimeSession {
 
   /** Resolves once every committed turn has its `completed` (or `failed`) event. */
   async settled(): Promise<void> {
-    await this.#vadChain;
+    await this.#vadPump;
     await Promise.all([...this.#finals]);
   }
 
@@ -308,10 +316,28 @@ export class RealtimeSession {
     const start = this.#vadTailStart;
     this.#vadTailStart += whole;
     if (whole === 0) return;
-    const frames = joined.slice(0, whole);
-    this.#vadChain = this.#vadChain.then(() => this.#runVad(frames, start)).catch((err: unknown) => {
+    if (this.#vadWaiting.length === 0) this.#vadWaitingStart = start;
+    this.#vadWaiting.push(joined.slice(0, whole));
+    if (!this.#vadPumping) this.#vadPump = this.#pumpVad();
+  }
+
+  /** Sends the waiting frames to VAD, all at once, until none wait. */
+  async #pumpVad(): Promise<void> {
+    this.#vadPumping = true;
+    try {
+      while (this.#vadWaiting.length > 0 && !this.#closed) {
+        const parts = this.#vadWaiting;
+        const start = this.#vadWaitingStart;
+        this.#vadWaiting = [];
+        const frames = new Float32Array(parts.reduce((n, p) => n + p.length, 0));
+        parts.reduce((at, p) => { frames.set(p, at); return at + p.length; }, 0);
+        await this.#runVad(frames, start);
+      }
+    } catch (err) {
       this.#o.log.error({ err, session: this.id }, "streaming VAD failed");
-    });
+    } finally {
+      this.#vadPumping = false;
+    }
   }
 
   async #runVad(frames: Float32Array, start: number): Promise<void> {
