@@ -145,7 +145,7 @@ export class InterviewSession extends DurableObject<Env> {
       announce: (sessionId, message) => this.queue.run(() => this.dispatch({ kind: "announced", sessionId, message })),
       measure: (sessionId, eventType, latencyMs, payload, announce) =>
         this.queue.run(() => this.dispatch({ kind: "measured", sessionId, eventType, latencyMs, payload, ...(announce ? { announce } : {}) })),
-      submitAnswer: (sessionId, answer, metrics, turn) => this.submitAnswer(sessionId, answer, metrics, turn),
+      submitAnswer: (sessionId, answer, metrics, turn, words) => this.submitAnswer(sessionId, answer, metrics, turn, words),
     });
   }
 

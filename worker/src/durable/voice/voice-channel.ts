@@ -30,7 +30,7 @@ import type { SessionState } from "../../engine/types.ts";
 import type { Effect } from "../../engine/types.ts";
 import { speechClientFor } from "../../clients/speech-client.ts";
 import { pickSpeechTarget } from "../../speech/speech-pool.ts";
-import { deliveryMetrics } from "../../speech/delivery-metrics.ts";
+import { deliveryMetrics, type TimedWord } from "../../speech/delivery-metrics.ts";
 import type { SubmitAnswerOutcome } from "../interview-session.ts";
 import { InterviewerVoice, spokenOf } from "./interviewer-voice.ts";
 import { heardText } from "./word-spans.ts";
@@ -57,7 +57,8 @@ export interface VoiceHost {
   announce(sessionId: string, message: ServerMessage): Promise<void>;
   /** Stores a server measurement as telemetry, optionally with a numbered message. */
   measure(sessionId: string, eventType: "turn_timing" | "question_heard", latencyMs: number | null, payload: unknown, announce?: ServerMessage): Promise<void>;
-  submitAnswer(sessionId: string, answer: string, metrics: AnswerMetrics, turn: number): Promise<SubmitAnswerOutcome>;
+  /** `words`: the transcript's timings, for the delivery part of `feedback`. */
+  submitAnswer(sessionId: string, answer: string, metrics: AnswerMetrics, turn: number, words?: TimedWord[]): Promise<SubmitAnswerOutcome>;
 }
 
 interface SpokenAnswer {
@@ -227,7 +228,7 @@ export class VoiceChannel {
     await this.host.announce(sessionId, { type: "transcript", turn, text: result.transcript, words: result.words, metrics });
     // The answer's replies are for the next turn; its first audio byte closes the ledger.
     const firstAudio = this.settings()?.output ? this.out.firstByte(turn + 1) : null;
-    const outcome = await this.host.submitAnswer(sessionId, result.transcript, { speakingRate: metrics.speakingRate, pauseRatio: metrics.pauseRatio, fillers: metrics.fillers }, turn);
+    const outcome = await this.host.submitAnswer(sessionId, result.transcript, { speakingRate: metrics.speakingRate, pauseRatio: metrics.pauseRatio, fillers: metrics.fillers }, turn, result.words);
     if (!outcome.ok) {
       const refusal: Record<typeof outcome.code, ServerMessage> = {
         stale_turn: { type: "error", ...errorBody("stale_turn", `The spoken answer was for turn ${turn}, but the session is at turn ${"turn" in outcome ? outcome.turn : "?"}; it was not submitted.`) },
