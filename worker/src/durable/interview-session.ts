@@ -114,6 +114,8 @@ export class InterviewSession extends DurableObject<Env> {
   private readonly sentLog: SentLog;
   private readonly queue = new SerialQueue();
   private readonly buckets = new WeakMap<WebSocket, TokenBucket>();
+  /** Each socket's request id (its attachment's), read once per wake-up, not per audio frame. */
+  private readonly socketRequestIds = new WeakMap<WebSocket, string | null>();
   private readonly model: InterviewerModel;
   private turnAbort = new AbortController();
   private readonly replication: OutboxReplication;
@@ -195,7 +197,11 @@ export class InterviewSession extends DurableObject<Env> {
   }
 
   override async webSocketMessage(ws: WebSocket, data: string | ArrayBuffer): Promise<void> {
-    const requestId = (ws.deserializeAttachment() as SocketAttachment | null)?.requestId ?? null;
+    let requestId = this.socketRequestIds.get(ws);
+    if (requestId === undefined) {
+      requestId = (ws.deserializeAttachment() as SocketAttachment | null)?.requestId ?? null;
+      this.socketRequestIds.set(ws, requestId);
+    }
     return withRequestContext({ requestId, sessionId: this.state?.session?.id ?? null }, () => this.onFrame(ws, data));
   }
 
