@@ -114,7 +114,8 @@ export async function startStack(): Promise<Stack> {
     config,
     script,
     persistDir,
-    logFile: path.join(ARTIFACTS, "wrangler-dev.log"),
+    // One log per run (each test file starts its own server).
+    logFile: path.join(ARTIFACTS, `wrangler-dev-${path.basename(dir)}.log`),
     vars: [`ADMIN_TOKEN:${ADMIN_TOKEN}`, `SPEECH_WORKER_URL:${speech.url}`, `SPEECH_API_KEY:${SPEECH_KEY}`],
   });
   // No microphone here: a permission prompt is refused at once (as a person saying no would).
