@@ -53,6 +53,7 @@ export const requestLog = createMiddleware<AppEnv>(async function requestLog(c, 
       method: c.req.method,
       path: c.req.path,
       status: c.res.status,
+      // Workers' clock moves only across I/O: this is the time spent waiting, not CPU time.
       ms: Date.now() - started,
       sessionId,
     };
@@ -74,9 +75,9 @@ function carryIdToObject(c: Context<AppEnv>): void {
   c.req.raw = new Request(c.req.raw, { headers });
 }
 
-/** `/sessions/:id/...`, `/comments/:id`, or `?session=` / `?sessionId=`; null otherwise. */
+/** `/sessions/:id/...`, `/comments/:id`, `/export/session/:id`, or `?session=` / `?sessionId=`; null otherwise. */
 function sessionNamedBy(c: Context<AppEnv>): string | null {
-  const inPath = /^\/(?:sessions|comments|metrics)\/([^/]+)/.exec(c.req.path)?.[1];
+  const inPath = /^\/(?:sessions|comments|export\/session)\/([^/]+)/.exec(c.req.path)?.[1];
   const named = inPath ?? c.req.query("session") ?? c.req.query("sessionId") ?? null;
   return named && /^[\w-]{1,64}$/.test(named) ? named : null;
 }
