@@ -226,7 +226,7 @@ describe("no invented answers, end to end", () => {
     const { fixture, transcription } = await import("./helpers/build.ts");
     const res = await thanks.inject({ method: "POST", url: "/v1/audio/transcriptions", ...transcription(fixture("speech.wav"), { response_format: "verbose_json", "timestamp_granularities[]": "word" }) });
     expect(res.statusCode).toBe(200);
-    expect(res.json()).toMatchObject({ text: "", words: [] });
+    expect(res.json()).toMatchObject({ text: "", words: [], no_speech: true, discarded: { kind: "no_speech", reason: "known_phrase", text: "thank you." } });
     expect(res.json().speech_seconds).toBeGreaterThan(1); // VAD heard speech: it is Whisper's text that was dropped
   });
 });

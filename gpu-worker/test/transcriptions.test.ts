@@ -35,6 +35,7 @@ describe("transcriptions", () => {
     const body = res.json();
     expect(body.text).toBe("hello world");
     expect(body.speech_seconds).toBeGreaterThan(1.2);
+    expect(body.no_speech).toBe(false);
     expect(body.speech_seconds).toBeLessThan(2.9);
     expect(body.pause_ratio).toBeGreaterThan(0.1);
     expect(body.pause_ratio).toBeLessThan(0.6);

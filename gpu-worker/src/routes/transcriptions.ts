@@ -92,6 +92,9 @@ function openaiVerbose(result: TranscribeResult, granularities: string[]) {
     speech_seconds: result.speechSeconds,
     pause_ratio: result.pauseRatio,
     speech_segments: result.speech,
+    // No invented answers (pipelines/hallucination.ts): nothing said, and what Whisper wrote that was dropped.
+    no_speech: result.text === "",
+    discarded: result.discarded,
   };
 }
 
@@ -186,7 +189,7 @@ export default async function transcriptionRoutes(app: FastifyInstance, opts: { 
       case "verbose_json":
         return openaiVerbose(result, granularities);
       default:
-        return { text: result.text, speech_seconds: result.speechSeconds, pause_ratio: result.pauseRatio };
+        return { text: result.text, speech_seconds: result.speechSeconds, pause_ratio: result.pauseRatio, no_speech: result.text === "" };
     }
   }
 }
