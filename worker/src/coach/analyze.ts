@@ -8,7 +8,16 @@ import { starCoverage } from "./star.ts";
 import { sentences, tokens } from "./tokens.ts";
 import type { ContentAnalysis } from "./types.ts";
 
-export function analyzeContent(answer: string, question: string): ContentAnalysis {
+/**
+ * Characters of an answer that are analysed: about 1,300 words, several minutes of speech and
+ * far beyond a good answer. The rules are linear, but a frame may carry 64 KiB, and the
+ * interview object should not spend a turn's time on it; spans beyond the limit are not
+ * reported (every span still lies inside the answer).
+ */
+export const ANALYSED_CHARS_MAX = 8_000;
+
+export function analyzeContent(fullAnswer: string, question: string): ContentAnalysis {
+  const answer = fullAnswer.length > ANALYSED_CHARS_MAX ? fullAnswer.slice(0, ANALYSED_CHARS_MAX) : fullAnswer;
   const ts = tokens(answer);
   const ss = sentences(answer, ts);
   return {

@@ -21,7 +21,9 @@ export function repeatedPhrases(text: string, ts: readonly Token[]): RepeatedPhr
     const at = new Map<string, number[]>();
     for (let i = 0; i + n <= ts.length; i++) {
       const key = ts.slice(i, i + n).map((t) => t.word).join(" ");
-      at.set(key, [...(at.get(key) ?? []), i]);
+      const list = at.get(key);
+      if (list) list.push(i);
+      else at.set(key, [i]);
     }
     for (const [phrase, starts] of at) {
       const words = phrase.split(" ");

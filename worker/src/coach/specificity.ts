@@ -2,7 +2,7 @@
  * Specificity: numbers (with the unit that follows), named systems, tools and people's roles,
  * and time frames, each with its span. A story with these is easy to believe.
  */
-import { findPhrases, phraseList, type Token } from "./tokens.ts";
+import { foundOf, phraseList, phraseRanges, type Token } from "./tokens.ts";
 import type { Found, Specificity } from "./types.ts";
 
 const NUMBER_WORDS = new Set([
@@ -33,6 +33,8 @@ const ROLES = phraseList([
   "qa", "sre", "stakeholder", "stakeholders", "customer", "client", "lead", "mentor", "recruiter", "finance team",
   "support team", "sales team", "marketing team", "operations director", "product owner", "scrum master",
 ]);
+
+const KNOWN_NAMES = [...TOOLS, ...ROLES];
 
 /** Capitalised words that are not names: sentence openers, pronouns, months, days. */
 const NOT_NAMES = new Set([
@@ -79,13 +81,13 @@ function numbers(text: string, ts: readonly Token[]): Found[] {
 }
 
 function names(text: string, ts: readonly Token[]): Found[] {
-  const known = findPhrases(text, ts, [...TOOLS, ...ROLES]);
-  const taken = known.map((k) => [k.from, k.to] as const);
-  const inKnown = (t: Token) => taken.some(([f, to]) => t.from >= f && t.to <= to);
-  const out = [...known];
+  const ranges = phraseRanges(ts, KNOWN_NAMES);
+  const inKnown = new Set<number>();
+  for (const [i, j] of ranges) for (let k = i; k <= j; k++) inKnown.add(k);
+  const out = ranges.map(([i, j]) => foundOf(text, ts, i, j));
   for (let i = 0; i < ts.length; i++) {
     const t = ts[i]!;
-    if (inKnown(t) || NOT_NAMES.has(t.word)) continue;
+    if (inKnown.has(i) || NOT_NAMES.has(t.word)) continue;
     const capitalised = /^\p{Lu}/u.test(t.raw) && !sentenceStart(text, t.from);
     const acronym = /^(?:\p{Lu}{2,}\d*|\p{L}+\d+\p{L}*)$/u.test(t.raw) && !/^\d/u.test(t.raw);
     if (!capitalised && !acronym) continue;
@@ -98,9 +100,11 @@ function names(text: string, ts: readonly Token[]): Found[] {
   return out.sort((a, b) => a.from - b.from);
 }
 
+/** Whether the word at `at` opens a sentence: only whitespace back to the start or to . ! ? : ; a line break or a quote. */
 function sentenceStart(text: string, at: number): boolean {
-  const before = text.slice(0, at).trimEnd();
-  return before === "" || /[.!?:;\n"“]$/u.test(before);
+  let i = at - 1;
+  while (i >= 0 && /[ \t\r\f\v\u00a0]/u.test(text[i]!)) i--;
+  return i < 0 || /[.!?:;\n"“]/u.test(text[i]!);
 }
 
 function timeFrames(text: string): Found[] {

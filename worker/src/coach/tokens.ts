@@ -60,34 +60,49 @@ export function foundOf(text: string, ts: readonly Token[], i: number, j: number
   return { from, to, text: text.slice(from, to) };
 }
 
-/** Every place a phrase (lower-case words) occurs in `ts`; returns token index ranges. */
-export function phraseHits(ts: readonly Token[], phrase: readonly string[]): [number, number][] {
-  const hits: [number, number][] = [];
-  for (let i = 0; i + phrase.length <= ts.length; i++) {
-    if (phrase.every((w, k) => ts[i + k]!.word === w)) hits.push([i, i + phrase.length - 1]);
-  }
-  return hits;
-}
 
 /** Phrases written as strings, split into words once. */
 export function phraseList(phrases: readonly string[]): string[][] {
   return phrases.map((p) => p.toLowerCase().split(/\s+/u)).sort((a, b) => b.length - a.length);
 }
 
-/** Finds every listed phrase, longest first, without overlaps. */
-export function findPhrases(text: string, ts: readonly Token[], phrases: readonly string[][]): Found[] {
-  const taken = new Set<number>();
-  const out: Found[] = [];
-  for (const phrase of phrases) {
-    for (const [i, j] of phraseHits(ts, phrase)) {
-      let free = true;
-      for (let k = i; k <= j; k++) if (taken.has(k)) free = false;
-      if (!free) continue;
-      for (let k = i; k <= j; k++) taken.add(k);
-      out.push(foundOf(text, ts, i, j));
+/** Phrases by their first word, longest first: one pass over the words finds them all. */
+const byFirstWord = new WeakMap<readonly string[][], Map<string, string[][]>>();
+
+function indexOf(phrases: readonly string[][]): Map<string, string[][]> {
+  let index = byFirstWord.get(phrases);
+  if (!index) {
+    index = new Map();
+    for (const phrase of [...phrases].sort((a, b) => b.length - a.length)) {
+      const list = index.get(phrase[0]!) ?? [];
+      list.push(phrase);
+      index.set(phrase[0]!, list);
     }
+    byFirstWord.set(phrases, index);
   }
-  return out.sort((a, b) => a.from - b.from);
+  return index;
+}
+
+/**
+ * Token index ranges of the listed phrases, left to right without overlaps, the longest
+ * phrase winning where several start at the same word.
+ */
+export function phraseRanges(ts: readonly Token[], phrases: readonly string[][]): [number, number][] {
+  const index = indexOf(phrases);
+  const out: [number, number][] = [];
+  for (let i = 0; i < ts.length; ) {
+    const hit = index.get(ts[i]!.word)?.find((phrase) => phrase.every((w, k) => ts[i + k]?.word === w));
+    if (hit) {
+      out.push([i, i + hit.length - 1]);
+      i += hit.length;
+    } else i += 1;
+  }
+  return out;
+}
+
+/** Finds every listed phrase without overlaps, as findings quoting the text. */
+export function findPhrases(text: string, ts: readonly Token[], phrases: readonly string[][]): Found[] {
+  return phraseRanges(ts, phrases).map(([i, j]) => foundOf(text, ts, i, j));
 }
 
 /** A crude English stem for matching question and answer words ("disagreed" ~ "disagree"). */

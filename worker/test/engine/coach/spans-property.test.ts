@@ -9,7 +9,7 @@ import { readFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { FeedbackMessageSchema } from "@interview/shared";
-import { analyzeContent } from "../../../src/coach/analyze.ts";
+import { ANALYSED_CHARS_MAX, analyzeContent } from "../../../src/coach/analyze.ts";
 import { analyzeDelivery } from "../../../src/coach/delivery.ts";
 import type { ContentAnalysis, Span, TimedWord } from "../../../src/coach/types.ts";
 
@@ -75,6 +75,15 @@ describe("evidence spans (property)", () => {
       }
       expect(FeedbackMessageSchema.safeParse({ type: "feedback", turn: 1, content, delivery: null }).success, `run ${run}`).toBe(true);
     });
+  });
+
+  it("analyses at most the first ANALYSED_CHARS_MAX characters of a very long answer, spans still inside it", () => {
+    const answer = "At my last company I fixed the cache and p99 dropped from 900 ms to 120 ms. ".repeat(1000);
+    const content = analyzeContent(answer, "What is the hardest bug you ever shipped?");
+    const spans = allSpans(content);
+    expect(spans.length).toBeGreaterThan(0);
+    expect(Math.max(...spans.map((s) => s.to))).toBeLessThanOrEqual(ANALYSED_CHARS_MAX);
+    for (const s of spans) if ("text" in s) expect(answer.slice(s.from, s.to)).toBe((s as { text: string }).text);
   });
 
   it("delivery from any word timings fits the schema and accounts for every word", () => {
