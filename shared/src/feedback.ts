@@ -1,7 +1,8 @@
 /**
  * The `feedback` message: what the coach found in one answer, every finding with its
- * evidence (README, protocol: `feedback`). Sent after `tips` for every answer. The server
- * validates each one against this schema before sending it, and clients may do the same.
+ * evidence (README, protocol: `feedback`). Sent after `tips` for every answer. The engine's
+ * and the Worker's tests check every message they see against this schema (a seeded property
+ * test among them); clients may parse with it too.
  */
 import { z } from "zod";
 
