@@ -32,6 +32,8 @@ const SILENCE_MS = 700;
 const STREAMS = (process.env.BENCH_REALTIME_STREAMS ?? "1,50").split(",").map(Number);
 /** Rounds per stream: each round is one answer (one turn). */
 const ROUNDS = Number(process.env.BENCH_REALTIME_ROUNDS ?? 2);
+/** BENCH_REALTIME_BINARY=1: audio as binary pcm16 messages (the extension) instead of base64 JSON appends. */
+const BINARY = process.env.BENCH_REALTIME_BINARY === "1";
 
 const modelsDir = mkdtempSync(join(tmpdir(), "speech-bench-rt-"));
 writeTinyModels(modelsDir);
@@ -120,7 +122,8 @@ async function stream(url: string, delayMs: number, rounds = ROUNDS): Promise<{ 
       const wait = due - performance.now();
       if (wait > 0) await new Promise((r) => setTimeout(r, wait));
       sentAt[frame++] = performance.now();
-      ws.send(JSON.stringify({ type: "input_audio_buffer.append", audio: pcm.subarray(at, at + frameBytes).toString("base64") }));
+      const bytes = pcm.subarray(at, at + frameBytes);
+      ws.send(BINARY ? bytes : JSON.stringify({ type: "input_audio_buffer.append", audio: bytes.toString("base64") }));
     }
   }
   await Promise.race([finished, new Promise((r) => setTimeout(r, 30_000))]);
@@ -135,7 +138,7 @@ function summary(turns: Turn[], failed: number) {
 }
 
 const { child, url } = await startServer();
-const results: Record<string, unknown> = { machine: `${cpus().length} cores, ${cpus()[0]?.model ?? "?"}`, device: DEVICE, frame_ms: FRAME_MS, silence_duration_ms: SILENCE_MS, rounds: ROUNDS };
+const results: Record<string, unknown> = { machine: `${cpus().length} cores, ${cpus()[0]?.model ?? "?"}`, device: DEVICE, audio: BINARY ? "binary" : "base64 json", frame_ms: FRAME_MS, silence_duration_ms: SILENCE_MS, rounds: ROUNDS };
 try {
   // Warm: one short stream so the first measured turn pays no compilation.
   await stream(url, 0, 1).catch(() => undefined);
