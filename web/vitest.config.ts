@@ -12,10 +12,10 @@ export default defineConfig({
     include: ["test/**/*.test.ts"],
     // One dev server and one browser: the files run one after the other.
     fileParallelism: false,
-    testTimeout: 180_000,
+    testTimeout: 300_000,
     // What a page shows after a round trip to wrangler dev: on a busy 2-core machine that can
     // take seconds (vitest's default wait is 1 s). A wait, not a speed assertion.
     expect: { poll: { timeout: 20_000, interval: 100 } },
-    hookTimeout: 240_000,
+    hookTimeout: 420_000,
   },
 });

@@ -110,6 +110,14 @@ export function renderFeedback(feedback: FeedbackOut, answer: string, answerText
       h("p", { class: "legend" }, "Marked in your answer: ", ...(["situation", "task", "action", "result", "number", "hedge"] as Kind[]).map((k) => h("mark", { class: `evidence ${k}` }, KINDS[k])), "."),
       checklist(feedback.content),
       feedback.delivery ? deliveryFigures(feedback.delivery) : null,
+      feedback.delivery && feedback.delivery.pace.length > 0 ? paceChart(feedback.delivery) : null,
     ),
   );
+}
+
+/** The pace chart's box; Chart.js is fetched on first use (pace-chart.ts). */
+function paceChart(delivery: FeedbackDelivery): HTMLElement {
+  const canvas = h("canvas", { role: "img", "aria-label": `Pace through the answer, words per minute: ${delivery.pace.map((p) => Math.round(p.wpm)).join(", ")}` });
+  void import("./pace-chart.ts").then(({ drawPace }) => drawPace(canvas, delivery));
+  return h("div", { class: "chart-box pace-chart" }, canvas);
 }

@@ -11,7 +11,7 @@ import { readFileSync } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Page } from "playwright-core";
-import { ADMIN_TOKEN, ARTIFACTS, startStack, type Stack } from "./harness.ts";
+import { ADMIN_TOKEN, ARTIFACTS, startStack, stopEverything, type Stack } from "./harness.ts";
 import { playSeedInterview } from "./seed-sessions.ts";
 
 const ANSWERS = [
@@ -31,9 +31,7 @@ beforeAll(async () => {
   stack = await startStack();
 });
 
-afterAll(async () => {
-  await stack?.stop();
-});
+afterAll(stopEverything);
 
 describe("served by the Worker", () => {
   it("the pages come from the static assets and every API path still reaches the Worker", async () => {

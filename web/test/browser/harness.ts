@@ -67,9 +67,9 @@ async function startSpeechWorker(dir: string): Promise<{ url: string; server: Fa
   return { url, server };
 }
 
-/** Debian's Chromium with a fresh profile; `args` adds flags (a fake microphone). */
-export function launchChromium(profileDir: string, args: string[] = []): Promise<BrowserContext> {
-  return chromium.launchPersistentContext(profileDir, {
+/** Debian's Chromium with a fresh profile; `args` adds flags (a fake microphone). Closed by stopEverything. */
+export async function launchChromium(profileDir: string, args: string[] = []): Promise<BrowserContext> {
+  const context = await chromium.launchPersistentContext(profileDir, {
     executablePath: CHROMIUM,
     headless: true,
     acceptDownloads: true,
@@ -86,6 +86,8 @@ export function launchChromium(profileDir: string, args: string[] = []): Promise
       ...args,
     ],
   });
+  running.push(() => context.close());
+  return context;
 }
 
 export interface Stack {
@@ -98,6 +100,17 @@ export interface Stack {
   stop(): Promise<void>;
 }
 
+/**
+ * What has been started, newest last, so that it is stopped even when starting the rest
+ * failed or timed out (a hook timeout leaves `startStack` running with no one to stop it).
+ */
+const running: (() => Promise<unknown>)[] = [];
+
+/** Stops everything this file started (the test's afterAll). */
+export async function stopEverything(): Promise<void> {
+  while (running.length > 0) await running.pop()!().catch(() => undefined);
+}
+
 export async function startStack(): Promise<Stack> {
   if (!existsSync(path.join(WEB_ROOT, "public/build/console.js"))) {
     throw new Error("web/public/build is missing: run `npm run build:web` first (npm run test:browser does)");
@@ -105,8 +118,14 @@ export async function startStack(): Promise<Stack> {
   if (!existsSync(CHROMIUM)) throw new Error(`no Chromium at ${CHROMIUM}: apt-get install chromium (or set CHROMIUM_PATH)`);
   mkdirSync(ARTIFACTS, { recursive: true });
   const dir = mkdtempSync(path.join(os.tmpdir(), "web-browser-"));
+  running.push(async () => rmSync(dir, { recursive: true, force: true }));
   const persistDir = path.join(dir, "state");
   const speech = await startSpeechWorker(dir);
+  let speechUp = true;
+  running.push(async () => {
+    if (speechUp) await speech.server.close();
+    speechUp = false;
+  });
   const config = writeTestConfig(dir);
   const script = (await bundle(config, path.join(dir, "bundle"))).mainModule;
   await applyMigrations(config, persistDir);
@@ -118,9 +137,9 @@ export async function startStack(): Promise<Stack> {
     logFile: path.join(ARTIFACTS, `wrangler-dev-${path.basename(dir)}.log`),
     vars: [`ADMIN_TOKEN:${ADMIN_TOKEN}`, `SPEECH_WORKER_URL:${speech.url}`, `SPEECH_API_KEY:${SPEECH_KEY}`],
   });
+  running.push(() => server.stop());
   // No microphone here: a permission prompt is refused at once (as a person saying no would).
   const browser = await launchChromium(path.join(dir, "profile"), ["--deny-permission-prompts"]);
-  let speechUp = true;
   return {
     server,
     browser,
@@ -129,11 +148,6 @@ export async function startStack(): Promise<Stack> {
       if (speechUp) await speech.server.close();
       speechUp = false;
     },
-    async stop() {
-      await browser.close().catch(() => undefined);
-      await server.stop();
-      if (speechUp) await speech.server.close();
-      rmSync(dir, { recursive: true, force: true });
-    },
+    stop: stopEverything,
   };
 }

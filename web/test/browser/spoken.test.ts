@@ -9,7 +9,7 @@ import { readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from "vitest";
 import type { BrowserContext, Page } from "playwright-core";
-import { ARTIFACTS, WEB_ROOT, launchChromium, startStack, type Stack } from "./harness.ts";
+import { ARTIFACTS, WEB_ROOT, launchChromium, startStack, stopEverything, type Stack } from "./harness.ts";
 
 let stack: Stack;
 let withMicrophone: BrowserContext;
@@ -56,10 +56,7 @@ beforeAll(async () => {
   ]);
 });
 
-afterAll(async () => {
-  await withMicrophone?.close().catch(() => undefined);
-  await stack?.stop();
-});
+afterAll(stopEverything);
 
 describe("a spoken interview", () => {
   it("hands-free: the answers are heard and transcribed, the interviewer speaks with captions, the session ends with its report", async () => {
@@ -69,14 +66,17 @@ describe("a spoken interview", () => {
     // The socket's text frames, kept as a test artefact: what to read when this fails.
     const frames: string[] = [];
     page.on("websocket", (ws) => {
-      ws.on("framereceived", (f) => void (typeof f.payload === "string" && frames.push(`in  ${f.payload.slice(0, 300)}`)));
-      ws.on("framesent", (f) => void (typeof f.payload === "string" && frames.push(`out ${f.payload.slice(0, 300)}`)));
+      ws.on("framereceived", (f) => void (typeof f.payload === "string" && frames.push(`in  ${f.payload.slice(0, 2000)}`)));
+      ws.on("framesent", (f) => void (typeof f.payload === "string" && frames.push(`out ${f.payload.slice(0, 2000)}`)));
     });
     onTestFinished(() => writeFileSync(path.join(ARTIFACTS, "spoken-frames.log"), frames.join("\n")));
     await startInterview(page, /hands-free/, 2, true);
     const answers = page.locator("#transcript li.candidate p.text");
     await expect.poll(() => answers.count(), { timeout: 90_000 }).toBeGreaterThanOrEqual(1);
     expect(await answers.first().textContent()).toMatch(/hello world/i);
+    // A spoken answer's feedback has its delivery: the figures and the pace chart.
+    await expect.poll(() => page.locator("#transcript .delivery").count()).toBeGreaterThan(0);
+    await expect.poll(() => page.locator("#transcript .pace-chart canvas[height]").count()).toBeGreaterThan(0);
     // The interviewer's audio came with its words: the caption holds them, one span each.
     await expect.poll(() => page.locator("#caption .spoken").count(), { timeout: 60_000 }).toBeGreaterThan(0);
     await page.screenshot({ path: path.join(ARTIFACTS, "console-spoken.png"), fullPage: true });
