@@ -20,7 +20,8 @@ export interface SessionRecap {
 
 const turnsText = (turns: number[]) => `(answer${turns.length === 1 ? "" : "s"} ${turns.join(", ")})`;
 
-function reportSection(report: ReportOut): HTMLElement {
+/** The coach's report as a section (also the dashboard's, from GET /sessions/:id/report). */
+export function reportSection(report: ReportOut): HTMLElement {
   const points = (title: string, list: ReportOut["strengths"]) =>
     list.length > 0 ? [h("h3", {}, title), h("ul", { class: "report-points" }, ...list.map((p) => h("li", {}, `${p.text} ${turnsText(p.turns)}`)))] : [];
   const trends = (title: string, list: ReportOut["improved"]) =>

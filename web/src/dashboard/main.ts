@@ -8,7 +8,7 @@ import { byId, showAlert } from "../common/dom.ts";
 import { adminFetch, adminToken, setAdminToken } from "./admin-api.ts";
 import { ANSWER_COLUMNS, TELEMETRY_COLUMNS, download, toCsv } from "./csv.ts";
 import { loadStudy, type StudyFilters } from "./study.ts";
-import { loadComments, loadSessions, renderCheckins, renderTimeline, renderTranscript } from "./sessions.ts";
+import { loadComments, loadReport, loadSessions, renderCheckins, renderTimeline, renderTranscript } from "./sessions.ts";
 
 const page = {
   tokenForm: byId<HTMLFormElement>("token-form"),
@@ -28,6 +28,7 @@ const page = {
   detailMeta: byId("detail-meta"),
   transcript: byId("detail-transcript"),
   checkins: byId("detail-checkins"),
+  report: byId("detail-report"),
   timeline: byId<HTMLCanvasElement>("timeline-chart"),
   comments: byId("comments"),
   commentForm: byId<HTMLFormElement>("comment-form"),
@@ -79,7 +80,7 @@ async function open(id: string): Promise<void> {
   renderTranscript(exported, page.transcript);
   renderCheckins(exported, page.checkins);
   renderTimeline(exported, page.timeline);
-  await loadComments(s.id, page.comments);
+  await Promise.all([loadComments(s.id, page.comments), loadReport(s.id, page.report)]);
   page.detailTitle.focus();
 }
 

@@ -4,6 +4,9 @@ import type { TelemetryOut } from "../../../worker/src/storage/export-rows.ts";
 import { h } from "../common/dom.ts";
 import { adminFetch } from "./admin-api.ts";
 import { drawTimeline } from "./charts.ts";
+import type { FeedbackContent, FeedbackDelivery, ReportOut } from "@interview/shared/feedback";
+import { renderFeedback } from "../console/feedback.ts";
+import { reportSection } from "../console/report.ts";
 
 const fmt = (n: number | null, digits = 1) => (n === null ? "–" : n.toFixed(digits));
 
@@ -83,12 +86,21 @@ export function renderTranscript(exported: SessionExport, list: HTMLElement): vo
         a.pause_ratio !== null ? `pauses ${fmt(a.pause_ratio, 2)}` : null,
         a.fillers !== null ? `${fmt(a.fillers, 0)} fillers` : null,
       ].filter(Boolean);
+      const answerText = h("p", { class: "text" }, a.answer);
+      const coach = h("div", {});
+      // The coach's feedback on it (stored per answer): its evidence marked in the text, as the candidate saw it.
+      const feedback = exported.feedback?.find((f) => f.turn === a.turn);
+      if (feedback?.content) {
+        const message = { type: "feedback" as const, turn: a.turn, content: feedback.content as FeedbackContent, delivery: (feedback.delivery ?? null) as FeedbackDelivery | null };
+        renderFeedback(message, a.answer, answerText, coach);
+      }
       items.push(
         h(
           "li",
           { class: "candidate" },
           h("span", { class: "who" }, `Answer ${a.turn} (${a.style})${metrics.length ? ` · ${metrics.join(", ")}` : ""}`),
-          h("p", { class: "text" }, a.answer),
+          answerText,
+          coach,
           ...tips.map((t) => {
             const tipItems = (payloadOf(t).items as { summary?: string; detail?: string }[] | undefined) ?? [];
             return h(
@@ -154,6 +166,16 @@ export function renderTimeline(exported: SessionExport, canvas: HTMLCanvasElemen
     sortedTurns,
     [...byStage.entries()].map(([stage, perTurn]) => ({ stage, values: sortedTurns.map((turn) => perTurn.get(turn) ?? null) })),
   );
+}
+
+/** The session's coaching report (`GET /sessions/:id/report`); a session without one says so. */
+export async function loadReport(sessionId: string, container: HTMLElement): Promise<void> {
+  try {
+    const report = await adminFetch<ReportOut>(`/sessions/${encodeURIComponent(sessionId)}/report`);
+    container.replaceChildren(report.answers.length > 0 ? reportSection(report) : h("p", { class: "note" }, "No answers to report on."));
+  } catch (error) {
+    container.replaceChildren(h("p", { class: "note" }, `No report: ${error instanceof Error ? error.message : String(error)}`));
+  }
 }
 
 export async function loadComments(sessionId: string, list: HTMLElement): Promise<void> {

@@ -201,6 +201,10 @@ describe("the research dashboard", () => {
     await expect.poll(() => page.isVisible("#detail")).toBe(true);
     expect(await page.locator("#detail-transcript li.candidate").count()).toBe(3);
     expect(await page.locator("#detail-transcript .tips").count()).toBe(3);
+    // The coach's stored feedback marks the answers; the report comes from its route.
+    expect(await page.locator("#detail-transcript .coach").count()).toBe(3);
+    expect(await page.locator("#detail-transcript mark.evidence").count()).toBeGreaterThan(0);
+    await expect.poll(() => page.locator("#detail-report .coach-report tbody tr").count()).toBe(3);
     expect(await page.textContent("#detail-transcript")).toContain(ANSWERS[1]);
     expect(await page.textContent("#detail-checkins")).toContain("7");
     expect(await page.locator("#timeline-chart").getAttribute("height")).not.toBeNull();
