@@ -30,7 +30,9 @@ export default async function realtimeRoutes(app: FastifyInstance, opts: { confi
   let vad: VadBatcher | null = null;
   if (app.speech.asr?.info?.loaded) {
     vad = new VadBatcher({ modelPath: config.VAD_MODEL_PATH });
-    await vad.warm();
+    // Loaded in the background, not awaited: registration must finish within Fastify's plugin
+    // timeout even on a busy machine; a stream's first frames wait for the thread if need be.
+    vad.warm().catch((err: unknown) => app.log.error({ err }, "streaming VAD did not load"));
   }
   // An upgrade refused before @fastify/websocket's own onRequest hook ran (the bearer check is
   // an earlier hook) is not closed by the plugin: its socket, taken over from Node's HTTP parser,
