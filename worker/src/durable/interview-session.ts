@@ -45,7 +45,7 @@ import { SerialQueue } from "./serial-queue.ts";
 import { TokenBucket } from "./token-bucket.ts";
 import { mintResumeToken, sha256Hex, tokenMatches } from "./resume-token.ts";
 import { armForStart } from "./start-arm.ts";
-import { registerSession } from "./session-directory.ts";
+import { registerSession } from "./session-location.ts";
 import { drizzle } from "drizzle-orm/d1";
 import { OutboxReplication } from "./outbox-replication.ts";
 import { AlarmSchedule, earliest } from "./alarm-schedule.ts";

@@ -30,7 +30,7 @@ import { SessionIdParam } from "@interview/shared/rest";
 import { isDevelopment, type AppEnv, type Env } from "../env.ts";
 import { tokenMatches } from "../durable/resume-token.ts";
 import { interviewById, interviewOfToken, type InterviewStub } from "../durable/interview-stub.ts";
-import { locateSession } from "../durable/session-directory.ts";
+import { locateSession } from "../durable/session-location.ts";
 import { sessionAccess } from "../storage/reads.ts";
 import { withDb } from "../storage/db.ts";
 import { SESSION_TOKEN_REQUIRED, bearerToken, isAdminToken } from "./auth.ts";

@@ -16,7 +16,7 @@ import { listSessions } from "../storage/reads.ts";
 import { withDb } from "../storage/db.ts";
 import { access, grantedSession, type AccessEnv } from "./access-policy.ts";
 import { objectCall } from "./object-call.ts";
-import { forgetSessionLocation } from "../durable/session-directory.ts";
+import { forgetSessionLocation } from "../durable/session-location.ts";
 import { validate } from "./validate.ts";
 
 const FORGET_FAILED = "The interview's own copy could not be deleted; nothing was removed. Try again.";
