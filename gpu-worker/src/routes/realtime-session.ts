@@ -92,7 +92,6 @@ export class RealtimeSession {
    */
   #vadWaiting: Float32Array[] = [];
   #vadWaitingStart = 0;
-  #vadPump: Promise<void> = Promise.resolve();
   #vadPumping = false;
   /** Frames before this sample belong to audio already committed or cleared: not turn material. */
   #vadIgnoreBefore = 0;
@@ -100,8 +99,6 @@ export class RealtimeSession {
   #turn: Turn | null = null;
   #previousItem: string | null = null;
   #closed = false;
-  /** Final transcriptions still running (awaited by close() in tests and on shutdown). */
-  readonly #finals = new Set<Promise<void>>();
 
   constructor(options: RealtimeSessionOptions, initialVadState: Float32Array) {
     this.#o = options;
@@ -163,12 +160,6 @@ export class RealtimeSession {
   /** The socket closed: nothing more is sent; running transcriptions finish and are dropped. */
   close(): void {
     this.#closed = true;
-  }
-
-  /** Resolves once every committed turn has its `completed` (or `failed`) event. */
-  async settled(): Promise<void> {
-    await this.#vadPump;
-    await Promise.all([...this.#finals]);
   }
 
   #detectorOptions() {
@@ -318,7 +309,7 @@ export class RealtimeSession {
     if (whole === 0) return;
     if (this.#vadWaiting.length === 0) this.#vadWaitingStart = start;
     this.#vadWaiting.push(joined.slice(0, whole));
-    if (!this.#vadPumping) this.#vadPump = this.#pumpVad();
+    if (!this.#vadPumping) void this.#pumpVad();
   }
 
   /** Sends the waiting frames to VAD, all at once, until none wait. */
@@ -436,9 +427,7 @@ export class RealtimeSession {
     this.#dropBefore(to);
     this.#send({ type: "input_audio_buffer.committed", previous_item_id: this.#previousItem, item_id: itemId });
     this.#previousItem = itemId;
-    const final = this.#transcribe(itemId, audio, speech, from, speechStart, speechEnd);
-    this.#finals.add(final);
-    void final.finally(() => this.#finals.delete(final));
+    void this.#transcribe(itemId, audio, speech, from, speechStart, speechEnd);
   }
 
   async #transcribe(itemId: string, audio: Float32Array, speech: SpeechRegion[] | undefined, from: number, speechStart: number, speechEnd: number): Promise<void> {
