@@ -151,14 +151,21 @@ export function renderTimeline(exported: SessionExport, canvas: HTMLCanvasElemen
   };
   const byStage = new Map<string, Map<number, number>>();
   const turns = new Set<number>();
-  for (const t of exported.telemetry) {
-    const stage = stageOf(t);
-    if (!stage || t.latency_ms === null) continue;
-    const turn = turnOf(t);
+  const record = (stage: string, turn: number, ms: number) => {
     turns.add(turn);
     const perTurn = byStage.get(stage) ?? new Map<number, number>();
-    perTurn.set(turn, (perTurn.get(turn) ?? 0) + t.latency_ms);
+    perTurn.set(turn, (perTurn.get(turn) ?? 0) + ms);
     byStage.set(stage, perTurn);
+  };
+  for (const t of exported.telemetry) {
+    // A spoken turn's timing is split by stage: end of speech to transcript, model, synthesis.
+    const stages = t.event_type === "turn_timing" ? (payloadOf(t).stages as Record<string, number | null> | undefined) : undefined;
+    if (stages) {
+      for (const [name, ms] of Object.entries(stages)) if (typeof ms === "number") record(`voice: ${name}`, turnOf(t), ms);
+      continue;
+    }
+    const stage = stageOf(t);
+    if (stage && t.latency_ms !== null) record(stage, turnOf(t), t.latency_ms);
   }
   const sortedTurns = [...turns].sort((a, b) => a - b);
   drawTimeline(
