@@ -9,8 +9,10 @@
  * - least busy: the fewest calls (HTTP requests and realtime connections) this isolate has in
  *   flight to it; ties go round-robin.
  *
- * When none is healthy the least-busy of all is used, so its breaker answers (fails fast, or
- * lets the half-open probe through): voice comes back by itself when a worker does.
+ * When none is healthy the one whose last failure is oldest is used (the least busy among
+ * equals), so its breaker answers (fails fast, or lets the half-open probe through): voice
+ * comes back by itself when a worker does, and a retry goes to another worker than the one
+ * that just failed.
  */
 import type { Env } from "../env.ts";
 import { dependencyBreaker } from "../health/dependencies.ts";
@@ -63,7 +65,9 @@ export function pickSpeechTarget(
   if (bases.length === 0) return null;
   const candidates = bases.map((base) => ({ base, breaker: dependencyBreaker(env, "speech", base), member: member(base) }));
   const healthy = candidates.filter((c) => !c.breaker.refusesNow() && now - c.member.failedAt >= SUSPECT_MS);
-  const pool = healthy.length > 0 ? healthy : candidates;
+  // None healthy: the one that failed longest ago (a worker that just failed is tried last).
+  const oldestFailure = Math.min(...candidates.map((c) => c.member.failedAt));
+  const pool = healthy.length > 0 ? healthy : candidates.filter((c) => c.member.failedAt === oldestFailure);
   const least = Math.min(...pool.map((c) => c.member.inFlight));
   const idle = pool.filter((c) => c.member.inFlight === least);
   const chosen = idle[turn++ % idle.length]!;

@@ -1,8 +1,12 @@
-import { beforeEach, describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { forgetDependencyBreakersForTests } from "../../src/health/dependencies.ts";
 import { forgetSpeechPoolForTests, pickSpeechTarget, speechBases, SUSPECT_MS } from "../../src/speech/speech-pool.ts";
 
 const env = (urls: string) => ({ SPEECH_WORKER_URL: urls, SERVICE_HEALTH: undefined });
+
+afterEach(() => {
+  vi.useRealTimers();
+});
 
 beforeEach(() => {
   forgetSpeechPoolForTests();
@@ -50,6 +54,18 @@ describe("several speech workers", () => {
       target.done(true);
     }
     expect(pickSpeechTarget(pool)).not.toBeNull();
+  });
+
+  it("when every worker failed, the one that failed longest ago is picked, not the one that just failed", () => {
+    const pool = env("http://a:1,http://b:2");
+    vi.useFakeTimers({ now: 1_000_000 });
+    const first = pickSpeechTarget(pool)!;
+    first.done(true);
+    vi.setSystemTime(1_000_500);
+    const second = pickSpeechTarget(pool)!;
+    expect(second.base).not.toBe(first.base);
+    second.done(true);
+    for (let i = 0; i < 3; i++) expect(pickSpeechTarget(pool)!.base).toBe(first.base);
   });
 
   it("a cancelled call gives no verdict: the suspicion stays", () => {

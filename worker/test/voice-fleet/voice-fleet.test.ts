@@ -4,7 +4,9 @@
  * once the workers are.
  */
 import { env } from "cloudflare:workers";
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { forgetDependencyBreakersForTests, healthKey } from "../../src/health/dependencies.ts";
+import { forgetSpeechPoolForTests, speechBases } from "../../src/speech/speech-pool.ts";
 import { speechPcm, silencePcm, startVoiceInterview, streamPcm, type VoiceSocket, type VoiceFrame } from "../speech-workerd/voice-socket.ts";
 
 const control = (env as unknown as { FLEET_CONTROL_URL: string }).FLEET_CONTROL_URL;
@@ -12,6 +14,15 @@ const worker = async (action: "start" | "kill", i: 0 | 1) => {
   const response = await fetch(`${control}/${action}/${i}`, { method: "POST" });
   if (!response.ok) throw new Error(`${action} ${i}: ${await response.text()}`);
 };
+
+// Each test starts with both workers in good health: the kills of one test must not leave
+// an open circuit (30 s cooldown) for the next.
+beforeEach(async () => {
+  const namespace = env.SERVICE_HEALTH!;
+  for (const base of speechBases(env.SPEECH_WORKER_URL)) await namespace.get(namespace.idFromName(healthKey("speech", base))).reset();
+  forgetDependencyBreakersForTests();
+  forgetSpeechPoolForTests();
+});
 
 afterEach(async () => {
   await worker("start", 0);
@@ -35,6 +46,23 @@ describe("several speech workers", () => {
       expect(frames.at(-1), JSON.stringify(frames.at(-1))).toMatchObject({ type: "turn_timing", turn });
       expect(frames.find((f) => f.type === "transcript")).toMatchObject({ turn, text: expect.stringMatching(/hello world/i) });
     }
+    socket.close();
+  });
+
+  it("the answer's worker killed mid-answer: another takes the whole answer again, nothing lost", async () => {
+    // Only worker 0 up at the start, so it is the one that hears the answer.
+    await worker("kill", 1);
+    const { socket } = await startVoiceInterview({ audio: { input: "pcm16" } });
+    socket.send({ type: "audio_start", turn: 0 });
+    streamPcm(socket, speechPcm().subarray(0, 16_000), 40);
+    await socket.collectUntil("speech_started");
+    await worker("start", 1);
+    await worker("kill", 0);
+    streamPcm(socket, speechPcm().subarray(16_000), 40);
+    streamPcm(socket, silencePcm(1.2), 100);
+    const frames = await socket.collectUntil("turn_timing", "error");
+    expect(frames.at(-1), JSON.stringify(frames.at(-1))).toMatchObject({ type: "turn_timing", turn: 0 });
+    expect(frames.find((f) => f.type === "transcript")).toMatchObject({ turn: 0, text: expect.stringMatching(/hello world/i) });
     socket.close();
   });
 
@@ -75,7 +103,8 @@ describe("several speech workers", () => {
     expect(frames.at(-1)).toMatchObject({ code: "speech_unavailable" });
     await worker("start", 0);
     socket.send({ type: "user_answer", answer: "We measured p99 before and after, and kept the old path behind a flag." });
-    const next = await socket.collectUntil("audio_out_end");
+    const next = await socket.collectUntil("audio_out_end", "error");
+    expect(next.at(-1), JSON.stringify(next.filter((f) => f.type !== "binary"))).toMatchObject({ type: "audio_out_end" });
     expect(next.find((f) => f.type === "audio_out_start")).toMatchObject({ turn: 2 });
     socket.close();
   });

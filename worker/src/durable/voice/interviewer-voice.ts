@@ -100,7 +100,11 @@ export class InterviewerVoice {
   private async run(job: Job): Promise<void> {
     const done = (at: number | null) => this.firstBytes.get(job.turn)?.resolve(at);
     const speed = TTS_SPEED_BY_STYLE[job.style] ?? 1;
-    const result = await this.host.client(job.sessionId).synthesizeStream({ input: job.text, voice: VOICE, speed, format: job.format === "wav" ? "wav" : "pcm" });
+    const request = { input: job.text, voice: VOICE, speed, format: job.format === "wav" ? ("wav" as const) : ("pcm" as const) };
+    let result = await this.host.client(job.sessionId).synthesizeStream(request);
+    // Once more on an outage: a restarted worker's stale connection fails at once, and the
+    // pool may pick another worker (a breaker that is open answers without a request).
+    if (!result.ok && result.failure.status === 503) result = await this.host.client(job.sessionId).synthesizeStream(request);
     if (!result.ok) {
       done(null);
       this.host.unavailable(result.failure.message);

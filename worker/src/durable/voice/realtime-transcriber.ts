@@ -60,6 +60,11 @@ export class RealtimeTranscriber {
   /** The worker the connection went to (the last one tried while connecting). */
   private target!: SpeechTarget;
 
+  /** The API base of the worker this connection is (or was last trying) to; null before any. */
+  get base(): string | null {
+    return this.target?.base ?? null;
+  }
+
   constructor(
     /** The next worker to try (speech/speech-pool.ts), none of those in `exclude`. */
     private readonly pick: (exclude: ReadonlySet<string>) => SpeechTarget | null,
@@ -97,12 +102,12 @@ export class RealtimeTranscriber {
     target.begin();
     const headers: Record<string, string> = { Upgrade: "websocket" };
     if (this.apiKey) headers.Authorization = `Bearer ${this.apiKey}`;
+    const upgrade = () => fetch(`${target.base}/realtime?intent=transcription`, { headers, signal: AbortSignal.timeout(REALTIME_CONNECT_TIMEOUT_MS) });
     let response: Response;
     try {
-      response = await fetch(`${target.base}/realtime?intent=transcription`, {
-        headers,
-        signal: AbortSignal.timeout(REALTIME_CONNECT_TIMEOUT_MS),
-      });
+      // A worker that restarted leaves kept-alive connections behind that fail at once
+      // ("Network connection lost"): one more request before the worker counts as down.
+      response = await upgrade().catch(() => upgrade());
     } catch (error) {
       permit.failure();
       target.done(true);

@@ -40,6 +40,12 @@ const SETTINGS_KEY = "voice";
 const MAX_ANSWER_BYTES = MAX_SPOKEN_ANSWER_SECONDS * AUDIO_INPUT_SAMPLE_RATE * 2;
 /** After the end of speech, a transcript later than this means the speech worker is stuck. */
 const TRANSCRIPT_TIMEOUT_MS = 30_000;
+/**
+ * A spoken answer's first minute of audio is kept while it is transcribed, so that when its
+ * speech worker dies mid-answer another can take the whole answer again (longer answers are
+ * not kept: `speech_unavailable`, as with a single worker).
+ */
+const RETRY_KEEP_BYTES = 60 * AUDIO_INPUT_SAMPLE_RATE * 2;
 /** turn_timing waits this long for the first interviewer audio byte. */
 const FIRST_AUDIO_WAIT_MS = 30_000;
 
@@ -70,6 +76,10 @@ interface SpokenAnswer {
   endedAt: number | null;
   /** The speech worker's voice activity detection ended the answer. */
   vadStopped: boolean;
+  /** The audio so far, for another worker if this one dies (null: too long to keep). */
+  kept: ArrayBuffer[] | null;
+  /** Workers that failed this answer, not tried again for it. */
+  failedBases: Set<string>;
   timer: ReturnType<typeof setTimeout> | null;
 }
 
@@ -114,8 +124,13 @@ export class VoiceChannel {
     const answer = this.answer;
     if (!answer) return true;
     answer.bytes += data.byteLength;
-    if (answer.bytes > MAX_ANSWER_BYTES) this.endOfAnswer(answer);
-    else answer.transcriber.append(data);
+    if (answer.bytes > MAX_ANSWER_BYTES) {
+      this.endOfAnswer(answer);
+      return true;
+    }
+    if (answer.kept && answer.bytes <= RETRY_KEEP_BYTES) answer.kept.push(data);
+    else answer.kept = null;
+    answer.transcriber.append(data);
     return true;
   }
 
@@ -178,9 +193,17 @@ export class VoiceChannel {
       this.unavailable("Speech is not configured on this server (SPEECH_WORKER_URL is unset).");
       return;
     }
-    const answer: SpokenAnswer = { sessionId, turn, transcriber: null!, bytes: 0, endedAt: null, vadStopped: false, timer: null };
+    const answer: SpokenAnswer = { sessionId, turn, transcriber: null!, bytes: 0, endedAt: null, vadStopped: false, kept: [], failedBases: new Set(), timer: null };
+    this.answer = answer;
+    this.connect(answer);
+  }
+
+  /** A transcription connection for `answer`, to a worker that has not failed it. */
+  private connect(answer: SpokenAnswer): void {
+    const { turn } = answer;
     const live = () => this.answer === answer;
-    answer.transcriber = new RealtimeTranscriber((exclude) => pickSpeechTarget(this.host.env, Date.now(), exclude), this.host.env.SPEECH_API_KEY, "en", {
+    const pick = (exclude: ReadonlySet<string>) => pickSpeechTarget(this.host.env, Date.now(), new Set([...exclude, ...answer.failedBases]));
+    const transcriber = new RealtimeTranscriber(pick, this.host.env.SPEECH_API_KEY, "en", {
       // Audio streamed faster than real time can hold a second utterance after the end of this one: not this answer's.
       speechStarted: () => live() && !answer.vadStopped && this.send({ type: "speech_started", turn }),
       speechStopped: () => {
@@ -191,14 +214,30 @@ export class VoiceChannel {
       delta: (text) => live() && this.send({ type: "transcript_delta", turn, text }),
       completed: (result) => live() && void this.completed(answer, result),
       empty: () => live() && void this.noSpeech(answer),
-      failed: (reason) => {
-        if (!live()) return;
+      failed: (reason, outage) => {
+        if (!live() || answer.transcriber !== transcriber) return;
+        if (outage && this.retry(answer, transcriber.base)) return;
         this.close(answer);
         this.unavailable(reason);
       },
     });
-    this.answer = answer;
-    void answer.transcriber.open();
+    answer.transcriber = transcriber;
+    void transcriber.open();
+  }
+
+  /**
+   * The answer's worker died mid-answer: the whole answer again on another one, when its audio
+   * was kept and another worker is there. False when it cannot be retried.
+   */
+  private retry(answer: SpokenAnswer, failedBase: string | null): boolean {
+    if (failedBase !== null) answer.failedBases.add(failedBase);
+    if (!answer.kept || answer.failedBases.size >= 3) return false;
+    if (!pickSpeechTarget(this.host.env, Date.now(), answer.failedBases)) return false;
+    console.warn(JSON.stringify({ event: "speech_retry", sessionId: answer.sessionId, turn: answer.turn, failed: failedBase }));
+    this.connect(answer);
+    for (const data of answer.kept) answer.transcriber.append(data);
+    if (answer.endedAt !== null) answer.transcriber.commit();
+    return true;
   }
 
   /** Speech ended (VAD, push-to-talk, or the length cap): the transcript is awaited, bounded. */
