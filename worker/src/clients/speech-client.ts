@@ -91,6 +91,21 @@ export interface SynthesizedAudio {
   sampleRate: string | null;
 }
 
+const TimedSpeechSchema = z.looseObject({
+  sample_rate: z.number().positive(),
+  timing: z.enum(["model", "estimated"]),
+  words: z.array(z.object({ word: z.string(), start: z.number(), end: z.number(), from: z.number().int(), to: z.number().int() })),
+  audio: z.string(),
+});
+
+/** Synthesised speech with its words' places in the text (`from`/`to`) and times (seconds). */
+export interface TimedSpeech {
+  sampleRate: number;
+  timing: "model" | "estimated";
+  words: { word: string; start: number; end: number; from: number; to: number }[];
+  bytes: Uint8Array;
+}
+
 export interface StreamedAudio {
   body: ReadableStream<Uint8Array>;
   contentType: string;
@@ -188,6 +203,25 @@ export class SpeechClient {
         return unavailable(`The speech worker sent ${contentType ? `\`${contentType.slice(0, 80)}\`` : "no Content-Type"} without a sample rate, not streamed audio.`);
       }
       return { ok: true, value: { body: response.body, contentType, sampleRate } };
+    });
+  }
+
+  /**
+   * Text to speech with each written word's place in the text and time in the audio (the
+   * speech worker's `POST /v1/audio/speech/with-timestamps`: JSON, base64 audio). A server
+   * without the route answers 404, mapped to 503 `unavailable` like any refused request.
+   */
+  async synthesizeWithTimestamps(request: SynthesizeRequest, signal?: AbortSignal): Promise<SpeechResult<TimedSpeech>> {
+    const body = JSON.stringify({ model: TTS_MODEL, input: request.input, voice: request.voice, speed: request.speed, response_format: request.format });
+    const init = { method: "POST", headers: { "Content-Type": "application/json" }, body };
+    return this.call("/audio/speech/with-timestamps", init, this.options.synthesizeTimeoutMs ?? SYNTHESIZE_TIMEOUT_MS, signal, async (response) => {
+      const parsed = TimedSpeechSchema.safeParse(await response.json());
+      if (!parsed.success) return unavailable(`The speech worker sent timed speech this service cannot read: ${parsed.error.issues[0]?.message}.`);
+      const { sample_rate: sampleRate, timing, words, audio } = parsed.data;
+      const binary = atob(audio);
+      const bytes = new Uint8Array(binary.length);
+      for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
+      return { ok: true, value: { sampleRate, timing, words, bytes } };
     });
   }
 

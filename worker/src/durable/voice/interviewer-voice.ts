@@ -98,6 +98,61 @@ export class InterviewerVoice {
   }
 
   private async run(job: Job): Promise<void> {
+    if (await this.runTimed(job)) return;
+    await this.runStreamed(job);
+  }
+
+  /**
+   * The speech worker's own word timings (`/v1/audio/speech/with-timestamps`), one request
+   * per sentence so the first sentence plays while the next is synthesised. False when the
+   * first sentence cannot be had that way (a server without the route, or down): the
+   * streamed route with estimated spans takes over.
+   */
+  private async runTimed(job: Job): Promise<boolean> {
+    const done = (at: number | null) => this.firstBytes.get(job.turn)?.resolve(at);
+    const speed = TTS_SPEED_BY_STYLE[job.style] ?? 1;
+    const client = this.host.client(job.sessionId);
+    const sentences = sentenceSpans(job.text);
+    const request = (i: number) => client.synthesizeWithTimestamps({ input: sentences[i]!.text, voice: VOICE, speed, format: "pcm" });
+    let next = sentences.length > 0 ? request(0) : null;
+    let sampleRate = 0;
+    let samples = 0;
+    let model = true;
+    const words: SpokenWord[] = [];
+    for (let i = 0; next; i++) {
+      const result = await next;
+      if (!result.ok) {
+        if (i === 0) return false;
+        this.host.unavailable(result.failure.message);
+        break;
+      }
+      // The next sentence is synthesised while this one is sent.
+      next = i + 1 < sentences.length ? request(i + 1) : null;
+      const { bytes, timing } = result.value;
+      if (i === 0) {
+        sampleRate = result.value.sampleRate;
+        this.broadcast(JSON.stringify({ type: "audio_out_start", turn: job.turn, of: job.of, sampleRate, format: job.format } satisfies ServerMessage));
+        if (job.format === "wav") this.broadcast(streamingWavHeader(sampleRate));
+      }
+      const offset = sentences[i]!.from;
+      const at = samples / sampleRate;
+      for (const w of result.value.words) words.push({ word: w.word, start: round3(w.start + at), end: round3(w.end + at), from: w.from + offset, to: w.to + offset });
+      model &&= timing === "model";
+      const whole = bytes.byteLength - (bytes.byteLength % 2);
+      for (let j = 0; j < whole; j += AUDIO_OUT_FRAME_BYTES) {
+        if (samples === 0 && j === 0) done(Date.now());
+        this.broadcast(bytes.slice(j, Math.min(whole, j + AUDIO_OUT_FRAME_BYTES)).buffer);
+      }
+      samples += whole / 2;
+    }
+    if (samples === 0) done(null);
+    const durationMs = Math.round((samples / sampleRate) * 1000);
+    this.broadcast(JSON.stringify({ type: "audio_out_end", turn: job.turn, durationMs, words, timing: model ? "model" : "estimated" } satisfies ServerMessage));
+    this.remember({ sessionId: job.sessionId, turn: job.turn, of: job.of, text: job.text, durationMs, words });
+    return true;
+  }
+
+  private async runStreamed(job: Job): Promise<void> {
     const done = (at: number | null) => this.firstBytes.get(job.turn)?.resolve(at);
     const speed = TTS_SPEED_BY_STYLE[job.style] ?? 1;
     const request = { input: job.text, voice: VOICE, speed, format: job.format === "wav" ? ("wav" as const) : ("pcm" as const) };
@@ -163,6 +218,42 @@ export class InterviewerVoice {
       }
     }
   }
+}
+
+/** The text's sentences with where each starts in it (as the speech worker splits them). */
+export function sentenceSpans(text: string): { text: string; from: number }[] {
+  const spans: { text: string; from: number }[] = [];
+  for (const match of text.matchAll(/[^.!?…]+(?:[.!?…]+["”»)]*|$)/g)) {
+    const lead = match[0].length - match[0].trimStart().length;
+    const sentence = match[0].trim();
+    if (sentence) spans.push({ text: sentence, from: match.index + lead });
+  }
+  return spans;
+}
+
+/** A WAV header for pcm16 mono of unknown length (sizes at their maximum), as streamed WAV has. */
+function streamingWavHeader(sampleRate: number): ArrayBuffer {
+  const buffer = new ArrayBuffer(WAV_HEADER_BYTES);
+  const view = new DataView(buffer);
+  const ascii = (at: number, text: string) => [...text].forEach((ch, i) => view.setUint8(at + i, ch.charCodeAt(0)));
+  ascii(0, "RIFF");
+  view.setUint32(4, 0xffffffff, true);
+  ascii(8, "WAVE");
+  ascii(12, "fmt ");
+  view.setUint32(16, 16, true);
+  view.setUint16(20, 1, true);
+  view.setUint16(22, 1, true);
+  view.setUint32(24, sampleRate, true);
+  view.setUint32(28, sampleRate * 2, true);
+  view.setUint16(32, 2, true);
+  view.setUint16(34, 16, true);
+  ascii(36, "data");
+  view.setUint32(40, 0xffffffff, true);
+  return buffer;
+}
+
+function round3(seconds: number): number {
+  return Math.round(seconds * 1000) / 1000;
 }
 
 function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
