@@ -4,9 +4,8 @@
  * espeak-ng speech streamed over the socket in 20-100 ms frames.
  */
 import { describe, expect, it } from "vitest";
-import type { PersistRecord } from "@interview/shared";
 import { connectVoice, noisePcm, silencePcm, speechPcm, startVoiceInterview, streamPcm, type VoiceFrame } from "./voice-socket.ts";
-import { interviewOf } from "../workerd/socket-client.ts";
+import { replicated } from "../workerd/rest-client.ts";
 
 const types = (frames: VoiceFrame[]) => frames.map((f) => f.type);
 /** The voice messages and the turn's usual replies, in order (other messages, e.g. feedback, left out). */
@@ -126,10 +125,10 @@ describe("interviewer audio", () => {
     socket.send({ type: "playback", turn: 0, playedMs: 10 * (end.durationMs as number) });
     socket.send({ type: "ping" });
     await socket.next("pong");
-    const stub = interviewOf(started.resumeToken as string);
-    const records = (await stub.backlog(started.session_id as string)) as unknown as PersistRecord[];
-    const heard = records.filter((r) => r.kind === "telemetry" && r.eventType === "question_heard");
-    expect(heard.map((r) => (r as { payload: unknown }).payload)).toEqual([
+    // Through D1 into the export, as researchers read it.
+    const exported = await replicated(started.resumeToken as string, started.session_id as string);
+    const heard = exported.telemetry.filter((r) => r.event_type === "question_heard");
+    expect(heard.map((r) => r.payload)).toEqual([
       { turn: 0, of: "question", playedMs: cut, durationMs: end.durationMs, heard: (question.question as string).slice(0, words[1]!.to), complete: false },
       { turn: 0, of: "question", playedMs: end.durationMs, durationMs: end.durationMs, heard: (question.question as string).slice(0, words.at(-1)!.to), complete: true },
     ]);
