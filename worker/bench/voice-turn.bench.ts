@@ -81,10 +81,13 @@ async function interview(base: string): Promise<Timing[]> {
   const inbox: { type: string; [k: string]: unknown }[] = [];
   let wake: (() => void) | null = null;
   let question = "";
+  /** The turn of the last interviewer audio completed (it can end before turn_timing arrives). */
+  let voicedTurn = -1;
   ws.addEventListener("message", (event) => {
     if (typeof event.data !== "string") return;
     const frame = JSON.parse(event.data);
     if (frame.type === "question") question = frame.question;
+    if (frame.type === "audio_out_end") voicedTurn = frame.turn;
     inbox.push(frame);
     wake?.();
   });
@@ -131,7 +134,7 @@ async function interview(base: string): Promise<Timing[]> {
     }
     const timing = (await until("turn_timing")) as unknown as { stages: Omit<Timing, "totalMs">; totalMs: number };
     timings.push({ ...timing.stages, totalMs: timing.totalMs, text: question });
-    await until("audio_out_end");
+    if (voicedTurn < turn + 1) await until("audio_out_end");
   }
   }
 }
