@@ -1,7 +1,7 @@
 /**
  * Every error the service reports, declared once: a stable code, the HTTP status it maps to
  * on REST routes, and the default message. WebSocket `error` frames carry the same `code`
- * and `message`. The first four messages are the seed's exact strings (decisions.md, Keep).
+ * and `message`. The first four messages are the seed's exact strings (docs/decisions.md, Keep).
  */
 export const ERRORS = {
   invalid_json: { status: 400, message: "Payload must be JSON" },

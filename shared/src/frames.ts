@@ -1,7 +1,7 @@
 /**
  * Edge validation of one inbound WebSocket frame: size, JSON, envelope, then the message's
  * schema. Returns either the typed message or the error to send back; it never throws, so
- * bad input can never drop the socket (decisions.md, Fix).
+ * bad input can never drop the socket (docs/decisions.md, Fix).
  */
 import { ClientMessage, CLIENT_MESSAGE_TYPES, SESSION_BOUND_TYPES, type ClientMessageType } from "./protocol.ts";
 import { ERRORS, type ErrorCode } from "./errors.ts";
@@ -24,7 +24,7 @@ const FIELD_ERROR_CODES: Record<string, ErrorCode> = {
 
 /**
  * `hasSession` lets a session-bound message sent before `start_session` answer `no_session`
- * whatever its fields hold (decisions.md, Fix), rather than a validation error.
+ * whatever its fields hold (docs/decisions.md, Fix), rather than a validation error.
  */
 export function parseClientFrame(data: string | ArrayBuffer, context: { hasSession: boolean } = { hasSession: true }): ParsedFrame {
   if (typeof data !== "string") {

@@ -44,7 +44,7 @@ export const TELEMETRY_DATA_MAX_CHARS = 8_192;
  * more is stored for the session, and the client is told (`storage_full`).
  */
 export const SESSION_RECORDS_MAX = 10_000;
-/** A non-answer has at most this many words (decisions.md, Fix). */
+/** A non-answer has at most this many words (docs/decisions.md, Fix). */
 export const NON_ANSWER_MAX_WORDS = 24;
 /** Check-in confidence and stress: integers on a 0..10 scale, over WebSocket and REST alike. */
 export const CHECKIN_SCALE = { min: 0, max: 10 } as const;

@@ -2,8 +2,8 @@
  * The WebSocket protocol of `/ws/interview`, both directions, as zod schemas.
  *
  * Inbound frames are validated in two steps so that the seed's exact error strings survive
- * (decisions.md, Keep): the envelope (JSON, object, string `type`, known `type`) first, then
- * the message's own schema. Field names and casing are the seed's (seed-behaviour.md §1).
+ * (docs/decisions.md, Keep): the envelope (JSON, object, string `type`, known `type`) first, then
+ * the message's own schema. Field names and casing are the seed's (docs/seed-behaviour.md §1).
  *
  * `start_session` is deliberately lenient (an invalid style, pack, difficulty or limit falls
  * back to the default, as the seed does) except for `group`, which must be a real arm of
@@ -157,7 +157,7 @@ export const CLIENT_MESSAGE_TYPES: readonly ClientMessageType[] = ClientMessage.
   (o) => o.shape.type.value,
 );
 
-/** Messages that need a started session (decisions.md, Fix: `no_session`). */
+/** Messages that need a started session (docs/decisions.md, Fix: `no_session`). */
 export const SESSION_BOUND_TYPES: ReadonlySet<ClientMessageType> = new Set([
   "user_answer",
   "user_clarification",

@@ -1,5 +1,5 @@
 /**
- * Request schemas of the REST routes (seed-behaviour.md §6 as amended by decisions.md). The
+ * Request schemas of the REST routes (docs/seed-behaviour.md §6 as amended by docs/decisions.md). The
  * Worker validates with them; researchers' tools may reuse them. Field names are the seed's.
  */
 import { z } from "zod";

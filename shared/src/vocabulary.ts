@@ -40,7 +40,7 @@ export type EndReason = (typeof END_REASONS)[number];
 
 /**
  * Telemetry events the server writes itself. A client frame naming one of these is refused
- * so that the experiment's metrics cannot be spoofed (decisions.md, Fix). `turn_latency`
+ * so that the experiment's metrics cannot be spoofed (docs/decisions.md, Fix). `turn_latency`
  * and `llm_call` are this project's server-side measurements.
  */
 export const RESERVED_TELEMETRY_EVENTS = [

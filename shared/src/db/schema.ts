@@ -1,5 +1,5 @@
 /**
- * The research database: the seed's four tables (seed-behaviour.md §7) with their table and
+ * The research database: the seed's four tables (docs/seed-behaviour.md §7) with their table and
  * column names, plus what this project adds. One schema for D1 (the Worker) and libSQL
  * (researchers' tools, tests); drizzle-kit generates `migrations/` from it.
  *

@@ -56,7 +56,7 @@ export function onAnswer(step: Step, s: SessionState, message: MessageOf<"user_a
   });
 }
 
-/** Seed §4.4: the model's follow-up and tips where usable, the heuristics for the rest. */
+/** docs/seed-behaviour.md §4.4: the model's follow-up and tips where usable, the heuristics for the rest. */
 export function finishAnswer(
   step: Step,
   s: SessionState,

@@ -1,5 +1,5 @@
 /**
- * Helpers for `user_clarification` (seed-behaviour.md §1.3, §4.6): refuse requests for the
+ * Helpers for `user_clarification` (docs/seed-behaviour.md §1.3, §4.6): refuse requests for the
  * answer itself, extract the candidate's text the way the seed did, and produce a templated
  * clarification when the LLM is unavailable. Every reply restates the original prompt so
  * the candidate is pointed back at the question.

@@ -1,8 +1,8 @@
 /**
- * The heuristic coach (seed-behaviour.md §4.2): turns the answer text and the client's
+ * The heuristic coach (docs/seed-behaviour.md §4.2): turns the answer text and the client's
  * delivery metrics into at most two tips. It is what the candidate sees whenever the LLM is
  * unavailable or returns no tips, so its thresholds and priorities are part of the contract
- * (decisions.md, Keep); only filler detection changed, from substrings to tokens.
+ * (docs/decisions.md, Keep); only filler detection changed, from substrings to tokens.
  */
 import type { AnswerMetrics, Style, Tip } from "@interview/shared";
 import { STYLE_CARDS } from "./style-cards.ts";

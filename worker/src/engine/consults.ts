@@ -35,7 +35,7 @@ export function nextQuestionContext(s: SessionState): NonNullable<ConsultRequest
   return { previousQuestion: s.lastQuestion?.question ?? null, mainQuestionIndex: s.mainQuestionCount };
 }
 
-/** Server-side latency telemetry for one model call (decisions.md: the server measures itself). */
+/** Server-side latency telemetry for one model call (docs/decisions.md: the server measures itself). */
 export function recordLlmCall(step: Step, s: SessionState, call: LlmCallReport): void {
   step.telemetry(
     s,

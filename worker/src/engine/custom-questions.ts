@@ -1,8 +1,8 @@
 /**
- * Sanitises `start_session.customQuestions` (seed-behaviour.md §1.3). The steps run in the
+ * Sanitises `start_session.customQuestions` (docs/seed-behaviour.md §1.3). The steps run in the
  * seed's order on purpose: de-duplication happens after the 24-item cap, so duplicates
  * within the first 24 shrink the queue instead of letting later items in. Clients that
- * paste lists rely on the same result the seed gave them (decisions.md, Keep).
+ * paste lists rely on the same result the seed gave them (docs/decisions.md, Keep).
  */
 import { CUSTOM_QUESTION_MAX_CHARS, CUSTOM_QUESTIONS_MAX_ITEMS } from "@interview/shared";
 import { normalizeWhitespace } from "./text.ts";

@@ -1,10 +1,10 @@
 /**
- * Heuristic follow-up questions (seed-behaviour.md §4.3, §2.2): read the answer, guess what
+ * Heuristic follow-up questions (docs/seed-behaviour.md §4.3, §2.2): read the answer, guess what
  * it lacks most (an example, numbers, personal ownership, a tradeoff, the impact, brevity)
  * and ask for exactly that in the current style's voice. Used when the LLM is unavailable
  * and, for non-answers, always.
  *
- * Keyword rules match whole tokens (decisions.md): the seed's substring "ms" fired on
+ * Keyword rules match whole tokens (docs/decisions.md): the seed's substring "ms" fired on
  * "problems" and "teams", so the "numbers" intent almost never triggered.
  */
 import type { AnswerMetrics, Pack, Style } from "@interview/shared";

@@ -1,9 +1,9 @@
 /**
- * Recognises "I don't know"-style replies (seed-behaviour.md §4.5), so the engine can answer
+ * Recognises "I don't know"-style replies (docs/seed-behaviour.md §4.5), so the engine can answer
  * them with a gentler follow-up, fixed tips and a "move on" preface instead of coaching a
  * non-existent answer.
  *
- * Amended by decisions.md: a reply must both match a non-answer pattern and be short
+ * Amended by docs/decisions.md: a reply must both match a non-answer pattern and be short
  * (≤ NON_ANSWER_MAX_WORDS words). The seed also accepted anything ≤ 140 characters, which
  * turned short real answers that merely said "not sure" or "skip" into non-answers.
  */

@@ -1,5 +1,5 @@
 /**
- * The short spoken acknowledgement put before the next question (seed-behaviour.md §1.4):
+ * The short spoken acknowledgement put before the next question (docs/seed-behaviour.md §1.4):
  * it makes the interviewer sound like it heard the answer. After a non-answer it switches
  * to a "let's move on" or a reframe word, and it is dropped when the question (typically
  * from the LLM) already opens with its own acknowledgement, to avoid "Okay. Okay, ...".

@@ -1,6 +1,6 @@
 /**
  * The static question bank: four practice packs, two difficulties, six questions each
- * (topics from seed-behaviour.md §2.3, wording our own). It is the last resort when there is
+ * (topics from docs/seed-behaviour.md §2.3, wording our own). It is the last resort when there is
  * no custom question left and the LLM is unavailable, so every entry must stand on its own.
  */
 import type { Difficulty, Pack } from "@interview/shared";
@@ -93,7 +93,7 @@ export const QUESTION_PACKS: Readonly<Record<Pack, QuestionPack>> = Object.freez
 /**
  * The fallback question for a pack. Callers pass the number of main questions asked so
  * far, not the turn: the seed indexed by turn, which only ever reached items 0, 2 and 4
- * because follow-ups fill the odd turns (decisions.md, Fix).
+ * because follow-ups fill the odd turns (docs/decisions.md, Fix).
  */
 export function fallbackQuestion(pack: Pack, difficulty: Difficulty, index: number): string {
   const items = QUESTION_PACKS[pack][difficulty];

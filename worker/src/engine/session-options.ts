@@ -2,7 +2,7 @@
  * Turns a `start_session` frame into session options. Lenient on purpose: like the seed,
  * an invalid style, pack, difficulty or limit does not refuse the session; unlike the seed
  * it falls back to the default rather than to the previous session's value
- * (decisions.md, Fix). Each setting given but not used as given is listed in `adjusted`,
+ * (docs/decisions.md, Fix). Each setting given but not used as given is listed in `adjusted`,
  * which `session_started` passes on, so the client is told. `group` is validated at the edge
  * and is not handled here.
  */

@@ -28,7 +28,7 @@ export class Step {
     this.send({ type: "error", ...errorBody(code, message), ...(retryAfter === undefined ? {} : { retryAfter }) });
   }
   /**
-   * Without consent only the session row is kept (decisions.md, Add). `key` overrides the
+   * Without consent only the session row is kept (docs/decisions.md, Add). `key` overrides the
    * sequence key for a record whose sender supplied its own idempotency key (HTTP retries).
    * A session keeps at most `SESSION_RECORDS_MAX` records (`seq` counts them); false when this
    * one was refused for that.

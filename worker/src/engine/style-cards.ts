@@ -1,7 +1,7 @@
 /**
  * The three interviewer personas as one record each ("style cards").
  *
- * The seed spread per-style behaviour over half a dozen tables (seed-behaviour.md §2.1);
+ * The seed spread per-style behaviour over half a dozen tables (docs/seed-behaviour.md §2.1);
  * gathering it here means a new style is one object, and switching style mid-session only
  * swaps which card the engine reads. Wire-visible fragments (tip prefixes, reframe words,
  * clarification openers, TTS speeds) are the seed's exact values; the prose is our own.

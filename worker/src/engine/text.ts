@@ -3,7 +3,7 @@
  * tokens, filler counting and phrase lookup.
  *
  * The seed matched fillers and keywords as raw substrings, so " um" hit "umbrella" and "ms"
- * hit "problems" (seed-behaviour.md §4.2, §4.3). decisions.md asks for token matching
+ * hit "problems" (docs/seed-behaviour.md §4.2, §4.3). docs/decisions.md asks for token matching
  * instead, and every heuristic goes through `tokenize` so they all agree on what a word is.
  */
 

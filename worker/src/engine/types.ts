@@ -67,7 +67,7 @@ export interface SessionState {
   lastQuestion: QuestionOut | null;
   history: QaPair[];
   awaitingFollowUp: boolean;
-  /** Main questions asked so far; indexes the fallback bank (decisions.md, Fix). */
+  /** Main questions asked so far; indexes the fallback bank (docs/decisions.md, Fix). */
   mainQuestionCount: number;
   ended: boolean;
   stream: boolean;

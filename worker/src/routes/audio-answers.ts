@@ -1,5 +1,5 @@
 /**
- * `POST /sessions/:id/answers/audio` (decisions.md, Add: audio answers): multipart `file`,
+ * `POST /sessions/:id/answers/audio` (docs/decisions.md, Add: audio answers): multipart `file`,
  * `turn` (required: the `turn` of the socket's `question` being answered), `language`
  * (default `en`), `gaze` (optional, the client's own 0..100 measure). Access `either`
  * (access-policy.ts), checked before the upload is read: the session's resume token, checked

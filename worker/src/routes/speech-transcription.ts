@@ -4,7 +4,7 @@
  *
  * Transcription and synthesis are awaited I/O in the Worker, never inside the interview's
  * Durable Object: the object is only called afterwards, briefly, so speech work never holds up
- * an interview (decisions.md, Fix).
+ * an interview (docs/decisions.md, Fix).
  */
 import type { Context } from "hono";
 import { errorBody } from "@interview/shared";

@@ -1,6 +1,6 @@
 /**
  * Delivery metrics of a spoken answer, computed by the server from the transcription
- * (decisions.md, Add: "Audio answers"), so the pace rules in coaching work on measured values
+ * (docs/decisions.md, Add: "Audio answers"), so the pace rules in coaching work on measured values
  * instead of whatever a client reports. Pure: no I/O, no env.
  *
  * - `speakingRate`: words per minute over the spoken span, from the first word's start to the

@@ -105,7 +105,7 @@ describe("isNonAnswer: regex families", () => {
   });
 });
 
-describe("isNonAnswer: word limit (decisions.md amendment)", () => {
+describe("isNonAnswer: word limit (docs/decisions.md amendment)", () => {
   it("uses the shared limit of 24 words", () => {
     expect(NON_ANSWER_MAX_WORDS).toBe(24);
   });

@@ -60,7 +60,7 @@ describe("tokenize", () => {
 });
 
 describe("FILLER_PHRASES", () => {
-  it("covers the usual English fillers from decisions.md", () => {
+  it("covers the usual English fillers from docs/decisions.md", () => {
     for (const f of ["um", "uh", "er", "erm", "like", "you know", "i mean", "sort of", "kind of", "basically"]) {
       expect(FILLER_PHRASES).toContain(f);
     }

@@ -1,6 +1,6 @@
 /**
  * Bad input of every kind the spec names gets an `error` frame with a code and the socket
- * stays open (decisions.md, Fix). Each case is followed by a ping to prove the socket lives.
+ * stays open (docs/decisions.md, Fix). Each case is followed by a ping to prove the socket lives.
  */
 import { describe, expect, it } from "vitest";
 import { MAX_FRAME_BYTES, RATE_LIMIT_BURST } from "@interview/shared";

@@ -1,6 +1,6 @@
 /**
  * NVIDIA chat-completions settings from the Worker's variables, with the seed's defaults
- * (seed-behaviour.md §5.1, §9). Parsing is forgiving: a malformed timeout falls back to the
+ * (docs/seed-behaviour.md §5.1, §9). Parsing is forgiving: a malformed timeout falls back to the
  * default instead of failing the interview.
  */
 import type { Env } from "../../env.ts";

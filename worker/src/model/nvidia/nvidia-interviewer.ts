@@ -1,5 +1,5 @@
 /**
- * The interviewer model backed by NVIDIA's chat completions (spec §5), behind the
+ * The interviewer model backed by NVIDIA's chat completions (docs/seed-behaviour.md §5), behind the
  * InterviewerModel port. One consult is one turn: its parts (coaching, next question,
  * clarification) run in parallel under one deadline, so a turn costs the slowest call, not
  * the sum. At the deadline unfinished calls are aborted and their parts come back empty for

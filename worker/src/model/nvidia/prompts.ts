@@ -1,5 +1,5 @@
 /**
- * The chat messages for the three purposes of spec §5, in our own words, with the seed's
+ * The chat messages for the three purposes of docs/seed-behaviour.md §5, in our own words, with the seed's
  * budgets. Every prompt carries the style's tone, the practice pack, the difficulty, the
  * turn, the last three question/answer pairs and, for coaching, the delivery metrics.
  *
@@ -20,7 +20,7 @@ export interface Budget {
   temperature: number;
 }
 
-/** Seed §5.2-5.4, kept as the contract (decisions.md). top_p is 1 for all. */
+/** docs/seed-behaviour.md §5.2-5.4, kept as the contract (docs/decisions.md). top_p is 1 for all. */
 export const BUDGETS: Readonly<Record<LlmPurpose, Budget>> = {
   coaching: { maxTokens: 240, temperature: 0.8 },
   question: { maxTokens: 80, temperature: 0.85 },

@@ -68,7 +68,7 @@ export interface CoachingContent {
   tips: Tip[] | null;
 }
 
-/** Seed §5.2: follow-up from follow_up | followup | followUp, at most two tips; null if both are empty. */
+/** docs/seed-behaviour.md §5.2: follow-up from follow_up | followup | followUp, at most two tips; null if both are empty. */
 export function parseCoaching(text: string): CoachingContent | null {
   const parsed = CoachingReply.safeParse(extractJson(text));
   if (!parsed.success) return null;
@@ -100,7 +100,7 @@ const QuestionReply = z.object({ question: textOrList.optional(), prompt: textOr
 export type QuestionShape = "json" | "sentence";
 
 /**
- * Seed §5.3: `question`, else `prompt`, else `text`. Where JSON was asked for, a reply without
+ * docs/seed-behaviour.md §5.3: `question`, else `prompt`, else `text`. Where JSON was asked for, a reply without
  * any is invalid (the heuristics answer). Where the bare sentence was asked for, its first
  * non-empty line is the question, and it must read as one: end with "?" or open like a
  * question or a request ("How…", "Tell me…"), so a preamble ("Sure! Here is…") is refused.
@@ -145,7 +145,7 @@ const ClarificationReply = z.object({
   text: textOrList.optional(),
 });
 
-/** Seed §5.4: message | clarification | response | text, else the whole text if it is prose. */
+/** docs/seed-behaviour.md §5.4: message | clarification | response | text, else the whole text if it is prose. */
 export function parseClarification(text: string): string | null {
   const json = extractJson(text);
   let candidate: string;
