@@ -57,15 +57,28 @@ export class InterviewConnection {
    * Sends a message. Session-changing messages get an id and are kept until acknowledged,
    * so a drop before the `ack` re-sends them on the next socket.
    */
-  send(message: Outgoing, options: { acknowledged?: boolean } = {}): void {
+  send(message: Outgoing, options: { acknowledged?: boolean } = {}): Outgoing & { id?: string } {
     if (options.acknowledged) {
       const id = message.id ?? crypto.randomUUID();
       const withId = { ...message, id };
       this.unacknowledged.set(id, withId);
       this.write(withId, false);
-      return;
+      return withId;
     }
     this.write(message, true);
+    return message;
+  }
+
+  /**
+   * Resumes a session this tab ran before a reload: everything from `lastSeq` on is replayed
+   * (0: the whole session), and `unacknowledged` is sent again with its ids.
+   */
+  resume(resumeToken: string, lastSeq: number, unacknowledged: readonly (Outgoing & { id: string })[]): void {
+    this.resumeToken = resumeToken;
+    this.lastSeq = lastSeq;
+    this.ended = false;
+    for (const message of unacknowledged) this.unacknowledged.set(message.id, message);
+    this.open(true);
   }
 
   /** A new session on this connection: forget the previous one's numbering and token. */

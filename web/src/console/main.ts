@@ -1,7 +1,8 @@
 /**
  * The interview console at `/`: set up and start an interview, type answers, read the tips,
  * ask for clarification, switch style, check in, and get a printable recap at the end. The
- * connection reconnects by itself after a drop (connection.ts).
+ * connection reconnects by itself after a drop (connection.ts), and a reload of the page
+ * resumes the interview (saved-session.ts).
  */
 import type { ServerMessage } from "@interview/shared/protocol";
 import { byId, showAlert } from "../common/dom.ts";
@@ -12,6 +13,7 @@ import { candidateItem, interviewerItem, noteItem, tipsBlock, type AnsweredTurn 
 import { renderFeedback } from "./feedback.ts";
 import { AUDIO_INPUT, openMicrophone, type Microphone } from "./voice/microphone.ts";
 import { InterviewerVoice } from "./voice/player.ts";
+import { SessionKeeper, type SentMessage } from "./saved-session.ts";
 
 const PARTICIPANT_KEY = "interview.participantId";
 
@@ -54,6 +56,14 @@ let currentQuestion = "";
 let answerSentAt: number | null = null;
 let maxAnswers: number | null = null;
 let lastAnswered: AnsweredTurn | null = null;
+/** The session this tab runs, kept so that a reload resumes it. */
+const keeper = new SessionKeeper();
+/** Ids of sent messages already drawn in the transcript (drawn when sent; after a reload, when their replayed `ack` comes). */
+const drawn = new Set<string>();
+/** The server's latest `seq` when this connection resumed: messages up to it are a replay, not live. */
+let replayThrough = 0;
+/** Set from a reload's resume until the server accepts it (`session_resumed`). */
+let resumingAfterReload = false;
 
 type AnswerMode = "typed" | "push" | "hands-free";
 let answerMode: AnswerMode = "typed";
@@ -96,16 +106,26 @@ function typedOnly(reason: string): void {
   showAlert(page.alert, reason, "info");
 }
 
-function newConnection(): void {
+function newConnection(resume = keeper.resumable): void {
   connection = new InterviewConnection(wsUrl, {
     state(state, detail) {
       page.connection.textContent = detail;
       page.connection.dataset.state = state;
+      // Ended, deleted or refused: nothing left to resume, so a reload starts afresh.
+      if (state === "closed") keeper.forget();
+      if (state === "closed" && resumingAfterReload) {
+        resumingAfterReload = false;
+        newConnection(null);
+        showAlert(page.alert, "The interview this page had open could not be resumed: it has ended or was deleted. Start a new one.", "info");
+      }
     },
     message: handle,
     audio: (chunk) => voice.push(chunk),
   });
-  connection.connect();
+  resumingAfterReload = resume !== null;
+  if (resume) {
+    connection.resume(resume.resumeToken, 0, keeper.unacknowledged());
+  } else connection.connect();
   // For the browser tests and for anyone curious in the dev tools.
   (window as unknown as { interviewConsole: unknown }).interviewConsole = { connection };
 }
@@ -134,6 +154,7 @@ function handle(message: ServerMessage): void {
       break;
     case "session_started":
       if (message.participantId) localStorage.setItem(PARTICIPANT_KEY, message.participantId);
+      keeper.started(message.session_id, message.resumeToken);
       maxAnswers = message.maxQuestions;
       recap = { sessionId: message.session_id, endMessage: "", turns: [], checkins: [], styles: [message.style], startedAt: Date.now(), endedAt: Date.now(), report: null };
       page.switchStyle.value = message.style;
@@ -162,7 +183,7 @@ function handle(message: ServerMessage): void {
     case "transcript":
       stopTalking(false);
       page.live.textContent = "";
-      spokenAnswer(message.text);
+      recordAnswer(message.text, !replayed(message.seq));
       break;
     case "no_speech":
       stopTalking(false);
@@ -204,7 +225,21 @@ function handle(message: ServerMessage): void {
     case "checkin_logged":
       add(noteItem("Check-in saved."));
       break;
+    case "ack": {
+      const sent = keeper.acknowledged(message.id);
+      if (sent && !drawn.has(sent.id)) drawSent(sent);
+      break;
+    }
     case "session_resumed":
+      replayThrough = message.lastSeq;
+      resumingAfterReload = false;
+      if (!recap) {
+        // A reload whose replay will not hold session_started (too far behind): show the interview all the same.
+        maxAnswers = message.maxQuestions;
+        recap = { sessionId: message.session_id, endMessage: "", turns: [], checkins: [], styles: [message.style], startedAt: Date.now(), endedAt: Date.now(), report: null };
+        page.setup.hidden = true;
+        page.interview.hidden = false;
+      }
       if (message.question && message.question.question !== currentQuestion) {
         currentQuestion = message.question.question;
         add(interviewerItem(message.question.question, message.question.preface));
@@ -216,6 +251,7 @@ function handle(message: ServerMessage): void {
       stopTalking(false);
       microphone?.stop();
       microphone = null;
+      keeper.forget();
       finish(message.message);
       break;
     case "error":
@@ -324,23 +360,46 @@ page.answerForm.addEventListener("submit", (event) => {
   }
   showAlert(page.alert, "");
   stopTalking(false);
-  recordAnswer(answer);
+  recordAnswer(answer, true);
   page.answer.value = "";
-  connection.send({ type: "user_answer", answer }, { acknowledged: true });
+  sendKept({ type: "user_answer", answer });
 });
 
-/** An answer given (typed, or the server's transcript of a spoken one) joins the transcript and the recap. */
-function recordAnswer(answer: string): void {
+/** Sends a session-changing message with an id, kept (with the session) until a reload no longer needs it. */
+function sendKept(message: { type: string; [field: string]: unknown }): void {
+  const sent = connection.send(message, { acknowledged: true }) as SentMessage;
+  drawn.add(sent.id);
+  keeper.sent(sent);
+}
+
+/** Whether a numbered message is the replay of a resume rather than live traffic. */
+function replayed(seq: number | undefined): boolean {
+  return seq !== undefined && seq <= replayThrough;
+}
+
+/**
+ * A message this tab sent before a reload, drawn where the server applied it (its replayed
+ * `ack`), so the rebuilt transcript reads as it did.
+ */
+function drawSent(sent: SentMessage): void {
+  drawn.add(sent.id);
+  if (sent.type === "user_answer" && typeof sent.answer === "string") recordAnswer(sent.answer, false);
+  else if (sent.type === "user_clarification" && typeof sent.question === "string") add(noteItem(`You asked: ${sent.question}`));
+  else if (sent.type === "checkin" && typeof sent.confidence === "number" && typeof sent.stress === "number") recap?.checkins.push({ confidence: sent.confidence, stress: sent.stress });
+}
+
+/**
+ * An answer given (typed, or the server's transcript of a spoken one) joins the transcript and
+ * the recap. `live`: given now, so the wait for its tips is the candidate's (telemetry); not
+ * for an answer drawn again from a replay.
+ */
+function recordAnswer(answer: string, live: boolean): void {
   const { item, answerText, feedbackSlot } = candidateItem(answer);
   add(item);
   lastAnswered = { question: currentQuestion, answer, tips: [], answerText, feedbackSlot };
   recap?.turns.push(lastAnswered);
-  answerSentAt = performance.now();
+  answerSentAt = live ? performance.now() : null;
   setAnswering(false, "The interviewer is thinking…");
-}
-
-function spokenAnswer(text: string): void {
-  recordAnswer(text);
 }
 
 // Push to talk: hold the button (pointer) or Space/Enter on it (keyboard).
@@ -369,12 +428,12 @@ page.clarifyForm.addEventListener("submit", (event) => {
   if (!text) return showAlert(page.alert, "Type what you would like clarified.");
   add(noteItem(`You asked: ${text}`));
   page.clarify.value = "";
-  connection.send({ type: "user_clarification", question: text }, { acknowledged: true });
+  sendKept({ type: "user_clarification", question: text });
 });
 
 page.styleForm.addEventListener("submit", (event) => {
   event.preventDefault();
-  connection.send({ type: "switch_style", style: page.switchStyle.value }, { acknowledged: true });
+  sendKept({ type: "switch_style", style: page.switchStyle.value });
 });
 
 page.checkinForm.addEventListener("submit", (event) => {
@@ -384,7 +443,7 @@ page.checkinForm.addEventListener("submit", (event) => {
   const valid = (n: number) => Number.isInteger(n) && n >= 0 && n <= 10;
   if (!valid(confidence) || !valid(stress)) return showAlert(page.alert, "Confidence and stress are whole numbers from 0 to 10.");
   recap?.checkins.push({ confidence, stress });
-  connection.send({ type: "checkin", confidence, stress }, { acknowledged: true });
+  sendKept({ type: "checkin", confidence, stress });
 });
 
 page.print.addEventListener("click", () => window.print());
@@ -395,8 +454,11 @@ page.again.addEventListener("click", () => {
   page.report.hidden = true;
   page.setup.hidden = false;
   page.start.disabled = true;
+  keeper.forget();
+  drawn.clear();
+  replayThrough = 0;
   connection.close();
-  newConnection();
+  newConnection(null);
 });
 
 page.start.disabled = true;

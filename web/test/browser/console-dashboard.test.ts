@@ -235,3 +235,87 @@ describe("the research dashboard", () => {
     await page.close();
   });
 });
+
+describe("reloading the console", () => {
+  it("resumes the interview in the reloaded page: the transcript is drawn again, an answer in flight is not lost or doubled", async () => {
+    const page = await stack.browser.newPage();
+    const errors: string[] = [];
+    page.on("pageerror", (error) => errors.push(String(error)));
+    await page.goto(`${stack.server.url}/`);
+    await expect.poll(() => page.isEnabled("#start")).toBe(true);
+    await page.getByLabel("Number of answers (1–50)").fill("3");
+    await page.getByLabel(/Your own questions/).fill("Tell me about a time you fixed a slow service.");
+    await page.getByLabel(/I agree that my answers/).check();
+    await page.getByRole("button", { name: "Start the interview" }).click();
+    const interviewer = page.locator("#transcript li.interviewer");
+    await expect.poll(() => interviewer.count()).toBe(1);
+
+    await page.getByLabel("Your answer").fill(ANSWERS[0]!);
+    await page.getByRole("button", { name: "Send answer" }).click();
+    await expect.poll(() => page.locator("#transcript .tips").count()).toBe(1);
+    await expect.poll(() => interviewer.count()).toBe(2);
+    await page.getByText("Ask, switch style, check in").click();
+    await page.getByLabel("Ask the interviewer to clarify").fill("What do you mean by impact?");
+    await page.getByRole("button", { name: "Ask" }).click();
+    await expect.poll(() => page.locator("#transcript li.interviewer", { hasText: "Clarification" }).count()).toBe(1);
+
+    // An answer is sent but never reaches the server (its frame is swallowed), and the page
+    // reloads: the answer kept in the tab is sent again by the reloaded page.
+    await page.getByLabel("Your answer").fill(ANSWERS[1]!);
+    await page.evaluate(() => {
+      const handle = (window as unknown as { interviewConsole: { connection: { current: WebSocket | null } } }).interviewConsole;
+      handle.connection.current!.send = () => undefined;
+      (document.getElementById("send-answer") as HTMLButtonElement).click();
+    });
+    expect(await page.evaluate(() => sessionStorage.getItem("interview.session"))).toContain(ANSWERS[1]);
+    await page.reload();
+
+    // The reloaded page resumes: the whole conversation again, then the answer's replies once.
+    await expect.poll(() => page.textContent("#connection"), { timeout: 30_000 }).toBe("Reconnected; the interview carries on.");
+    await expect.poll(() => page.locator("#transcript .tips").count(), { timeout: 30_000 }).toBe(2);
+    await expect.poll(() => page.isEnabled("#answer")).toBe(true);
+    const candidate = page.locator("#transcript li.candidate p.text");
+    expect(await candidate.allTextContents()).toEqual([ANSWERS[0], ANSWERS[1]]);
+    expect(await page.locator("#transcript li.system", { hasText: "You asked: What do you mean by impact?" }).count()).toBe(1);
+    expect(await interviewer.count()).toBe(4);
+
+    await page.getByLabel("Your answer").fill(ANSWERS[2]!);
+    await page.getByRole("button", { name: "Send answer" }).click();
+    await expect.poll(() => page.isVisible("#report"), { timeout: 30_000 }).toBe(true);
+    expect(await page.locator("#report-body .recap > li").count()).toBe(3);
+    const summary = (await page.textContent("#report-summary")) ?? "";
+    expect(summary).toContain("3 answers");
+    const reloadedSession = /Session (\S+)\.$/.exec(summary)?.[1] ?? "";
+    expect(reloadedSession).not.toBe("");
+
+    const deadline = Date.now() + 30_000;
+    let stored: string[] = [];
+    while (Date.now() < deadline && stored.length < 3) {
+      const response = await fetch(`${stack.server.url}/export/session/${reloadedSession}`, { headers: { Authorization: `Bearer ${ADMIN_TOKEN}` } });
+      if (response.ok) stored = ((await response.json()) as { answers: { answer: string }[] }).answers.map((a) => a.answer);
+      if (stored.length < 3) await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+    expect(stored).toEqual(ANSWERS);
+
+    // Once it has ended, a reload starts afresh.
+    await page.reload();
+    await expect.poll(() => page.isEnabled("#start")).toBe(true);
+    expect(await page.isVisible("#setup-form")).toBe(true);
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it("a kept session the server will not resume gives way to a new interview, said in words", async () => {
+    const page = await stack.browser.newPage();
+    await page.goto(`${stack.server.url}/`);
+    await expect.poll(() => page.isEnabled("#start")).toBe(true);
+    await page.evaluate(() =>
+      sessionStorage.setItem("interview.session", JSON.stringify({ sessionId: "gone", resumeToken: "not-a-session-token", sent: [], acknowledged: [] })),
+    );
+    await page.reload();
+    await expect.poll(() => page.textContent("#alert"), { timeout: 30_000 }).toContain("could not be resumed");
+    await expect.poll(() => page.isEnabled("#start")).toBe(true);
+    expect(await page.evaluate(() => sessionStorage.getItem("interview.session"))).toBeNull();
+    await page.close();
+  });
+});
