@@ -10,7 +10,7 @@
  *
  * A turn costs one storage commit (state and records together) and at most one alarm write:
  * when the model can answer without I/O (no key, or its circuit open) the turn is finished
- * in the same step. Records reach D1 by coalesced replication from the outbox: the alarm
+ * in the same step. Records reach D1 by coalesced replication from the journal: the alarm
  * flushes them a few seconds later (many turns in one `db.batch`), and the session's end or
  * a large backlog flushes at once. The alarm also carries the session time limit and the
  * rescue of a parked turn (storage/README.md, "The write path").
@@ -40,7 +40,6 @@ import type { TimedWord } from "../coach/types.ts";
 import type { AnswerScore } from "../engine/types.ts";
 import { selectInterviewerModel } from "../model/select-model.ts";
 import type { InterviewerModel } from "../model/interviewer-model.ts";
-import { RecordOutbox } from "./record-outbox.ts";
 import { SerialQueue } from "./serial-queue.ts";
 import { TokenBucket } from "./token-bucket.ts";
 import { mintResumeToken, sha256Hex, tokenMatches } from "./resume-token.ts";
@@ -49,7 +48,7 @@ import { registerSession } from "./session-location.ts";
 import { drizzle } from "drizzle-orm/d1";
 import { OutboxReplication } from "./outbox-replication.ts";
 import { AlarmSchedule, earliest } from "./alarm-schedule.ts";
-import { REPLAY_LIMIT, SentLog } from "./sent-log.ts";
+import { CommitJournal, REPLAY_LIMIT } from "./commit-journal.ts";
 import { offeredSubprotocols } from "./socket-subprotocol.ts";
 import { requestIdOf, withRequestContext } from "../ops/request-context.ts";
 import { recordModelCalls, recordReplication } from "../ops/figures.ts";
@@ -110,8 +109,8 @@ export class InterviewSession extends DurableObject<Env> {
    * frame changed anything. Objects from before are stored as the object itself.
    */
   private storedState: string | InterviewState | null;
-  private readonly outbox: RecordOutbox;
-  private readonly sentLog: SentLog;
+  /** One row per commit: its records until D1 has them, its numbered messages for resumes. */
+  private readonly journal: CommitJournal;
   private readonly queue = new SerialQueue();
   private readonly buckets = new WeakMap<WebSocket, TokenBucket>();
   /** Each socket's request id (its attachment's), read once per wake-up, not per audio frame. */
@@ -127,16 +126,15 @@ export class InterviewSession extends DurableObject<Env> {
     super(ctx, env);
     this.storedState = ctx.storage.kv.get<string | InterviewState>(STATE_KEY) ?? null;
     this.state = typeof this.storedState === "string" ? (JSON.parse(this.storedState) as InterviewState) : this.storedState;
-    this.outbox = new RecordOutbox(ctx.storage.sql, ctx.storage.kv);
-    this.sentLog = new SentLog(ctx.storage.sql, ctx.storage.kv);
+    this.journal = new CommitJournal(ctx.storage);
     this.alarmSchedule = new AlarmSchedule(ctx.storage);
     this.replication = new OutboxReplication(
-      this.outbox,
+      this.journal,
       ctx.storage.kv,
       () => drizzle(env.DB),
       () => this.rearm(),
       `InterviewSession ${ctx.id}`,
-      (run) => recordReplication(env, ctx.id.toString(), { ...run, backlogAfter: this.outbox.size() }),
+      (run) => recordReplication(env, ctx.id.toString(), { ...run, backlogAfter: this.journal.size() }),
     );
     this.model = selectInterviewerModel(env);
     this.voice = new VoiceChannel({
@@ -277,19 +275,18 @@ export class InterviewSession extends DurableObject<Env> {
   /** Copies the backlog to D1 now; returns how many rows are still waiting (0 unless D1 failed). */
   async flush(): Promise<number> {
     await this.replicate();
-    return this.outbox.size();
+    return this.journal.size();
   }
 
   /**
-   * Deletes this object's copy of a session (outbox rows), and forgets the interview if it is
+   * Deletes this object's copy of a session (journal rows), and forgets the interview if it is
    * the current one: its socket is closed and the state dropped. Called by DELETE /sessions/:id.
    */
   async forgetSession(sessionId: string): Promise<void> {
     await this.queue.run(async () => {
       // A replication in flight could otherwise write the rows back after the caller's delete.
       await this.replication.settled();
-      this.outbox.deleteSession(sessionId);
-      this.sentLog.deleteSession(sessionId);
+      this.journal.deleteSession(sessionId);
       if (this.state?.session?.id === sessionId) {
         this.turnAbort.abort();
         this.voice.forget();
@@ -302,7 +299,7 @@ export class InterviewSession extends DurableObject<Env> {
     });
   }
 
-  /** Copies unreplicated outbox rows to D1; never throws, never delays a reply. */
+  /** Copies the journal's waiting records to D1; never throws, never delays a reply. */
   replicate(): Promise<void> {
     return this.replication.run();
   }
@@ -389,7 +386,7 @@ export class InterviewSession extends DurableObject<Env> {
 
   /** A session's records that D1 does not have yet (they leave the object once it does). */
   backlog(sessionId: string): PersistRecord[] {
-    return this.outbox.waiting(sessionId);
+    return this.journal.waiting(sessionId);
   }
 
   private async checkResume(sessionId: string, token: string): Promise<Response | null> {
@@ -485,13 +482,16 @@ export class InterviewSession extends DurableObject<Env> {
       // Commit first: if storage fails, memory must not run ahead of what was stored.
       this.ctx.storage.transactionSync(() => {
         this.ctx.storage.kv.put(STATE_KEY, stateJson);
-        this.outbox.append(records);
-        if (numbered.length > 0 && state.session) {
-          this.sentLog.append({
-            sessionId: state.session.id,
-            firstSeq: numbered[0]!.seq!,
-            lastSeq: numbered[numbered.length - 1]!.seq!,
-            frames: numbered.map((o) => o.frame),
+        // One journal row: the records for D1 and the numbered messages for resumes.
+        const sessionId = state.session?.id ?? records[0]?.sessionId;
+        if (sessionId !== undefined) {
+          this.journal.append({
+            sessionId,
+            records,
+            sent:
+              numbered.length > 0 && state.session
+                ? { firstSeq: numbered[0]!.seq!, lastSeq: numbered[numbered.length - 1]!.seq!, frames: numbered.map((o) => o.frame) }
+                : null,
           });
         }
       });
@@ -501,7 +501,7 @@ export class InterviewSession extends DurableObject<Env> {
     // Written with the commit, before the replies: the output gate holds them until both are stored.
     const alarmWrite = this.alarmSchedule.fireBy(this.nextAlarmTime());
     const ended = Boolean(state.session?.ended) && !before.session?.ended;
-    if (ended || this.outbox.size() >= REPLICATION_FLUSH_ROWS) this.ctx.waitUntil(this.replicate());
+    if (ended || this.journal.size() >= REPLICATION_FLUSH_ROWS) this.ctx.waitUntil(this.replicate());
     // A resume speaks to the sockets waiting for it; everything else to the live ones.
     const sockets = event.kind === "resumed" ? this.waitingSockets() : this.liveSockets();
     let sent = 0;
@@ -528,7 +528,7 @@ export class InterviewSession extends DurableObject<Env> {
   private replay(sockets: WebSocket[], lastSeq: number): void {
     const session = this.state?.session;
     if (!session) return;
-    const { frames, complete } = this.sentLog.after(session.id, lastSeq);
+    const { frames, complete } = this.journal.after(session.id, lastSeq);
     if (!complete) {
       const gap = errorBody("replay_gap", `Messages after seq ${lastSeq} are no longer all kept (the last ${REPLAY_LIMIT} are); session_resumed holds the state to continue from.`);
       for (const ws of sockets) sendTo(ws, { type: "error", ...gap });
@@ -592,7 +592,7 @@ export class InterviewSession extends DurableObject<Env> {
    */
   private nextAlarmTime(): number | null {
     const now = Date.now();
-    const flush = this.outbox.size() > 0 ? (this.replication.retryAt ?? now + REPLICATION_FLUSH_MS) : null;
+    const flush = this.journal.size() > 0 ? (this.replication.retryAt ?? now + REPLICATION_FLUSH_MS) : null;
     return earliest(this.activeDeadline(), this.state?.pending ? now + PARKED_TURN_RESCUE_MS : null, flush);
   }
 

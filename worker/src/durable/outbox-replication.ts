@@ -1,10 +1,10 @@
 /**
- * Runs the outbox-to-D1 replication of one interview object: one run at a time, chained so
- * a failed run cannot stop later ones, with the retry state kept in the object's storage so
- * backoff survives eviction. The object's alarm drives the retries; `rearm` tells the
- * object that the retry time moved. Each run that moved or failed to move records is reported
- * (`report`: the operator figures, ops/figures.ts) with its lag: the age of the oldest record
- * it handled.
+ * Runs the outbox-to-D1 replication (the commit journal's waiting records) of one interview
+ * object: one run at a time, chained so a failed run cannot stop later ones, with the retry
+ * state kept in the object's storage so backoff survives eviction. The object's alarm drives
+ * the retries; `rearm` tells the object that the retry time moved. Each run that moved or
+ * failed to move records is reported (`report`: the operator figures, ops/figures.ts) with its
+ * lag: the age of the oldest record it handled.
  */
 import type { ResearchDb } from "../storage/research-db.ts";
 import { drainOutbox, retryDelay, type ReplicationSource, type RetryState } from "../storage/replicator.ts";
@@ -72,7 +72,7 @@ export class OutboxReplication {
         read += batch?.records.length ?? 0;
         return batch;
       },
-      removeThrough: (seq) => this.outbox.removeThrough(seq),
+      removeThrough: (seq, records) => this.outbox.removeThrough(seq, records),
     };
     const lag = () => (Number.isFinite(oldest) ? Math.max(0, Date.now() - oldest) : 0);
     try {

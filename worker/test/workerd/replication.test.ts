@@ -78,7 +78,8 @@ describe("replication to D1", () => {
     );
     expect(await backlog(stub, started.session_id)).toEqual([]);
     await runInDurableObject(stub, async (_instance, state) => {
-      expect(state.storage.sql.exec("SELECT count(*) AS n FROM record_batches").one().n).toBe(0);
+      // The journal keeps the turns' messages for a resume, no records.
+      expect(state.storage.sql.exec("SELECT count(*) AS n FROM journal WHERE count > 0 OR records IS NOT NULL").one().n).toBe(0);
       // Nothing waits and there is no time limit: no alarm left.
       expect(await state.storage.getAlarm()).toBeNull();
     });
@@ -109,15 +110,15 @@ describe("replication to D1", () => {
     expect((await exportSession(db, started.session_id))!.answers).toHaveLength(1);
   });
 
-  it("an object from before one-row-per-commit moves its waiting rows over once and flushes them", async () => {
+  it("an object from the first layout (one outbox row per record) moves its waiting rows over once and flushes them", async () => {
     const { socket, started } = await startInterview({ consent: true });
     const stub = interviewOf(started.resumeToken as string);
     expect(await stub.flush()).toBe(0);
     const legacy = { kind: "answer", key: `${started.session_id}:legacy`, sessionId: started.session_id, turn: 1, answer: "Kept in the old outbox.",
       style: "neutral", group: started.group, speakingRate: null, pauseRatio: null, gaze: null, fillers: null, createdAt: Date.now() };
     await runInDurableObject(stub, (_instance, state) => {
-      state.storage.sql.exec("DROP TABLE record_batches");
-      state.storage.kv.delete("outbox_schema");
+      state.storage.sql.exec("DROP TABLE journal");
+      state.storage.kv.delete("journal_schema");
       state.storage.sql.exec(`CREATE TABLE outbox (seq INTEGER PRIMARY KEY AUTOINCREMENT, key TEXT NOT NULL UNIQUE,
         session_id TEXT NOT NULL, record TEXT NOT NULL, replicated INTEGER NOT NULL DEFAULT 0)`);
       state.storage.sql.exec("INSERT INTO outbox (key, session_id, record, replicated) VALUES ('done', ?, '{}', 1)", started.session_id);
@@ -173,7 +174,7 @@ describe("replication to D1", () => {
         held.filter((r) => r.kind === "telemetry").map((r) => (r as { eventType: string }).eventType),
       );
       await runInDurableObject(stub, async (_instance, state) => {
-        expect(state.storage.sql.exec("SELECT count(*) AS n FROM record_batches").one().n).toBe(0);
+        expect(state.storage.sql.exec("SELECT count(*) AS n FROM journal WHERE count > 0").one().n).toBe(0);
         expect(state.storage.kv.get("replication_retry")).toBeUndefined();
         // Back to the time limit alone.
         const deadline = await state.storage.getAlarm();
