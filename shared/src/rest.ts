@@ -31,14 +31,6 @@ export type CommentBody = z.infer<typeof CommentBody>;
 /** `GET /sessions?limit=`: clamped to 1..100 like the seed; default 20. */
 export const SESSIONS_LIMIT_MAX = 100;
 const limitMessage = `must be a whole number from 1 to ${SESSIONS_LIMIT_MAX} (values outside are clamped; default 20)`;
-export const SessionsQuery = z.object({
-  limit: z.coerce
-    .number({ error: limitMessage })
-    .int(limitMessage)
-    .default(20)
-    .transform((n) => Math.min(SESSIONS_LIMIT_MAX, Math.max(1, n))),
-});
-
 const instant = z
   .string()
   .refine((s) => !Number.isNaN(Date.parse(s)), "must be an ISO-8601 date or date-time")
@@ -60,6 +52,37 @@ export const MetricsQuery = z.object({
   excludeClientAssigned: queryFlag.default(false),
 });
 export type MetricsQuery = z.infer<typeof MetricsQuery>;
+
+/**
+ * `GET /sessions` paging: `next` of one page, passed back as `before`, continues after its last
+ * row (newest first; rows added meanwhile do not shift the pages). Shape `<createdAtMs>:<id>`;
+ * clients treat it as opaque.
+ */
+const sessionsCursor = z
+  .string({ error: "must be the `next` of an earlier page" })
+  .regex(/^\d{1,15}:.{1,100}$/, "must be the `next` of an earlier page")
+  .transform((s) => {
+    const at = s.indexOf(":");
+    return { createdAt: Number(s.slice(0, at)), id: s.slice(at + 1) };
+  });
+
+/**
+ * `GET /sessions`: newest first, `limit` a page. The filters are the study's (`from`, `to`,
+ * `pack`, `style`, `excludeClientAssigned`, as `/metrics/summary`), so the list shows the
+ * sessions behind the figures, plus the list's own: `group`, `participantId`, `consented`.
+ */
+export const SessionsQuery = MetricsQuery.extend({
+  limit: z.coerce
+    .number({ error: limitMessage })
+    .int(limitMessage)
+    .default(20)
+    .transform((n) => Math.min(SESSIONS_LIMIT_MAX, Math.max(1, n))),
+  group: GroupSchema.optional(),
+  participantId: ParticipantIdSchema.optional(),
+  consented: queryFlag.optional(),
+  before: sessionsCursor.optional(),
+});
+export type SessionsQuery = z.infer<typeof SessionsQuery>;
 
 export const SessionIdParam = z.object({ id: sessionId });
 

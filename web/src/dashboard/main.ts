@@ -7,7 +7,7 @@ import type { SessionExport } from "../../../worker/src/storage/reads.ts";
 import { byId, showAlert } from "../common/dom.ts";
 import { adminFetch, adminToken, setAdminToken } from "./admin-api.ts";
 import { ANSWER_COLUMNS, TELEMETRY_COLUMNS, download, toCsv } from "./csv.ts";
-import { loadStudy, type StudyFilters } from "./study.ts";
+import { filterParams, loadStudy, type StudyFilters } from "./study.ts";
 import { loadComments, loadReport, loadSessions, renderCheckins, renderTimeline, renderTranscript } from "./sessions.ts";
 
 const page = {
@@ -22,7 +22,10 @@ const page = {
   table: byId("metrics-table"),
   sessionsForm: byId<HTMLFormElement>("sessions-form"),
   limit: byId<HTMLInputElement>("limit"),
+  listGroup: byId<HTMLSelectElement>("list-group"),
+  listParticipant: byId<HTMLInputElement>("list-participant"),
   sessions: byId("sessions"),
+  sessionsMore: byId<HTMLButtonElement>("sessions-more"),
   detail: byId("detail"),
   detailTitle: byId("detail-title"),
   detailMeta: byId("detail-meta"),
@@ -42,6 +45,9 @@ const page = {
 };
 
 let openSession: SessionExport | null = null;
+/** The list's query and where its next page starts (`next` of the last page; null: no more). */
+let listQuery = new URLSearchParams();
+let listNext: string | null = null;
 
 /** Runs a dashboard action; a refusal or an unreachable server is shown in the alert box. */
 async function attempt(action: () => Promise<unknown>): Promise<void> {
@@ -67,7 +73,26 @@ function filters(): StudyFilters {
 async function refresh(): Promise<void> {
   showAlert(page.alert, "");
   await loadStudy(filters(), { counts: page.counts, effect: page.effect, charts: page.charts, table: page.table });
-  await loadSessions(Number(page.limit.value) || 20, page.sessions, (id) => void attempt(() => open(id)));
+  await listSessions(Number(page.limit.value) || 20);
+}
+
+/** The first page of the sessions list under the study's filters and the list's own. */
+async function listSessions(limit: number): Promise<void> {
+  const query = filterParams(filters());
+  query.set("limit", String(limit));
+  if (page.listGroup.value) query.set("group", page.listGroup.value);
+  const participant = page.listParticipant.value.trim();
+  if (participant) query.set("participantId", participant);
+  listQuery = query;
+  await showPage(false);
+}
+
+async function showPage(append: boolean): Promise<void> {
+  const query = new URLSearchParams(listQuery);
+  if (append && listNext) query.set("before", listNext);
+  const result = await loadSessions(query, page.sessions, (id) => void attempt(() => open(id)), append);
+  listNext = result.next;
+  page.sessionsMore.hidden = listNext === null;
 }
 
 async function open(id: string): Promise<void> {
@@ -103,8 +128,9 @@ page.sessionsForm.addEventListener("submit", (event) => {
   event.preventDefault();
   const limit = Number(page.limit.value);
   if (!Number.isInteger(limit) || limit < 1 || limit > 100) return showAlert(page.alert, "List 1 to 100 sessions.");
-  void attempt(() => loadSessions(limit, page.sessions, (id) => void attempt(() => open(id))));
+  void attempt(() => listSessions(limit));
 });
+page.sessionsMore.addEventListener("click", () => void attempt(() => showPage(true)));
 page.exportJson.addEventListener("click", () => {
   if (openSession) download(`session-${openSession.session.id}.json`, JSON.stringify(openSession, null, 2), "application/json");
 });

@@ -1,5 +1,6 @@
 /** The sessions list (`GET /sessions`) and one session's detail (`GET /export/session/:id`, comments). */
-import type { SessionExport, SessionListItem } from "../../../worker/src/storage/reads.ts";
+import type { SessionExport } from "../../../worker/src/storage/reads.ts";
+import type { SessionListPage } from "../../../worker/src/storage/session-list.ts";
 import type { TelemetryOut } from "../../../worker/src/storage/export-rows.ts";
 import { h } from "../common/dom.ts";
 import { adminFetch } from "./admin-api.ts";
@@ -10,43 +11,44 @@ import { reportSection } from "../console/report.ts";
 
 const fmt = (n: number | null, digits = 1) => (n === null ? "–" : n.toFixed(digits));
 
-export async function loadSessions(limit: number, container: HTMLElement, open: (id: string) => void): Promise<SessionListItem[]> {
-  const { items } = await adminFetch<{ items: SessionListItem[] }>(`/sessions?limit=${limit}`);
-  if (items.length === 0) {
-    container.replaceChildren(h("p", { class: "note" }, "No sessions yet."));
-    return items;
+/**
+ * A page of the sessions list (`GET /sessions` with `query`); `append` adds it under the rows
+ * already shown ("Load more"), else it replaces them.
+ */
+export async function loadSessions(query: URLSearchParams, container: HTMLElement, open: (id: string) => void, append = false): Promise<SessionListPage> {
+  const page = await adminFetch<SessionListPage>(`/sessions?${query.toString()}`);
+  const body = container.querySelector<HTMLTableSectionElement>("#sessions-table tbody");
+  const rows = page.items.map((s) => {
+    const button = h("button", { type: "button", class: "secondary", "aria-label": `Open session ${s.id}` }, "Open");
+    button.addEventListener("click", () => open(s.id));
+    return h(
+      "tr",
+      { "data-session": s.id },
+      h("td", {}, s.created_at.replace("T", " ").slice(0, 19)),
+      h("td", {}, h("code", {}, s.id.slice(0, 12))),
+      h("td", {}, `${s.group_name ?? "–"} (${s.group_assignment ?? "–"})`),
+      h("td", {}, s.style),
+      h("td", {}, s.consented ? "yes" : "no"),
+      h("td", {}, String(s.n_answers)),
+      h("td", {}, fmt(s.avg_speaking_rate)),
+      h("td", {}, fmt(s.avg_pause_ratio, 2)),
+      h("td", {}, fmt(s.avg_fillers)),
+      h("td", {}, button),
+    );
+  });
+  if (append && body) {
+    body.append(...rows);
+    return page;
+  }
+  if (page.items.length === 0) {
+    container.replaceChildren(h("p", { class: "note" }, "No sessions match."));
+    return page;
   }
   const head = ["Started (UTC)", "Session", "Arm", "Style", "Consent", "Answers", "Speaking rate", "Pause ratio", "Fillers", ""];
   container.replaceChildren(
-    h(
-      "table",
-      { id: "sessions-table" },
-      h("thead", {}, h("tr", {}, ...head.map((t) => h("th", { scope: "col" }, t)))),
-      h(
-        "tbody",
-        {},
-        ...items.map((s) => {
-          const button = h("button", { type: "button", class: "secondary", "aria-label": `Open session ${s.id}` }, "Open");
-          button.addEventListener("click", () => open(s.id));
-          return h(
-            "tr",
-            { "data-session": s.id },
-            h("td", {}, s.created_at.replace("T", " ").slice(0, 19)),
-            h("td", {}, h("code", {}, s.id.slice(0, 12))),
-            h("td", {}, `${s.group_name ?? "–"} (${s.group_assignment ?? "–"})`),
-            h("td", {}, s.style),
-            h("td", {}, s.consented ? "yes" : "no"),
-            h("td", {}, String(s.n_answers)),
-            h("td", {}, fmt(s.avg_speaking_rate)),
-            h("td", {}, fmt(s.avg_pause_ratio, 2)),
-            h("td", {}, fmt(s.avg_fillers)),
-            h("td", {}, button),
-          );
-        }),
-      ),
-    ),
+    h("table", { id: "sessions-table" }, h("thead", {}, h("tr", {}, ...head.map((t) => h("th", { scope: "col" }, t)))), h("tbody", {}, ...rows)),
   );
-  return items;
+  return page;
 }
 
 type Payload = Record<string, unknown>;

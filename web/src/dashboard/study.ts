@@ -28,6 +28,12 @@ export interface StudyFilters {
 
 /** The query string: `to` is inclusive here (a whole day) and exclusive on the route. */
 export function summaryQuery(filters: StudyFilters): string {
+  const text = filterParams(filters).toString();
+  return text ? `?${text}` : "";
+}
+
+/** The filters as query parameters, shared by `/metrics/summary` and `/sessions`. */
+export function filterParams(filters: StudyFilters): URLSearchParams {
   const query = new URLSearchParams();
   if (filters.from) query.set("from", filters.from);
   if (filters.to) {
@@ -38,8 +44,7 @@ export function summaryQuery(filters: StudyFilters): string {
   if (filters.pack) query.set("pack", filters.pack);
   if (filters.style) query.set("style", filters.style);
   if (filters.excludeClientAssigned) query.set("excludeClientAssigned", "true");
-  const text = query.toString();
-  return text ? `?${text}` : "";
+  return query;
 }
 
 /** One arm's mean with its 95% t interval (none below two values). */

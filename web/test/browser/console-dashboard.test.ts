@@ -231,6 +231,33 @@ describe("the research dashboard", () => {
     expect(await page.locator(`#sessions-table tr[data-session="${victim}"]`).count()).toBe(0);
     const gone = await fetch(`${stack.server.url}/export/session/${victim}`, { headers: { Authorization: `Bearer ${ADMIN_TOKEN}` } });
     expect(gone.status).toBe(404);
+
+    // The list a page at a time, then by arm: five sessions are left.
+    const rows = page.locator("#sessions-table tbody tr");
+    const rowIds = () => rows.evaluateAll((trs) => trs.map((tr) => tr.getAttribute("data-session")));
+    await page.getByLabel("Per page (1–100)").fill("2");
+    await page.getByRole("button", { name: "List", exact: true }).click();
+    await expect.poll(() => rows.count()).toBe(2);
+    await page.getByRole("button", { name: "Load more" }).click();
+    await expect.poll(() => rows.count()).toBe(4);
+    await page.getByRole("button", { name: "Load more" }).click();
+    await expect.poll(() => rows.count()).toBe(5);
+    expect(await page.isVisible("#sessions-more")).toBe(false);
+    const everyId = await rowIds();
+    expect(new Set(everyId).size).toBe(5);
+    await page.getByLabel("Per page (1–100)").fill("100");
+    const byArm: Record<string, (string | null)[]> = {};
+    for (const arm of ["control", "treatment"]) {
+      await page.locator("#list-group").selectOption(arm);
+      await Promise.all([
+        page.waitForResponse((response) => response.url().includes(`group=${arm}`)),
+        page.getByRole("button", { name: "List", exact: true }).click(),
+      ]);
+      const armsShown = () => rows.evaluateAll((trs) => trs.map((tr) => tr.querySelectorAll("td")[2]?.textContent ?? ""));
+      await expect.poll(async () => (await armsShown()).every((text) => text.startsWith(`${arm} (`))).toBe(true);
+      byArm[arm] = await rowIds();
+    }
+    expect([...byArm.control!, ...byArm.treatment!].sort()).toEqual([...everyId].sort());
     expect(errors).toEqual([]);
     await page.close();
   });

@@ -1,5 +1,6 @@
 /**
- * `GET /sessions?limit=` (admin): newest sessions with answer aggregates, one query.
+ * `GET /sessions` (admin): newest sessions with answer aggregates, one query, filtered and paged
+ * (storage/session-list.ts).
  * `DELETE /sessions/:id` (either: admin or the session's own resume token): removes the
  * session everywhere. The access policy finds the session (access-policy.ts): with the
  * session's token in the object the token names, which knows it before D1 does; with the
@@ -12,7 +13,7 @@
 import { Hono } from "hono";
 import { SessionIdParam, SessionsQuery } from "@interview/shared/rest";
 import { deleteSession } from "../storage/writes.ts";
-import { listSessions } from "../storage/reads.ts";
+import { listSessions } from "../storage/session-list.ts";
 import { withDb } from "../storage/db.ts";
 import { access, grantedSession, type AccessEnv } from "./access-policy.ts";
 import { objectCall } from "./object-call.ts";
@@ -23,9 +24,8 @@ const FORGET_FAILED = "The interview's own copy could not be deleted; nothing wa
 
 export const sessions = new Hono<AccessEnv>()
   .get("/sessions", access("admin"), validate("query", SessionsQuery), async function getSessions(c) {
-    const { limit } = c.req.valid("query");
-    const items = await withDb(c.env, (db) => listSessions(db, limit));
-    return c.json({ items });
+    const query = c.req.valid("query");
+    return c.json(await withDb(c.env, (db) => listSessions(db, query)));
   })
   .delete("/sessions/:id", access("either", { session: "param" }), validate("param", SessionIdParam), async function removeSession(c) {
     const { id } = c.req.valid("param");

@@ -108,61 +108,6 @@ export async function sessionIds(db: ResearchDb): Promise<string[]> {
   return rows.map((r) => r.id);
 }
 
-export interface SessionListItem extends SessionOut {
-  n_answers: number;
-  last_turn: number;
-  last_answer_at: string | null;
-  avg_speaking_rate: number | null;
-  avg_pause_ratio: number | null;
-  avg_gaze: number | null;
-  avg_fillers: number | null;
-}
-
-/** The newest `limit` sessions with their answer aggregates, in one query (seed §6.5). */
-export async function listSessions(db: ResearchDb, limit: number): Promise<SessionListItem[]> {
-  const page = db
-    .select()
-    .from(sessionRecord)
-    .orderBy(desc(sessionRecord.createdAt), desc(sessionRecord.id))
-    .limit(limit)
-    .as("page");
-  const rows = await db
-    .select({
-      id: page.id,
-      style: page.style,
-      groupName: page.groupName,
-      groupAssignment: page.groupAssignment,
-      consented: page.consented,
-      accent: page.accent,
-      notes: page.notes,
-      resumeTokenHash: page.resumeTokenHash,
-      objectId: page.objectId,
-      createdAt: page.createdAt,
-      participantId: page.participantId,
-      nAnswers: sql<number>`count(${answerRecord.id})`,
-      lastTurn: sql<number>`coalesce(max(${answerRecord.turn}), 0)`,
-      lastAnswerAt: sql<number | null>`max(${answerRecord.createdAt})`,
-      avgSpeakingRate: sql<number | null>`avg(${answerRecord.speakingRate})`,
-      avgPauseRatio: sql<number | null>`avg(${answerRecord.pauseRatio})`,
-      avgGaze: sql<number | null>`avg(${answerRecord.gaze})`,
-      avgFillers: sql<number | null>`avg(${answerRecord.fillers})`,
-    })
-    .from(page)
-    .leftJoin(answerRecord, eq(answerRecord.sessionId, page.id))
-    .groupBy(page.id)
-    .orderBy(desc(page.createdAt), desc(page.id));
-  return rows.map((r) => ({
-    ...sessionOut({ ...r, consented: Boolean(r.consented) }),
-    n_answers: Number(r.nAnswers),
-    last_turn: Number(r.lastTurn),
-    last_answer_at: r.lastAnswerAt === null ? null : new Date(Number(r.lastAnswerAt)).toISOString(),
-    avg_speaking_rate: numberOrNull(r.avgSpeakingRate),
-    avg_pause_ratio: numberOrNull(r.avgPauseRatio),
-    avg_gaze: numberOrNull(r.avgGaze),
-    avg_fillers: numberOrNull(r.avgFillers),
-  }));
-}
-
 export async function listComments(db: ResearchDb, sessionId: string): Promise<TelemetryOut[]> {
   const rows = await db
     .select()
@@ -172,6 +117,3 @@ export async function listComments(db: ResearchDb, sessionId: string): Promise<T
   return rows.map(telemetryOut);
 }
 
-function numberOrNull(value: unknown): number | null {
-  return value === null || value === undefined ? null : Number(value);
-}

@@ -9,7 +9,8 @@ import type { AnswerScore, PersistRecord } from "@interview/shared";
 import { earlierScores, sessionScores } from "../../src/storage/feedback-reads.ts";
 import type { ResearchDb } from "../../src/storage/research-db.ts";
 import { addComment, deleteSession, insertRecords } from "../../src/storage/writes.ts";
-import { exportSession, listComments, listSessions, ping, sessionAccess, sessionRecordCount } from "../../src/storage/reads.ts";
+import { exportSession, listComments, ping, sessionAccess, sessionRecordCount } from "../../src/storage/reads.ts";
+import { listSessions } from "../../src/storage/session-list.ts";
 import { metricsAggregates } from "../../src/storage/metrics-aggregates.ts";
 import { metricsSummary } from "../../src/stats/summary.ts";
 
@@ -208,7 +209,7 @@ export function repositorySuite(driver: string, database: () => ResearchDb): voi
         answer(b.id, 2, base + 1100, 1, { speakingRate: 100, pauseRatio: 0.1, gaze: 0.5, fillers: 1 }),
         answer(b.id, 3, base + 1200, 2, { speakingRate: 200, fillers: 4 }),
       ]);
-      const items = await listSessions(db, 2);
+      const { items } = await listSessions(db, { limit: 2 });
       expect(items.map((i) => i.id)).toEqual([c.id, b.id]);
       expect(items[0]).toMatchObject({ n_answers: 0, last_turn: 0, last_answer_at: null, avg_speaking_rate: null });
       expect(items[1]).toMatchObject({
@@ -221,6 +222,47 @@ export function repositorySuite(driver: string, database: () => ResearchDb): voi
         avg_fillers: 2.5,
         consented: true,
       });
+    });
+
+    it("filters the sessions list like the study's figures, by arm, participant and consent, and pages it without repeats", async () => {
+      const db = database();
+      const base = Date.UTC(9500, 0, 1) + Math.floor(Math.random() * 1e9);
+      const window = { from: base, to: base + 10_000 };
+      const made = [
+        sessionRecords(base, { group: "control", style: "cold", participantId: "list-p1", pack: "leadership" }),
+        sessionRecords(base + 1000, { group: "treatment", consented: false, participantId: "list-p1" }),
+        sessionRecords(base + 2000, { group: "treatment", groupAssignment: "client", style: "cold" }),
+        sessionRecords(base + 2000, { group: "control" }),
+        sessionRecords(base + 3000, { group: "treatment" }),
+        // Outside the window on either side.
+        sessionRecords(base - 1, { group: "control" }),
+        sessionRecords(base + 10_000, { group: "control" }),
+      ];
+      await insertRecords(db, made.flatMap((m) => m.records));
+      const ids = async (query: Parameters<typeof listSessions>[1]) => (await listSessions(db, { ...window, ...query })).items.map((i) => i.id);
+      const [p1Control, p1Unconsented, clientChosen, sameInstant, newest] = made.map((m) => m.id) as [string, string, string, string, string];
+      // Same created_at: the id breaks the tie, as the order does.
+      const [tieFirst, tieSecond] = [clientChosen, sameInstant].sort().reverse() as [string, string];
+
+      expect(await ids({ limit: 100 })).toEqual([newest, tieFirst, tieSecond, p1Unconsented, p1Control]);
+      expect(await ids({ limit: 100, group: "control" })).toEqual([sameInstant, p1Control]);
+      expect(await ids({ limit: 100, style: "cold" })).toEqual([clientChosen, p1Control]);
+      expect(await ids({ limit: 100, participantId: "list-p1" })).toEqual([p1Unconsented, p1Control]);
+      expect(await ids({ limit: 100, consented: false })).toEqual([p1Unconsented]);
+      expect(await ids({ limit: 100, excludeClientAssigned: true })).not.toContain(clientChosen);
+      expect(await ids({ limit: 100, pack: "leadership" })).toEqual([p1Control]);
+
+      // Two at a time: every session once, in order, and the last page says so.
+      const seen: string[] = [];
+      let before: { createdAt: number; id: string } | undefined;
+      for (let pages = 0; pages < 5; pages++) {
+        const page = await listSessions(db, { ...window, limit: 2, ...(before ? { before } : {}) });
+        seen.push(...page.items.map((i) => i.id));
+        if (page.next === null) break;
+        const at = page.next.indexOf(":");
+        before = { createdAt: Number(page.next.slice(0, at)), id: page.next.slice(at + 1) };
+      }
+      expect(seen).toEqual([newest, tieFirst, tieSecond, p1Unconsented, p1Control]);
     });
 
     it("stores comments and assignments as telemetry and lists them in time order", async () => {
@@ -356,7 +398,7 @@ export function repositorySuite(driver: string, database: () => ResearchDb): voi
       // The upsert of a repeated session row keeps (or sets) the participant.
       await insertRecords(db, known.records);
       expect((await sessionAccess(db, known.id))?.id).toBe(known.id);
-      const items = await listSessions(db, 100);
+      const { items } = await listSessions(db, { limit: 100 });
       expect(items.find((i) => i.id === known.id)).toMatchObject({ participant_id: "study-42" });
       expect(items.find((i) => i.id === legacy.id)).toMatchObject({ participant_id: null });
     });

@@ -87,6 +87,51 @@ describe("GET /sessions", () => {
     a.socket.close();
   });
 
+  it("filters by arm and participant and pages with next/before", async () => {
+    const first = await startInterview({ consent: true });
+    await replicated(first.started.resumeToken as string, first.started.session_id);
+    first.socket.close();
+    const personal = (await (await asAdmin(`/sessions?participantId=${first.started.participantId as string}`)).json()) as { items: { id: string; group_name: string }[]; next: string | null };
+    expect(personal.items.map((i) => i.id)).toEqual([first.started.session_id]);
+    expect(personal.next).toBeNull();
+    const arm = personal.items[0]!.group_name;
+    const other = arm === "control" ? "treatment" : "control";
+    const inArm = (await (await asAdmin(`/sessions?limit=100&group=${arm}`)).json()) as { items: { id: string; group_name: string }[] };
+    expect(inArm.items.map((i) => i.id)).toContain(first.started.session_id);
+    expect(inArm.items.every((i) => i.group_name === arm)).toBe(true);
+    const notInArm = (await (await asAdmin(`/sessions?limit=100&group=${other}`)).json()) as { items: { id: string }[] };
+    expect(notInArm.items.map((i) => i.id)).not.toContain(first.started.session_id);
+
+    // One at a time: each page continues after the last, without repeats.
+    const all = (await (await asAdmin("/sessions?limit=100")).json()) as { items: { id: string }[] };
+    const paged: string[] = [];
+    let next: string | null = null;
+    for (let i = 0; i < Math.min(all.items.length, 3); i++) {
+      const page = (await (await asAdmin(`/sessions?limit=1${next ? `&before=${encodeURIComponent(next)}` : ""}`)).json()) as { items: { id: string }[]; next: string | null };
+      paged.push(...page.items.map((item) => item.id));
+      next = page.next;
+      if (next === null) break;
+    }
+    expect(paged).toEqual(all.items.slice(0, paged.length).map((i) => i.id));
+    expect(new Set(paged).size).toBe(paged.length);
+  });
+
+  it("refuses filters it cannot read, naming them", async () => {
+    for (const [query, field] of [
+      ["group=both", "group"],
+      ["before=yesterday", "before"],
+      ["from=soon", "from"],
+      ["consented=perhaps", "consented"],
+      ["participantId=%20", "participantId"],
+    ] as const) {
+      const response = await asAdmin(`/sessions?${query}`);
+      expect(response.status, query).toBe(400);
+      const body = (await response.json()) as { code: string; message: string };
+      expect(body.code, query).toBe("validation_failed");
+      expect(body.message.startsWith(`${field}:`), `${query}: ${body.message}`).toBe(true);
+    }
+  });
+
   it("refuses a non-numeric limit", async () => {
     const response = await asAdmin("/sessions?limit=many");
     expect(response.status).toBe(400);
