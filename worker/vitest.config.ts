@@ -17,7 +17,9 @@
  * - workerd-study: the study's defences with the deployment defaults (ALLOW_CLIENT_GROUP unset).
  * - workerd-llm: the interview with the model on, against the fake NVIDIA server a global
  *   setup starts in Node; its URL reaches the Worker through bindings (`inject`). One file at a
- *   time: they share the fake's script.
+ *   time: they share the fake's script. The answer's rubric call is off here (COACH_RUBRIC),
+ *   so these tests count and order the turn's own calls; it has its own project:
+ * - workerd-llm-rubric: the model on with its rubric call, against a fake of its own.
  * - workerd-speech: /stt, /tts and audio answers against the REAL speech worker (gpu-worker's
  *   app on tiny generated models, started by a global setup); the espeak-ng WAV fixtures travel
  *   as bindings (base64), since code in workerd cannot read files.
@@ -44,8 +46,9 @@ const audioFixture = (name: string) => readFileSync(path.join(root, "gpu-worker/
 const LLM_TEST_TIMEOUT_S = "1";
 
 /** The fake NVIDIA server's URL (test/fakes/fake-nvidia-setup.ts) as the Worker's model settings. */
-function fakeNvidia(fakeUrl: string, timeoutSeconds: string): Record<string, string> {
+function fakeNvidia(fakeUrl: string, timeoutSeconds: string, rubric: "on" | "off" = "off"): Record<string, string> {
   return {
+    COACH_RUBRIC: rubric,
     NVIDIA_API_KEY: "test-key",
     NVIDIA_LLM_URL: `${fakeUrl}/v1/chat/completions`,
     NVIDIA_LLM_MODEL: "test/fake-model",
@@ -74,8 +77,8 @@ export default defineConfig(async () => {
       test: {
         name: "workerd",
         include: ["test/workerd/**/*.test.ts"],
-        // Those run with the model switched on, in workerd-llm.
-        exclude: ["test/workerd/llm-*.test.ts"],
+        // Those run with the model switched on, in workerd-llm and workerd-llm-rubric.
+        exclude: ["test/workerd/llm-*.test.ts", "test/workerd/rubric-*.test.ts"],
         ...migrated,
         testTimeout: 20_000,
       },
@@ -91,6 +94,22 @@ export default defineConfig(async () => {
       test: {
         name: "workerd-llm",
         include: ["test/workerd/llm-*.test.ts"],
+        globalSetup: ["./test/fakes/fake-nvidia-setup.ts"],
+        ...migrated,
+        fileParallelism: false,
+        testTimeout: 20_000,
+      },
+    },
+    {
+      plugins: [
+        cloudflareTest(({ inject }) => ({
+          wrangler,
+          miniflare: { bindings: { ...testBindings, ...fakeNvidia(inject<string>("fakeNvidiaUrl"), LLM_TEST_TIMEOUT_S, "on") } },
+        })),
+      ],
+      test: {
+        name: "workerd-llm-rubric",
+        include: ["test/workerd/rubric-*.test.ts"],
         globalSetup: ["./test/fakes/fake-nvidia-setup.ts"],
         ...migrated,
         fileParallelism: false,

@@ -45,6 +45,39 @@ export const FeedbackMessageSchema = z.object({
   seq: z.number().int().optional(),
 });
 export type FeedbackOut = z.infer<typeof FeedbackMessageSchema>;
+
+// ---------------------------------------------------------------------------------------
+// The model's rubric (README, protocol: `feedback_rubric`): sent after the turn's `feedback`
+// when the model's reply was valid, never instead of it. Each criterion is scored 1-5 with a
+// quote from the answer; a criterion whose quote does not occur in the answer is null.
+
+export const RUBRIC_CRITERIA = ["situation", "task", "action", "result", "relevance", "specificity"] as const;
+export type RubricCriterion = (typeof RUBRIC_CRITERIA)[number];
+
+export const RubricItemSchema = z.object({
+  score: z.number().int().min(1).max(5),
+  /** The answer's own words the score rests on: `answer.slice(evidence.from, evidence.to)`. */
+  quote: z.string().min(1),
+  evidence: SpanSchema,
+});
+export type RubricItem = z.infer<typeof RubricItemSchema>;
+
+export const RubricScoresSchema = z.object(
+  Object.fromEntries(RUBRIC_CRITERIA.map((c) => [c, RubricItemSchema.nullable()])) as Record<RubricCriterion, z.ZodNullable<typeof RubricItemSchema>>,
+);
+export type RubricScores = z.infer<typeof RubricScoresSchema>;
+
+export const RubricMessageSchema = z.object({
+  type: z.literal("feedback_rubric"),
+  turn: z.number().int().min(1),
+  /** Always "model": the heuristics' findings are the turn's `feedback`. */
+  source: z.literal("model"),
+  /** The model that scored the answer (NVIDIA_LLM_MODEL). */
+  model: z.string(),
+  scores: RubricScoresSchema,
+  seq: z.number().int().optional(),
+});
+export type RubricOut = z.infer<typeof RubricMessageSchema>;
 export type FeedbackContent = z.infer<typeof FeedbackContentSchema>;
 export type FeedbackDelivery = z.infer<typeof FeedbackDeliverySchema>;
 
@@ -69,6 +102,10 @@ export const AnswerScoreSchema = z.object({
   relevance: z.number().min(0).max(1),
   wpm: z.number().min(0).nullable(),
   fillersPer100Words: z.number().min(0).nullable(),
+  /** The model's rubric scores (1-5) and quotes, when its rubric call for this answer succeeded. */
+  rubric: z
+    .partialRecord(z.enum(RUBRIC_CRITERIA), z.object({ score: z.number().int().min(1).max(5), quote: z.string() }))
+    .optional(),
 });
 export type AnswerScore = z.infer<typeof AnswerScoreSchema>;
 

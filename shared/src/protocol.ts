@@ -17,7 +17,7 @@ import { CHECKIN_SCALE, TELEMETRY_DATA_MAX_CHARS } from "./limits.ts";
 import { ParticipantIdSchema } from "./participants.ts";
 import { AudioOptionsSchema, type VoiceServerMessage } from "./voice.ts";
 import type { ClientGroupOutcome, GroupAssignment } from "./vocabulary.ts";
-import type { FeedbackOut, ReportOut } from "./feedback.ts";
+import type { FeedbackOut, ReportOut, RubricOut } from "./feedback.ts";
 
 /** Bumped when a change would break a client written for an earlier version. */
 export const PROTOCOL_VERSION = 1;
@@ -311,6 +311,7 @@ export type ServerMessage = (
   | QuestionOut
   | TipsOut
   | FeedbackOut
+  | RubricOut
   | ReportOut
   | InterviewerMessageOut
   | InterviewerDeltaOut

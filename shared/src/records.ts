@@ -7,7 +7,7 @@
  * `createdAt` is epoch milliseconds from the engine's injected clock.
  */
 import type { Group, GroupAssignment, Style } from "./vocabulary.ts";
-import type { AnswerScore, FeedbackContent, FeedbackDelivery } from "./feedback.ts";
+import type { AnswerScore, FeedbackContent, FeedbackDelivery, RubricScores } from "./feedback.ts";
 
 export interface SessionRow {
   kind: "session";
@@ -78,4 +78,20 @@ export interface FeedbackRow {
   createdAt: number;
 }
 
-export type PersistRecord = SessionRow | AnswerRow | CheckinRow | TelemetryRow | FeedbackRow;
+/**
+ * The model's rubric for an answer whose feedback was stored (README, Coaching): written onto
+ * that answer's `feedbackrecord` row (its `rubric` column, and `score` with the rubric in it).
+ */
+export interface FeedbackRubricRow {
+  kind: "feedback_rubric";
+  key: string;
+  sessionId: string;
+  turn: number;
+  rubric: RubricScores;
+  model: string;
+  /** The answer's score with `rubric`, replacing the stored one. */
+  score: AnswerScore;
+  createdAt: number;
+}
+
+export type PersistRecord = SessionRow | AnswerRow | CheckinRow | TelemetryRow | FeedbackRow | FeedbackRubricRow;

@@ -22,4 +22,6 @@ export interface Settings {
   SPEECH_API_KEY?: string;
   /** "seed": tips follow the seed's exact rules; unset or "evidence": tips chosen from the coach's analysis (README, Coaching). */
   COACH?: string;
+  /** "off": no rubric call per answer even with NVIDIA_API_KEY (README, Coaching: "With the model"); default on. */
+  COACH_RUBRIC?: string;
 }

@@ -129,6 +129,8 @@ export const feedbackRecord = sqliteTable(
     score: text("score").notNull(),
     content: text("content").notNull(),
     delivery: text("delivery"),
+    /** JSON text: the model's rubric (RubricScores and the model's name), null without one. */
+    rubric: text("rubric"),
     createdAt: integer("created_at").notNull(),
   },
   (t) => [index("feedbackrecord_session_idx").on(t.sessionId, t.turn)],

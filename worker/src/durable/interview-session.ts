@@ -32,7 +32,7 @@ import {
 } from "@interview/shared";
 import { initialState, reduce } from "../engine/engine.ts";
 import { turnCapWait } from "../engine/turn-cap.ts";
-import type { ConsultRequest, ConsultResult, Effect, EngineEvent, InterviewState, StartMint } from "../engine/types.ts";
+import type { ConsultRequest, ConsultResult, EarlierSessions, Effect, EngineEvent, InterviewState, RubricRequest, StartMint } from "../engine/types.ts";
 import { logModelFallbacks, logModelThrew } from "./fallback-log.ts";
 import type { Env } from "../env.ts";
 import { coachMode } from "../engine/answer-feedback.ts";
@@ -53,6 +53,8 @@ import { offeredSubprotocols } from "./socket-subprotocol.ts";
 import { requestIdOf, withRequestContext } from "../ops/request-context.ts";
 import { recordModelCalls, recordReplication } from "../ops/figures.ts";
 import { VoiceChannel } from "./voice/voice-channel.ts";
+import { readEarlierSessions } from "./earlier-sessions.ts";
+import type { ResearchDb } from "../storage/research-db.ts";
 
 export type SubmitAnswerOutcome =
   | { ok: true; turn: number }
@@ -121,6 +123,8 @@ export class InterviewSession extends DurableObject<Env> {
   private readonly alarmSchedule: AlarmSchedule;
   /** Spoken answers, interviewer audio and playback reports (opt-in: `start_session.audio`). */
   private readonly voice: VoiceChannel;
+  /** D1 for the report's comparison with earlier sessions (a field, so a test can make it fail). */
+  private reportDb: () => ResearchDb = () => drizzle(this.env.DB);
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -468,7 +472,11 @@ export class InterviewSession extends DurableObject<Env> {
     const orphan = this.state?.pending?.request;
     if (orphan && event.kind !== "consulted" && event.kind !== "resumed") await this.consult(orphan);
     const before = this.state ?? initialState(crypto.randomUUID());
-    const { state, effects, consults } = this.step(before, event);
+    const { state, effects, consults, answeredNow } = await this.stepWithComparison(before, event);
+    for (const { request, result } of answeredNow) {
+      logModelFallbacks(request.sessionId, request.turn, result.calls);
+      recordModelCalls(this.env, result.calls);
+    }
     const records = effects.flatMap((effect) => (effect.kind === "persist" ? [effect.record] : []));
     // Each message is serialised once: for the socket and, when numbered, for the replay log.
     const outgoing = effects.flatMap((effect) =>
@@ -517,6 +525,7 @@ export class InterviewSession extends DurableObject<Env> {
       for (const ws of sockets) ws.serializeAttachment({ ...(ws.deserializeAttachment() as SocketAttachment), live: true });
     }
     if (alarmWrite) await alarmWrite;
+    for (const effect of effects) if (effect.kind === "rubric") this.askRubric(effect.request);
     for (const request of consults) await this.consult(request);
     if (event.kind === "resumed" && orphan && this.state?.pending?.request.id === orphan.id) await this.consult(orphan);
   }
@@ -547,16 +556,16 @@ export class InterviewSession extends DurableObject<Env> {
    * turn is one transition: one commit, replies in the engine's order. The consults left
    * need the network.
    */
-  private step(before: InterviewState, event: EngineEvent): { state: InterviewState; effects: Effect[]; consults: ConsultRequest[] } {
-    const ctx = { now: Date.now(), random: Math.random, coach: coachMode(this.env.COACH) };
+  private step(before: InterviewState, event: EngineEvent, now: number, earlier: EarlierSessions | null = null): Stepped {
+    const ctx = { now, random: Math.random, coach: coachMode(this.env.COACH), earlier };
     let { state, effects } = reduce(before, event, ctx);
     const consults: ConsultRequest[] = [];
+    const answeredNow: Stepped["answeredNow"] = [];
     for (let i = 0; i < effects.length; i++) {
       const effect = effects[i]!;
       if (effect.kind !== "consult") continue;
       const result = this.model.consultNow?.(effect.request) ?? null;
-      if (result) logModelFallbacks(effect.request.sessionId, effect.request.turn, result.calls);
-      if (result) recordModelCalls(this.env, result.calls);
+      if (result) answeredNow.push({ request: effect.request, result });
       if (result === null) {
         consults.push(effect.request);
         continue;
@@ -565,7 +574,45 @@ export class InterviewSession extends DurableObject<Env> {
       state = next.state;
       effects = [...effects.slice(0, i + 1), ...next.effects, ...effects.slice(i + 1)];
     }
-    return { state, effects, consults };
+    return { state, effects, consults, answeredNow };
+  }
+
+  /**
+   * `step`, and when it ends the session with a report, again with the participant's earlier
+   * sessions read from D1 (the engine reads no database), so the socket's `report` compares
+   * as GET /sessions/:id/report does. Only the second run's effects are used; D1 failing, the
+   * first run's report (without the comparison) goes out.
+   */
+  private async stepWithComparison(before: InterviewState, event: EngineEvent): Promise<Stepped> {
+    const now = Date.now();
+    const stepped = this.step(before, event, now);
+    const s = stepped.state.session;
+    const endsWithReport =
+      Boolean(s?.ended) && !(before.session?.id === s?.id && before.session?.ended) && stepped.effects.some((e) => e.kind === "send" && e.message.type === "report");
+    if (!s || !endsWithReport || !s.participantId) return stepped;
+    const earlier = await readEarlierSessions(this.reportDb, s.participantId, s.startedAt);
+    return earlier ? this.step(before, event, now, earlier) : stepped;
+  }
+
+  /**
+   * The model's rubric for an answer, in the background: the turn's replies never wait for it
+   * (README, Coaching: "With the model"). Its result is fed back through the frame queue, so
+   * it follows the turn's own replies; a call the circuit refused without a request is not
+   * fed back (nothing to show, no commit). `COACH_RUBRIC=off` turns the call off.
+   */
+  private askRubric(request: RubricRequest): void {
+    const model = this.model;
+    if (!model.rubric || this.env.COACH_RUBRIC?.trim().toLowerCase() === "off") return;
+    const done = model
+      .rubric(request, this.turnAbort.signal)
+      .then(async (result) => {
+        logModelFallbacks(request.sessionId, request.turn, result.calls);
+        recordModelCalls(this.env, result.calls);
+        if (!result.scores && result.calls.every((call) => call.attempts === 0)) return;
+        await this.queue.run(() => this.dispatch({ kind: "rubric_scored", sessionId: request.sessionId, turn: request.turn, result }));
+      })
+      .catch((error) => console.error(`InterviewSession ${this.ctx.id}: rubric result not applied`, error));
+    this.ctx.waitUntil(done);
   }
 
   private async consult(request: ConsultRequest): Promise<void> {
@@ -642,6 +689,16 @@ export class InterviewSession extends DurableObject<Env> {
     const code: ErrorCode = "internal";
     sendTo(ws, { type: "error", ...errorBody(code, "The server could not process this message; please try again.") });
   }
+}
+
+/** One reduction with the consults the model answered without I/O folded in. */
+interface Stepped {
+  state: InterviewState;
+  effects: Effect[];
+  /** Consults that need the network. */
+  consults: ConsultRequest[];
+  /** Consults answered without I/O: logged and counted once the step is chosen. */
+  answeredNow: { request: ConsultRequest; result: ConsultResult }[];
 }
 
 function sendTo(ws: WebSocket, message: ServerMessage): void {

@@ -44,6 +44,8 @@ export function onAnswer(step: Step, s: SessionState, message: MessageOf<"user_a
     coaching: { question: answeredQuestion, answer, metrics },
     ...(needsMainQuestion ? { nextQuestion: nextQuestionContext(s) } : {}),
   });
+  // The model's rubric runs beside the turn's consult and is never awaited by it (rubric-turn.ts).
+  if (!isNonAnswer(answer)) step.effects.push({ kind: "rubric", request: { sessionId: s.id, turn: s.turn, question: answeredQuestion, answer } });
   park(step, {
     kind: "answer",
     request,

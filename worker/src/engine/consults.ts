@@ -36,12 +36,12 @@ export function nextQuestionContext(s: SessionState): NonNullable<ConsultRequest
 }
 
 /** Server-side latency telemetry for one model call (docs/decisions.md: the server measures itself). */
-export function recordLlmCall(step: Step, s: SessionState, call: LlmCallReport): void {
+export function recordLlmCall(step: Step, s: SessionState, call: LlmCallReport, turn = s.turn): void {
   step.telemetry(
     s,
     "llm_call",
     {
-      turn: s.turn,
+      turn,
       purpose: call.purpose,
       model: call.model,
       outcome: call.outcome,

@@ -18,6 +18,7 @@ import { askMainQuestion, sendMainQuestion } from "./questions.ts";
 import { deadlinePassed, endReason, endSession, onAlarm, onResumed, startSession } from "./session-lifecycle.ts";
 import { Step, type MessageOf } from "./step.ts";
 import { countTurn, turnCapWait } from "./turn-cap.ts";
+import { onRubricScored } from "./rubric-turn.ts";
 import type { TimedWord } from "../coach/types.ts";
 
 /**
@@ -51,6 +52,9 @@ export function reduce(state: InterviewState, event: EngineEvent, ctx: EngineCon
       break;
     case "alarm":
       onAlarm(step);
+      break;
+    case "rubric_scored":
+      onRubricScored(step, event.sessionId, event.turn, event.result);
       break;
     case "measured": {
       // Only the interview's current session is labelled here; consent rules as for any row.

@@ -125,8 +125,11 @@ export function endSession(step: Step, s: SessionState, reason: EndReason): void
   step.state.pending = null;
   // The answers are not needed once the session is over; the object should not keep them.
   s.history = [];
-  // The report covers the answers coached in this state (none: no report).
-  if (s.scores && s.scores.length > 0) step.send(buildReport(s.id, s.scores));
+  // The report covers the answers coached in this state (none: no report), compared with the
+  // participant's earlier sessions when the adapter found any (`ctx.earlier`).
+  if (s.scores && s.scores.length > 0) step.send(buildReport(s.id, s.scores, step.ctx.earlier ?? null));
+  // Without consent nothing of the answers is kept once the report is out: their scores quote them.
+  if (!s.consent) delete s.scores;
   step.send({
     type: "session_ended",
     session_id: s.id,

@@ -3,11 +3,12 @@
  * evidence, what improved from the first half of the session to the second and what did not,
  * three strengths and three things to practise, each tied to the answers (turns) it comes
  * from. Pure: built from the scores the engine kept per answer. The comparison with the
- * participant's earlier sessions needs stored sessions, so the HTTP route adds it
- * (routes/session-report.ts); the socket's `report` carries `earlier: null`.
+ * participant's earlier sessions needs stored sessions: the interview object (for the
+ * socket's `report`) and the HTTP route read them with the same code
+ * (storage/feedback-reads.ts, `earlierSessions`) and pass them in, so the two agree.
  */
-import type { ReportEarlier, ReportOut, ReportPoint, ReportTrend } from "@interview/shared";
-import type { AnswerScore } from "./types.ts";
+import type { ReportOut, ReportPoint, ReportTrend } from "@interview/shared";
+import type { AnswerScore, EarlierSessions } from "./types.ts";
 
 /** Pace limits the report calls conversational (the delivery bands, coach/delivery.ts). */
 const CONVERSATIONAL = { min: 110, max: 170 };
@@ -55,7 +56,8 @@ const MEASURES: readonly Measure[] = [
   { name: "fillers per 100 words", value: (a) => a.fillersPer100Words, lowerIsBetter: true },
 ];
 
-export function buildReport(sessionId: string, scores: readonly AnswerScore[], earlier: ReportEarlier | null = null): Omit<ReportOut, "seq"> {
+/** `earlier`: the participant's earlier sessions with stored feedback; null or none: no comparison. */
+export function buildReport(sessionId: string, scores: readonly AnswerScore[], earlier: EarlierSessions | null = null): Omit<ReportOut, "seq"> {
   const points = (pick: (h: Habit) => string, good: boolean): ReportPoint[] =>
     HABITS.map((h) => ({ text: pick(h), turns: scores.filter((a) => h.shows(a) === good).map((a) => a.turn) }))
       .filter((p) => p.turns.length > 0)
@@ -68,7 +70,7 @@ export function buildReport(sessionId: string, scores: readonly AnswerScore[], e
     ...trends(scores),
     strengths: points((h) => h.strength, true),
     practise: points((h) => h.practise, false),
-    earlier,
+    earlier: earlier && earlier.sessions > 0 ? { sessions: earlier.sessions, earlier: earlier.earlier, thisSession: sessionAverages(scores) } : null,
   };
 }
 

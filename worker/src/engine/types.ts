@@ -17,7 +17,7 @@ import type {
   Style,
   Tip,
 } from "@interview/shared";
-import type { AnswerScore as SharedAnswerScore } from "@interview/shared";
+import type { AnswerScore as SharedAnswerScore, ReportEarlier, RubricScores } from "@interview/shared";
 import type { TimedWord } from "../coach/types.ts";
 
 /** What the engine may not decide itself: the time and chance. */
@@ -28,6 +28,17 @@ export interface EngineContext {
   random: () => number;
   /** How tips are chosen (`COACH`): "evidence" (default) from the answer's analysis, "seed" the seed's exact rules. */
   coach?: CoachMode;
+  /**
+   * The participant's earlier sessions, read by the adapter from stored sessions when this
+   * step ends the session (the engine reads no database); absent or null: no comparison.
+   */
+  earlier?: EarlierSessions | null;
+}
+
+/** The participant's earlier sessions, for the report's comparison (storage/feedback-reads.ts). */
+export interface EarlierSessions {
+  sessions: number;
+  earlier: ReportEarlier["earlier"];
 }
 
 export type CoachMode = "seed" | "evidence";
@@ -112,7 +123,23 @@ export interface ConsultResult {
   calls?: LlmCallReport[];
 }
 
-export type LlmPurpose = "coaching" | "question" | "clarification";
+/** One answer for the model's rubric (README, Coaching): asked beside the turn's consult, never awaited by it. */
+export interface RubricRequest {
+  sessionId: string;
+  /** The turn the answer was; the rubric's `feedback_rubric` carries it. */
+  turn: number;
+  question: string;
+  answer: string;
+}
+
+/** What the rubric call gave: validated scores with spans, or null (failed, invalid, refused). */
+export interface RubricResult {
+  scores: RubricScores | null;
+  model: string;
+  calls: LlmCallReport[];
+}
+
+export type LlmPurpose = "coaching" | "question" | "clarification" | "rubric";
 /** `invalid`: the API answered but the content was unusable; `circuit_open`: not called at all. */
 export type LlmCallOutcome = "ok" | "timeout" | "http_error" | "invalid" | "circuit_open";
 
@@ -190,6 +217,8 @@ export type EngineEvent =
   /** `words`: the timings of a spoken answer's transcript (audio answers only). */
   | { kind: "message"; message: Exclude<ClientMessage, { type: "start_session" }>; words?: TimedWord[] }
   | { kind: "consulted"; requestId: number; result: ConsultResult }
+  /** The model's rubric for an answer of `sessionId`, after the turn's own replies. */
+  | { kind: "rubric_scored"; sessionId: string; turn: number; result: RubricResult }
   | { kind: "alarm" }
   /** A measurement taken outside the socket (e.g. the server's STT latency) for this session. */
   | {
@@ -218,7 +247,9 @@ export type Effect =
   | { kind: "close"; code: number; reason: string }
   | { kind: "persist"; record: PersistRecord }
   | { kind: "schedule"; at: number | null }
-  | { kind: "consult"; request: ConsultRequest };
+  | { kind: "consult"; request: ConsultRequest }
+  /** Ask the model's rubric in the background; its result comes back as `rubric_scored`. */
+  | { kind: "rubric"; request: RubricRequest };
 
 export interface Transition {
   state: InterviewState;

@@ -4,7 +4,7 @@
  * anything the model leaves out with its own heuristics, so an implementation may return
  * nothing at all, and must never throw: failures come back as missing parts.
  */
-import type { ConsultRequest, ConsultResult } from "../engine/types.ts";
+import type { ConsultRequest, ConsultResult, RubricRequest, RubricResult } from "../engine/types.ts";
 
 export interface ConsultHooks {
   /** Aborted when the turn is abandoned (socket replaced, session restarted). */
@@ -22,6 +22,11 @@ export interface InterviewerModel {
    * Lets the interview finish such a turn in the same step, with one storage commit.
    */
   consultNow?(request: ConsultRequest): ConsultResult | null;
+  /**
+   * The rubric for one answer (README, Coaching: "With the model"), asked beside the turn's
+   * consult and never awaited by it. Absent: no rubric. Never throws.
+   */
+  rubric?(request: RubricRequest, signal: AbortSignal): Promise<RubricResult>;
 }
 
 /** No model configured: every part comes from the engine's heuristics. */

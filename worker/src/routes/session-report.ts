@@ -2,15 +2,16 @@
  * `GET /sessions/:id/report` (either: the session's resume token or the admin token): the
  * end-of-session report (README, protocol: `report`), also while the session runs. Each
  * answer's scores come from the interview object while it holds the session (stored or not:
- * without consent they never reach D1), else from D1's `feedbackrecord` rows. Unlike the
- * socket's `report`, this one compares with the participant's earlier sessions (`earlier`),
- * found in D1 by participant id: null when there are none with stored feedback.
+ * without consent they never reach D1, and the object drops them once the session's report
+ * was sent), else from D1's `feedbackrecord` rows. Like the socket's `report`, it compares
+ * with the participant's earlier sessions (`earlier`), found in D1 by participant id with the
+ * same read (`earlierSessions`): null when there are none with stored feedback.
  */
 import { Hono } from "hono";
-import { ReportMessageSchema, type AnswerScore, type ReportEarlier } from "@interview/shared";
+import { ReportMessageSchema, type AnswerScore } from "@interview/shared";
 import { SessionIdParam } from "@interview/shared/rest";
-import { buildReport, sessionAverages } from "../engine/session-report.ts";
-import { earlierScores, sessionOwner, sessionScores } from "../storage/feedback-reads.ts";
+import { buildReport } from "../engine/session-report.ts";
+import { earlierSessions, sessionOwner, sessionScores } from "../storage/feedback-reads.ts";
 import { withDb } from "../storage/db.ts";
 import { access, grantedSession, type AccessEnv } from "./access-policy.ts";
 import { objectCall } from "./object-call.ts";
@@ -27,9 +28,7 @@ export const sessionReport = new Hono<AccessEnv>().get(
     const report = await withDb(c.env, async (db) => {
       const owner = live ? { participantId: live.participantId, createdAt: live.startedAt } : await sessionOwner(db, id);
       const scores: AnswerScore[] = live ? live.scores : await sessionScores(db, id);
-      const before = owner?.participantId ? await earlierScores(db, owner.participantId, owner.createdAt) : [];
-      const earlier: ReportEarlier | null =
-        before.length === 0 ? null : { sessions: before.length, earlier: sessionAverages(before.flat()), thisSession: sessionAverages(scores) };
+      const earlier = owner?.participantId ? await earlierSessions(db, owner.participantId, owner.createdAt) : null;
       return buildReport(id, scores, earlier);
     });
     // The same schema the socket's `report` follows.

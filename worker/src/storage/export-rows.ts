@@ -71,6 +71,8 @@ export interface FeedbackOut {
   score: unknown;
   content: unknown;
   delivery: unknown;
+  /** The model's rubric ({model, scores}), null when none came. */
+  rubric: unknown;
   created_at: string;
 }
 
@@ -145,6 +147,7 @@ export function feedbackOut(row: FeedbackRecordRow): FeedbackOut {
     score: parsePayload(row.score),
     content: parsePayload(row.content),
     delivery: parsePayload(row.delivery),
+    rubric: parsePayload(row.rubric),
     created_at: isoUtc(row.createdAt),
   };
 }

@@ -1,12 +1,14 @@
 /**
- * Reads for the end-of-session report (routes/session-report.ts): a session's per-answer
- * scores, and the same participant's earlier sessions' scores for the comparison. One query
- * per table, never one per session.
+ * Reads for the end-of-session report (routes/session-report.ts, and the interview object for
+ * the socket's `report`): a session's per-answer scores, and the same participant's earlier
+ * sessions' scores for the comparison. One query per table, never one per session.
  */
 import { and, asc, desc, eq, inArray, lt } from "drizzle-orm";
 import { AnswerScoreSchema, type AnswerScore } from "@interview/shared";
 import { feedbackRecord, sessionRecord } from "@interview/shared/db/schema";
 import type { ResearchDb } from "./research-db.ts";
+import { sessionAverages } from "../engine/session-report.ts";
+import type { EarlierSessions } from "../engine/types.ts";
 
 /** How many earlier sessions the comparison reads at most: the participant's latest ones. */
 export const EARLIER_SESSIONS_MAX = 20;
@@ -69,4 +71,14 @@ export async function earlierScores(db: ResearchDb, participantId: string, befor
     .slice(-EARLIER_SESSIONS_MAX)
     .map((id) => scoresOf(bySession.get(id)!))
     .filter((scores) => scores.length > 0);
+}
+
+/**
+ * The comparison's side of the earlier sessions: how many, and their averages over all their
+ * answers; null when the participant has none with stored feedback. The report adds this
+ * session's averages (engine/session-report.ts).
+ */
+export async function earlierSessions(db: ResearchDb, participantId: string, before: number): Promise<EarlierSessions | null> {
+  const sessions = await earlierScores(db, participantId, before);
+  return sessions.length === 0 ? null : { sessions: sessions.length, earlier: sessionAverages(sessions.flat()) };
 }

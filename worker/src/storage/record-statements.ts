@@ -7,7 +7,7 @@
  * D1's 100 bound parameters, in order of dependency (sessions first); answers, check-ins and
  * telemetry (and feedback) skip a key already stored, the session row is upserted by id.
  */
-import type { AnswerRow, CheckinRow, FeedbackRow, PersistRecord, SessionRow, TelemetryRow } from "@interview/shared";
+import type { AnswerRow, CheckinRow, FeedbackRow, FeedbackRubricRow, PersistRecord, SessionRow, TelemetryRow } from "@interview/shared";
 
 export type SqlValue = string | number | null;
 
@@ -147,6 +147,16 @@ function statementsFor<R>(shape: TableShape<R>, records: readonly R[], out: Reco
   }
 }
 
+/**
+ * A rubric is written onto its answer's feedback row, after every INSERT of the flush (the row
+ * may be in the same one). Setting the same values again is harmless, so a retried flush is too.
+ */
+const RUBRIC_SQL = `UPDATE "feedbackrecord" SET "rubric" = ?, "score" = ? WHERE "session_id" = ? AND "turn" = ?`;
+
+function rubricStatement(r: FeedbackRubricRow): RecordStatement {
+  return { sql: RUBRIC_SQL, args: [JSON.stringify({ model: r.model, scores: r.rubric }), JSON.stringify(r.score), r.sessionId, r.turn] };
+}
+
 /** The statements that store `records`, sessions first (the other rows reference them). */
 export function recordStatements(records: readonly PersistRecord[]): RecordStatement[] {
   const bySession: SessionRow[] = [];
@@ -154,12 +164,14 @@ export function recordStatements(records: readonly PersistRecord[]): RecordState
   const byCheckin: CheckinRow[] = [];
   const byTelemetry: TelemetryRow[] = [];
   const byFeedback: FeedbackRow[] = [];
+  const byRubric: FeedbackRubricRow[] = [];
   for (const r of records) {
     if (r.kind === "session") bySession.push(r);
     else if (r.kind === "answer") byAnswer.push(r);
     else if (r.kind === "checkin") byCheckin.push(r);
     else if (r.kind === "telemetry") byTelemetry.push(r);
     else if (r.kind === "feedback") byFeedback.push(r);
+    else if (r.kind === "feedback_rubric") byRubric.push(r);
   }
   const out: RecordStatement[] = [];
   statementsFor(sessions, bySession, out);
@@ -167,5 +179,6 @@ export function recordStatements(records: readonly PersistRecord[]): RecordState
   statementsFor(checkins, byCheckin, out);
   statementsFor(telemetry, byTelemetry, out);
   statementsFor(feedback, byFeedback, out);
+  for (const r of byRubric) out.push(rubricStatement(r));
   return out;
 }

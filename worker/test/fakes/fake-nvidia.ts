@@ -5,10 +5,12 @@
  *
  * Scriptable per test, in-process (`fake.script(...)`) or over HTTP for code inside workerd
  * (`POST /__fake/script`, `POST /__fake/reset`, `GET /__fake/log`). A rule matches a call by
- * purpose (told apart by `max_tokens`: 240 coaching, 80 question, 180 clarification) and
+ * purpose (told apart by `max_tokens`: 240 coaching, 80 question, 180 clarification, 400 the
+ * answer's rubric) and
  * optionally a substring of the request body; its reply may add latency, answer with any
  * status and Retry-After, send a malformed body, empty or fenced content, or cut a stream
- * short. Unmatched calls get a valid default reply. Two gates order events without clocks: a
+ * short. Unmatched calls get a valid default reply (a rubric quoting the answer's first words
+ * for every criterion). Two gates order events without clocks: a
  * reply can wait until N calls have arrived (`awaitCalls`), and a stream can pause after N
  * deltas until the test calls `release()` (`holdAfter`).
  *
@@ -17,7 +19,7 @@
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 
-export type FakePurpose = "coaching" | "question" | "clarification" | "unknown";
+export type FakePurpose = "coaching" | "question" | "clarification" | "rubric" | "unknown";
 
 export interface FakeReply {
   /** HTTP status; default 200. */
@@ -108,8 +110,27 @@ export const DEFAULT_CONTENT: Readonly<Record<FakePurpose, { json: string; strea
     json: JSON.stringify({ message: "Any recent project works; pick one where your own decisions mattered. So: tell me about it." }),
     stream: "",
   },
+  // Made per call from the answer in the request (`defaultRubric`).
+  rubric: { json: "", stream: "" },
   unknown: { json: JSON.stringify({ message: "ok" }), stream: "ok" },
 };
+
+/** Words of the answer the default rubric quotes. */
+export const DEFAULT_RUBRIC_QUOTE_WORDS = 6;
+
+/** The answer of a rubric request: the user message's text between the triple quotes. */
+export function rubricAnswerOf(body: Record<string, unknown>): string {
+  const messages = (body.messages as { content?: string }[] | undefined) ?? [];
+  const user = messages.at(-1)?.content ?? "";
+  return /"""\n([\s\S]*?)\n"""/.exec(user)?.[1] ?? "";
+}
+
+/** A valid rubric for the request: every criterion scored 3, quoting the answer's first words. */
+export function defaultRubric(body: Record<string, unknown>): string {
+  const quote = rubricAnswerOf(body).split(/\s+/).slice(0, DEFAULT_RUBRIC_QUOTE_WORDS).join(" ");
+  const item = { score: 3, quote };
+  return JSON.stringify({ situation: item, task: item, action: item, result: item, relevance: item, specificity: item });
+}
 
 export function purposeOf(body: Record<string, unknown>): FakePurpose {
   switch (body.max_tokens) {
@@ -119,6 +140,8 @@ export function purposeOf(body: Record<string, unknown>): FakePurpose {
       return "question";
     case 180:
       return "clarification";
+    case 400:
+      return "rubric";
     default:
       return "unknown";
   }
@@ -268,7 +291,7 @@ export async function startFakeNvidia(options: { port?: number; host?: string } 
       call.firstTokenAt = call.endedAt = performance.now();
       return;
     }
-    const defaults = DEFAULT_CONTENT[call.purpose];
+    const defaults = call.purpose === "rubric" ? { json: defaultRubric(call.body), stream: "" } : DEFAULT_CONTENT[call.purpose];
     if (!call.stream || reply.ignoreStream) {
       call.firstTokenAt = performance.now();
       sendJson(res, 200, completion(call, reply.content ?? defaults.json), headers);

@@ -2,12 +2,16 @@
  * Coaching over the real socket and D1: `feedback` after `tips` for every answer, `report`
  * just before `session_ended`, both fitting their shared schemas; the feedback stored and
  * exported; GET /sessions/:id/report with the session's token (also without consent, from the
- * interview object) and its comparison with the participant's earlier session.
+ * interview object) and its comparison with the participant's earlier session, which the
+ * socket's `report` makes too (read from D1 by the object at the end; without it when D1
+ * fails); without consent, the object keeps no scores once the report is sent.
  */
+import { runInDurableObject } from "cloudflare:test";
+import { drizzle } from "drizzle-orm/d1";
 import { describe, expect, it } from "vitest";
 import { FeedbackMessageSchema, ReportMessageSchema } from "@interview/shared";
-import { startInterview } from "./socket-client.ts";
-import { bearer, call, replicated } from "./rest-client.ts";
+import { interviewOf, startInterview } from "./socket-client.ts";
+import { bearer, call, failingDb, replicated } from "./rest-client.ts";
 
 const ANSWER =
   "At my last company checkout timed out every evening. I was on call, so I had to find the cause. I profiled it, found an N+1 query, and p99 dropped from 900 ms to 120 ms.";
@@ -72,5 +76,57 @@ describe("coaching over the socket", () => {
     const report = ReportMessageSchema.parse(await response.json());
     expect(report.earlier).toMatchObject({ sessions: 1, thisSession: { starScore: 4, numbers: 2 }, earlier: { hedges: 3 } });
     second.socket.close();
+  });
+});
+
+/** A participant's first session, one weak answer, its feedback in D1; the participant's id. */
+async function earlierSession(): Promise<string> {
+  const first = await startInterview({ consent: true, maxQuestions: 1 });
+  await answerTurn(first.socket, WEAK, true);
+  await replicated(first.started.resumeToken as string, first.started.session_id);
+  first.socket.close();
+  return first.started.participantId as string;
+}
+
+describe("the socket's report and earlier sessions", () => {
+  it("compares a second session of the participant with the first, as GET /sessions/:id/report does", async () => {
+    const participantId = await earlierSession();
+    const second = await startInterview({ consent: true, participantId, maxQuestions: 1 });
+    const frames = await answerTurn(second.socket, ANSWER, true);
+    const report = ReportMessageSchema.parse(frames.find((f) => f.type === "report"));
+    expect(report.earlier).toMatchObject({ sessions: 1, thisSession: { starScore: 4, numbers: 2 }, earlier: { hedges: 3 } });
+    const response = await call(`/sessions/${second.started.session_id}/report`, { headers: bearer(second.started.resumeToken as string) });
+    expect(ReportMessageSchema.parse(await response.json()).earlier).toEqual(report.earlier);
+  });
+
+  it("goes out without the comparison when D1 fails at the end", async () => {
+    const participantId = await earlierSession();
+    const second = await startInterview({ consent: true, participantId, maxQuestions: 1 });
+    await runInDurableObject(interviewOf(second.started.resumeToken as string), (instance) => {
+      const fields = instance as unknown as { reportDb?: unknown };
+      if (typeof fields.reportDb !== "function") throw new Error("InterviewSession.reportDb is gone: update this test");
+      fields.reportDb = () => drizzle(failingDb());
+    });
+    const frames = await answerTurn(second.socket, ANSWER, true);
+    expect(frames.map((f) => f.type)).toEqual(["tips", "feedback", "report", "session_ended"]);
+    expect(ReportMessageSchema.parse(frames[2]).earlier).toBeNull();
+  });
+});
+
+describe("privacy at the end", () => {
+  it("without consent the object keeps no answer scores or quotes once the report is sent; with consent it does", async () => {
+    const stored = async (resumeToken: string) =>
+      runInDurableObject(interviewOf(resumeToken), (_instance, state) => String(state.storage.kv.get("state")));
+    const without = await startInterview({ consent: false, maxQuestions: 1 });
+    const frames = await answerTurn(without.socket, ANSWER, true);
+    expect(ReportMessageSchema.parse(frames.find((f) => f.type === "report")).answers[0]!.star.result.quotes[0]).toContain("p99 dropped");
+    const state = await stored(without.started.resumeToken as string);
+    expect(state).toContain('"ended":true');
+    expect(state).not.toContain("p99");
+    expect(state).not.toContain('"scores"');
+
+    const withConsent = await startInterview({ consent: true, maxQuestions: 1 });
+    await answerTurn(withConsent.socket, ANSWER, true);
+    expect(await stored(withConsent.started.resumeToken as string)).toContain("p99 dropped");
   });
 });

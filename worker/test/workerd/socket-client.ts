@@ -13,7 +13,7 @@ const WAIT_MS = 5_000;
 export type Frame = ServerMessage & Record<string, unknown>;
 
 /** The coach's frames, which a client that predates them ignores. */
-const COACHING_FRAMES: ReadonlySet<string> = new Set(["feedback", "report"]);
+const COACHING_FRAMES: ReadonlySet<string> = new Set(["feedback", "feedback_rubric", "report"]);
 
 export class TestSocket {
   private readonly inbox: Frame[] = [];

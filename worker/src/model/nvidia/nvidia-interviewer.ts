@@ -10,7 +10,7 @@
  *
  * Never throws, and reports every call it made (or refused) in `calls` for telemetry.
  */
-import type { ConsultRequest, ConsultResult, LlmCallReport, LlmPurpose } from "../../engine/types.ts";
+import type { ConsultRequest, ConsultResult, LlmCallReport, LlmPurpose, RubricRequest, RubricResult } from "../../engine/types.ts";
 import type { ConsultHooks, InterviewerModel } from "../interviewer-model.ts";
 import { ChatClient } from "./chat-client.ts";
 import { SharedBreaker, type Breaker } from "../../health/shared-breaker.ts";
@@ -18,6 +18,7 @@ import type { NvidiaConfig } from "./config.ts";
 import { BUDGETS, clarificationMessages, coachingMessages, questionMessages, type ChatMessage } from "./prompts.ts";
 import { parseClarification, parseCoaching, parseQuestion, type CoachingContent } from "./reply-parsing.ts";
 import { QuestionDeltaFilter } from "./sse.ts";
+import { parseRubric, rubricMessages } from "./rubric.ts";
 
 export interface NvidiaInterviewerDeps {
   client?: ChatClient;
@@ -131,6 +132,31 @@ export class NvidiaInterviewer implements InterviewerModel {
     return result;
   }
 
+  /**
+   * The rubric for one answer (model/nvidia/rubric.ts): one call under a deadline of its own
+   * (the same length as a turn's), through the same breaker, so it fails like the other calls
+   * and never holds up the turn that asked for it.
+   */
+  async rubric(request: RubricRequest, signal: AbortSignal): Promise<RubricResult> {
+    const model = this.config.model;
+    if (signal.aborted) return { scores: null, model, calls: [] };
+    const own = new AbortController();
+    const timer = setTimeout(() => own.abort("deadline"), this.config.timeoutMs);
+    const onAbort = () => own.abort("aborted");
+    signal.addEventListener("abort", onAbort, { once: true });
+    try {
+      const spec = { purpose: "rubric" as const, messages: rubricMessages(request), stream: false, parse: (text: string) => parseRubric(text, request.answer) };
+      const { value, report } = await this.call(spec, own.signal, this.clock() + this.config.timeoutMs);
+      return { scores: value, model, calls: [report] };
+    } catch (error) {
+      console.error("NvidiaInterviewer: rubric failed; the heuristic feedback stands", error);
+      return { scores: null, model, calls: [] };
+    } finally {
+      clearTimeout(timer);
+      signal.removeEventListener("abort", onAbort);
+    }
+  }
+
   private refused(purpose: LlmPurpose, streamed: boolean): LlmCallReport {
     return { purpose, model: this.config.model, streamed, outcome: "circuit_open", latencyMs: 0, ttftMs: null, attempts: 0, status: null };
   }
@@ -186,8 +212,8 @@ export class NvidiaInterviewer implements InterviewerModel {
 }
 
 /** The calls a request needs, in the order `consult` starts (and so reports) them. */
-function purposesOf(request: ConsultRequest): LlmPurpose[] {
-  const purposes: LlmPurpose[] = [];
+function purposesOf(request: ConsultRequest): Exclude<LlmPurpose, "rubric">[] {
+  const purposes: Exclude<LlmPurpose, "rubric">[] = [];
   if (request.coaching) purposes.push("coaching");
   if (request.nextQuestion) purposes.push("question");
   if (request.clarification) purposes.push("clarification");

@@ -25,6 +25,8 @@ export const BUDGETS: Readonly<Record<LlmPurpose, Budget>> = {
   coaching: { maxTokens: 240, temperature: 0.8 },
   question: { maxTokens: 80, temperature: 0.85 },
   clarification: { maxTokens: 180, temperature: 0.5 },
+  // Not the seed's: six scores and six short quotes; a low temperature, since it grades.
+  rubric: { maxTokens: 400, temperature: 0.2 },
 };
 
 const PACK_LABELS: Readonly<Record<Pack, string>> = {

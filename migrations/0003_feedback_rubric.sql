@@ -1,0 +1,1 @@
+ALTER TABLE `feedbackrecord` ADD `rubric` text;

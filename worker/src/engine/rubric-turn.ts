@@ -1,0 +1,38 @@
+/**
+ * The model's rubric for an answer (README, Coaching: "With the model"), arriving after the
+ * turn's own replies: the adapter asked for it when the answer came (the `rubric` effect) and
+ * feeds its result back here. A valid rubric goes out as `feedback_rubric` for the turn, is
+ * kept in the answer's report score and, with consent, stored on the answer's feedback row.
+ * A failed or invalid one changes nothing but the `llm_call` telemetry: the heuristic
+ * feedback stands.
+ */
+import type { RubricCriterion, RubricScores } from "@interview/shared";
+import { recordLlmCall } from "./consults.ts";
+import type { Step } from "./step.ts";
+import type { AnswerScore, RubricResult } from "./types.ts";
+
+export function onRubricScored(step: Step, sessionId: string, turn: number, result: RubricResult): void {
+  const s = step.state.session;
+  if (!s || s.id !== sessionId) return;
+  for (const call of result.calls) recordLlmCall(step, s, call, turn);
+  const scores = result.scores;
+  if (!scores) return;
+  const kept = s.scores ?? [];
+  const index = kept.findIndex((a) => a.turn === turn);
+  // Not coached in this state (its scores dropped at a session's end without consent), or scored already.
+  if (index < 0 || kept[index]!.rubric) return;
+  const score: AnswerScore = { ...kept[index]!, rubric: compact(scores) };
+  s.scores = kept.map((a, i) => (i === index ? score : a));
+  step.persist(s, { kind: "feedback_rubric", turn, rubric: scores, model: result.model, score });
+  // After the end the socket is closed: the rubric is kept (with consent) but not sent.
+  if (!s.ended) step.send({ type: "feedback_rubric", turn, source: "model", model: result.model, scores });
+}
+
+/** What the report keeps of a rubric: each surviving criterion's score and quote. */
+function compact(scores: RubricScores): NonNullable<AnswerScore["rubric"]> {
+  const out: NonNullable<AnswerScore["rubric"]> = {};
+  for (const [criterion, item] of Object.entries(scores) as [RubricCriterion, RubricScores[RubricCriterion]][]) {
+    if (item) out[criterion] = { score: item.score, quote: item.quote };
+  }
+  return out;
+}
