@@ -23,6 +23,9 @@
  * - workerd-speech: /stt, /tts and audio answers against the REAL speech worker (gpu-worker's
  *   app on tiny generated models, started by a global setup); the espeak-ng WAV fixtures travel
  *   as bindings (base64), since code in workerd cannot read files.
+ * - workerd-voice-llm: voice with the model on: the real speech worker and the fake NVIDIA server
+ *   (both global setups), for questions voiced while the model streams them. Its model deadline
+ *   is long, as the tests hold the fake's stream open until they have seen audio.
  * - workerd-voice-fleet: voice with TWO real speech worker processes the tests kill and restart.
  *
  * The fault suite, one project after another (`sequence.groupOrder`) so a 2-core machine is
@@ -44,6 +47,8 @@ const audioFixture = (name: string) => readFileSync(path.join(root, "gpu-worker/
 
 /** Short, so the model's failure-mode tests reach the deadline quickly (turn times are in bench/llm-turn.bench.ts). */
 const LLM_TEST_TIMEOUT_S = "1";
+/** Long: the voice tests hold the model's stream open until they see audio (the hold, not this, orders events). */
+const VOICE_LLM_TIMEOUT_S = "20";
 
 /** The fake NVIDIA server's URL (test/fakes/fake-nvidia-setup.ts) as the Worker's model settings. */
 function fakeNvidia(fakeUrl: string, timeoutSeconds: string, rubric: "on" | "off" = "off"): Record<string, string> {
@@ -138,6 +143,32 @@ export default defineConfig(async () => {
         globalSetup: ["./test/speech-workerd/speech-worker-setup.ts"],
         setupFiles: ["./test/workerd/apply-migrations.ts", "./test/speech-workerd/forget-speech-health.ts"],
         testTimeout: 20_000,
+        hookTimeout: 60_000,
+      },
+    },
+    {
+      plugins: [
+        cloudflareTest(({ inject }) => ({
+          wrangler,
+          miniflare: {
+            bindings: {
+              ...testBindings,
+              ...fakeNvidia(inject<string>("fakeNvidiaUrl"), VOICE_LLM_TIMEOUT_S),
+              SPEECH_WORKER_URL: inject<string>("speechWorkerUrl"),
+              SPEECH_API_KEY: "speech-test-key",
+              CLOSED_SPEECH_URL: inject<string>("closedSpeechUrl"),
+              SPEECH_WAV_BASE64: audioFixture("speech.wav"),
+            },
+          },
+        })),
+      ],
+      test: {
+        name: "workerd-voice-llm",
+        include: ["test/voice-llm/**/*.test.ts"],
+        globalSetup: ["./test/speech-workerd/speech-worker-setup.ts", "./test/fakes/fake-nvidia-setup.ts"],
+        setupFiles: ["./test/workerd/apply-migrations.ts", "./test/speech-workerd/forget-speech-health.ts"],
+        fileParallelism: false,
+        testTimeout: 30_000,
         hookTimeout: 60_000,
       },
     },

@@ -39,6 +39,7 @@ export const ERRORS = {
   stale_turn: { status: 409, message: "The answer was for another question (a retry, or an answer already given); nothing was submitted." },
   replay_gap: { status: 409, message: "Some messages after lastSeq are no longer kept; continue from session_resumed." },
   speech_unavailable: { status: 503, message: "Speech is unavailable right now; the interview goes on in text, and voice comes back by itself." },
+  audio_too_long: { status: 413, message: "The spoken answer reached the 120 s limit: it was ended there, and what was said so far is transcribed as the answer." },
   audio_not_enabled: { status: 409, message: "Voice is off for this session: start it with audio.input (answers) or audio.output (interviewer audio)." },
   internal: { status: 500, message: "Internal error" },
 } as const satisfies Record<string, { status: number; message: string }>;

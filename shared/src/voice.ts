@@ -18,8 +18,17 @@ export type AudioOptions = z.output<typeof AudioOptionsSchema>;
 
 /** The sample rate of `pcm16` input: 16 kHz mono, 16-bit little-endian. */
 export const AUDIO_INPUT_SAMPLE_RATE = 16_000;
-/** A spoken answer longer than this is ended by the server (the speech worker's own cap is 10 min). */
-export const MAX_SPOKEN_ANSWER_SECONDS = 600;
+/**
+ * A spoken answer is ended by the server at this much audio (3,840,000 bytes of pcm16 at
+ * 16 kHz), push-to-talk or not: `error` `audio_too_long`, and what came before is transcribed
+ * and submitted as the answer (audio after it is dropped). Two minutes is the upper end of the
+ * one to two minutes an interview answer is commonly advised to take, with room for pauses;
+ * it bounds what one turn makes the speech worker buffer and transcribe (it was 600 s,
+ * about 19 MB).
+ */
+export const MAX_SPOKEN_ANSWER_SECONDS = 120;
+/** Bytes of pcm16 audio a spoken answer may hold (`MAX_SPOKEN_ANSWER_SECONDS` at 16 kHz). */
+export const MAX_SPOKEN_ANSWER_BYTES = MAX_SPOKEN_ANSWER_SECONDS * 16_000 * 2;
 /** Silence that ends a spoken answer without `audio_end` (server voice activity detection). */
 export const VAD_SILENCE_MS = 700;
 
@@ -80,6 +89,19 @@ export interface AudioOutEnd {
   /** How the word times were found: `model` (the TTS model's durations) or `estimated` (from the text). */
   timing: "model" | "estimated";
 }
+/**
+ * The interviewer audio of `turn` sent since its `audio_out_start` is withdrawn: stop playing
+ * it and drop what is buffered. Only with `stream: true`, when audio of a question was sent
+ * while the model wrote it and the message finally sent says something else (`replaced`: the
+ * model's reply was unusable and the heuristics wrote the question, or the session ended
+ * instead; that message's own `audio_out_start` ... `audio_out_end` follows) or no message
+ * followed (`withdrawn`). No `audio_out_end` comes for withdrawn audio.
+ */
+export interface AudioOutCancel {
+  type: "audio_out_cancel";
+  turn: number;
+  reason: "replaced" | "withdrawn";
+}
 export interface SpeechStartedOut {
   type: "speech_started";
   turn: number;
@@ -104,8 +126,14 @@ export interface NoSpeechOut {
 export interface TurnTimingOut {
   type: "turn_timing";
   turn: number;
-  /** Milliseconds each stage took, in order: transcription, model, synthesis. */
+  /**
+   * Milliseconds each stage took, in order: transcription, model (to the question text sent;
+   * when `streamed`, to the end of the first sentence the audio began with), synthesis (from
+   * there to the first audio byte sent).
+   */
   stages: { transcription: number; model: number; synthesis: number | null };
+  /** The question's first sentence was synthesised while the model still wrote (`stream: true`). */
+  streamed?: boolean;
   /** End of speech to the first interviewer audio byte sent (to the question text without audio output). */
   totalMs: number;
 }
@@ -113,6 +141,7 @@ export interface TurnTimingOut {
 export type VoiceServerMessage =
   | AudioOutStart
   | AudioOutEnd
+  | AudioOutCancel
   | SpeechStartedOut
   | TranscriptDeltaOut
   | TranscriptOut

@@ -209,7 +209,7 @@ export class InterviewSession extends DurableObject<Env> {
 
   private async onFrame(ws: WebSocket, data: string | ArrayBuffer): Promise<void> {
     // A spoken answer's audio (50 frames a second) passes the flood limit and the frame queue.
-    if (typeof data !== "string" && ws.readyState === WebSocket.OPEN && this.voice.takeAudio(data)) return;
+    if (typeof data !== "string" && ws.readyState === WebSocket.OPEN && this.voice.takeAudio(ws, data)) return;
     if (this.limitsOn && !this.bucketFor(ws).take(Date.now())) {
       sendTo(ws, { type: "error", ...errorBody("rate_limited") });
       return;
@@ -618,19 +618,29 @@ export class InterviewSession extends DurableObject<Env> {
   private async consult(request: ConsultRequest): Promise<void> {
     const signal = this.turnAbort.signal;
     let result: ConsultResult = {};
+    // With audio output, the question is voiced while the model writes it (voice/interviewer-voice.ts).
+    const spoken = this.voice.questionStream(request);
     try {
       result = await this.model.consult(request, {
         signal,
         onQuestionDelta: request.stream
-          ? (delta) => this.broadcast({ type: "interviewer_delta", turn: request.turn, delta })
+          ? (delta) => {
+              this.broadcast({ type: "interviewer_delta", turn: request.turn, delta });
+              spoken?.push(delta);
+            }
           : undefined,
+        ...(spoken ? { onQuestionDone: (question: string | null) => spoken.done(question) } : {}),
       });
       logModelFallbacks(request.sessionId, request.turn, result.calls);
       recordModelCalls(this.env, result.calls);
     } catch (error) {
       logModelThrew(request.sessionId, request.turn, this.model.name, error);
     }
-    await this.dispatch({ kind: "consulted", requestId: request.id, result });
+    try {
+      await this.dispatch({ kind: "consulted", requestId: request.id, result });
+    } finally {
+      spoken?.settle();
+    }
   }
 
   /**

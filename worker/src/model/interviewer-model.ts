@@ -11,6 +11,8 @@ export interface ConsultHooks {
   signal: AbortSignal;
   /** Streams the next question as it is generated, when the session opted in. */
   onQuestionDelta?: (delta: string) => void;
+  /** The streamed question's call ended: the question it gave (as `result.question` will), or null. */
+  onQuestionDone?: (question: string | null) => void;
 }
 
 export interface InterviewerModel {

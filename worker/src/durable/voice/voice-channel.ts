@@ -16,6 +16,8 @@
  */
 import {
   errorBody,
+  MAX_FRAME_BYTES,
+  MAX_SPOKEN_ANSWER_BYTES,
   MAX_SPOKEN_ANSWER_SECONDS,
   AUDIO_INPUT_SAMPLE_RATE,
   parseVoiceFrame,
@@ -26,18 +28,16 @@ import {
   type VoiceClientMessage,
 } from "@interview/shared";
 import type { Env } from "../../env.ts";
-import type { SessionState } from "../../engine/types.ts";
-import type { Effect } from "../../engine/types.ts";
+import type { ConsultRequest, Effect, SessionState } from "../../engine/types.ts";
 import { speechClientFor } from "../../clients/speech-client.ts";
 import { pickSpeechTarget } from "../../speech/speech-pool.ts";
 import { deliveryMetrics, type TimedWord } from "../../speech/delivery-metrics.ts";
 import type { SubmitAnswerOutcome } from "../interview-session.ts";
-import { InterviewerVoice, spokenOf } from "./interviewer-voice.ts";
+import { InterviewerVoice, spokenOf, type QuestionStream } from "./interviewer-voice.ts";
 import { heardText } from "./word-spans.ts";
 import { RealtimeTranscriber, type CompletedTranscription } from "./realtime-transcriber.ts";
 
 const SETTINGS_KEY = "voice";
-const MAX_ANSWER_BYTES = MAX_SPOKEN_ANSWER_SECONDS * AUDIO_INPUT_SAMPLE_RATE * 2;
 /** After the end of speech, a transcript later than this means the speech worker is stuck. */
 const TRANSCRIPT_TIMEOUT_MS = 30_000;
 /**
@@ -116,22 +116,40 @@ export class VoiceChannel {
   /**
    * A binary frame: audio of the spoken answer under way. True when voice input is on (a frame
    * after the answer ended, e.g. streamed past the end of speech, is dropped quietly).
+   *
+   * Bounds, checked as bytes arrive: a frame over 64 KiB (2 s of audio; clients send 20-100 ms)
+   * is refused with `too_large`, as any frame that size, and not transcribed (the answer goes on
+   * without it); audio past `MAX_SPOKEN_ANSWER_SECONDS` ends the answer with `audio_too_long`,
+   * and what came before is transcribed as the answer.
    */
-  takeAudio(data: ArrayBuffer): boolean {
+  takeAudio(ws: WebSocket, data: ArrayBuffer): boolean {
     const settings = this.settings();
     const session = this.host.session();
     if (!settings?.input || !session || settings.sessionId !== session.id) return false;
+    if (data.byteLength > MAX_FRAME_BYTES) {
+      const message = `Audio frame is ${data.byteLength} bytes; the limit is ${MAX_FRAME_BYTES} bytes (send 20-100 ms frames). It was not used.`;
+      sendTo([ws], { type: "error", ...errorBody("too_large", message) });
+      return true;
+    }
     const answer = this.answer;
-    if (!answer) return true;
-    answer.bytes += data.byteLength;
-    if (answer.bytes > MAX_ANSWER_BYTES) {
+    if (!answer || answer.endedAt !== null) return true;
+    if (answer.bytes + data.byteLength > MAX_SPOKEN_ANSWER_BYTES) {
+      // Whole samples up to the cap still count; the rest of this frame and all after it do not.
+      const room = (MAX_SPOKEN_ANSWER_BYTES - answer.bytes) & ~1;
+      if (room > 0) this.append(answer, data.slice(0, room));
+      this.send({ type: "error", ...errorBody("audio_too_long", `The spoken answer reached the ${MAX_SPOKEN_ANSWER_SECONDS} s limit: it was ended there, and what was said so far is transcribed as the answer.`) });
       this.endOfAnswer(answer);
       return true;
     }
+    this.append(answer, data);
+    return true;
+  }
+
+  private append(answer: SpokenAnswer, data: ArrayBuffer): void {
+    answer.bytes += data.byteLength;
     if (answer.kept && answer.bytes <= RETRY_KEEP_BYTES) answer.kept.push(data);
     else answer.kept = null;
     answer.transcriber.append(data);
-    return true;
   }
 
   /** A text frame: true when it was a voice message (handled here, errors included). */
@@ -156,6 +174,17 @@ export class VoiceChannel {
       const spoken = spokenOf(effect.message);
       if (spoken) this.out.speak({ ...spoken, sessionId: session.id, style: session.style, format: settings.output });
     }
+  }
+
+  /**
+   * The interviewer's next question voiced while the model writes it: with `stream: true` and
+   * `audio.output`, for a consult that asks the model for a question; null otherwise.
+   */
+  questionStream(request: ConsultRequest): QuestionStream | null {
+    const settings = this.settings();
+    const session = this.host.session();
+    if (!request.stream || !request.nextQuestion || !settings?.output || !session || settings.sessionId !== request.sessionId || session.id !== request.sessionId) return null;
+    return this.out.streamQuestion({ sessionId: request.sessionId, turn: request.turn, style: request.style, format: settings.output });
   }
 
   private onMessage(ws: WebSocket, message: VoiceClientMessage, session: SessionState): void {
@@ -279,12 +308,15 @@ export class VoiceChannel {
       return;
     }
     const questionAt = Date.now();
-    const audioAt = firstAudio ? await within(firstAudio, FIRST_AUDIO_WAIT_MS) : null;
-    const lastAt = audioAt ?? questionAt;
-    const stages = { transcription: transcribedAt - endedAt, model: questionAt - transcribedAt, synthesis: audioAt === null ? null : audioAt - questionAt };
+    const audio = firstAudio ? await within(firstAudio, FIRST_AUDIO_WAIT_MS) : null;
+    // Streamed: the model stage ends where the first sentence's text was complete, before the question was.
+    const textAt = audio?.textAt ?? questionAt;
+    const lastAt = audio?.at ?? questionAt;
+    const stages = { transcription: transcribedAt - endedAt, model: textAt - transcribedAt, synthesis: audio === null ? null : audio.at - textAt };
     const totalMs = lastAt - endedAt;
-    const timing: ServerMessage = { type: "turn_timing", turn, stages, totalMs };
-    await this.host.measure(sessionId, "turn_timing", totalMs, { turn, stages, audio: audioAt !== null }, timing);
+    const streamed = audio?.textAt != null;
+    const timing: ServerMessage = { type: "turn_timing", turn, stages, totalMs, streamed };
+    await this.host.measure(sessionId, "turn_timing", totalMs, { turn, stages, audio: audio !== null, streamed }, timing);
   }
 
   private close(answer: SpokenAnswer): void {

@@ -109,7 +109,10 @@ export class NvidiaInterviewer implements InterviewerModel {
                   }
                 : undefined,
             },
-            (value) => (result.question = value),
+            (value) => {
+              result.question = value;
+              hooks.onQuestionDone?.(value);
+            },
           ),
         );
       }
