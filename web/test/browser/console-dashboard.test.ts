@@ -27,6 +27,24 @@ async function shot(page: Page, name: string): Promise<void> {
   await page.screenshot({ path: path.join(ARTIFACTS, `${name}.png`), fullPage: true });
 }
 
+/** A new page on the console, ready to start, with its page errors collected. */
+async function consolePage(): Promise<{ page: Page; errors: string[] }> {
+  const page = await stack.browser.newPage();
+  const errors: string[] = [];
+  page.on("pageerror", (error) => errors.push(String(error)));
+  await page.goto(`${stack.server.url}/`);
+  await expect.poll(() => page.textContent("#connection")).toBe("Connected.");
+  await expect.poll(() => page.isEnabled("#start")).toBe(true);
+  return { page, errors };
+}
+
+/** Fills the setup form for a consented interview of `answers` answers on our own question. */
+async function setUp(page: Page, answers: number): Promise<void> {
+  await page.getByLabel("Number of answers (1–50)").fill(String(answers));
+  await page.getByLabel(/Your own questions/).fill("Tell me about a time you fixed a slow service.");
+  await page.getByLabel(/I agree that my answers/).check();
+}
+
 beforeAll(async () => {
   stack = await startStack();
 });
@@ -61,17 +79,9 @@ describe("served by the Worker", () => {
 
 describe("the interview console", () => {
   it("runs a full typed interview, carries on after a dropped connection, and ends with a printable recap", async () => {
-    const page = await stack.browser.newPage();
-    const errors: string[] = [];
-    page.on("pageerror", (error) => errors.push(String(error)));
-    await page.goto(`${stack.server.url}/`);
-    await expect.poll(() => page.textContent("#connection")).toBe("Connected.");
-    await expect.poll(() => page.isEnabled("#start")).toBe(true);
-
+    const { page, errors } = await consolePage();
     await page.getByLabel("Interviewer style").selectOption("supportive");
-    await page.getByLabel("Number of answers (1–50)").fill("3");
-    await page.getByLabel(/Your own questions/).fill("Tell me about a time you fixed a slow service.");
-    await page.getByLabel(/I agree that my answers/).check();
+    await setUp(page, 3);
     await page.getByRole("button", { name: "Start the interview" }).click();
 
     const interviewer = page.locator("#transcript li.interviewer");
@@ -265,14 +275,8 @@ describe("the research dashboard", () => {
 
 describe("reloading the console", () => {
   it("resumes the interview in the reloaded page: the transcript is drawn again, an answer in flight is not lost or doubled", async () => {
-    const page = await stack.browser.newPage();
-    const errors: string[] = [];
-    page.on("pageerror", (error) => errors.push(String(error)));
-    await page.goto(`${stack.server.url}/`);
-    await expect.poll(() => page.isEnabled("#start")).toBe(true);
-    await page.getByLabel("Number of answers (1–50)").fill("3");
-    await page.getByLabel(/Your own questions/).fill("Tell me about a time you fixed a slow service.");
-    await page.getByLabel(/I agree that my answers/).check();
+    const { page, errors } = await consolePage();
+    await setUp(page, 3);
     await page.getByRole("button", { name: "Start the interview" }).click();
     const interviewer = page.locator("#transcript li.interviewer");
     await expect.poll(() => interviewer.count()).toBe(1);
@@ -333,9 +337,7 @@ describe("reloading the console", () => {
   });
 
   it("a kept session the server will not resume gives way to a new interview, said in words", async () => {
-    const page = await stack.browser.newPage();
-    await page.goto(`${stack.server.url}/`);
-    await expect.poll(() => page.isEnabled("#start")).toBe(true);
+    const { page } = await consolePage();
     await page.evaluate(() =>
       sessionStorage.setItem("interview.session", JSON.stringify({ sessionId: "gone", resumeToken: "not-a-session-token", sent: [], acknowledged: [] })),
     );
