@@ -6,6 +6,7 @@
 import { describe, expect, it } from "vitest";
 import { connectVoice, noisePcm, silencePcm, speechPcm, startVoiceInterview, streamPcm, type VoiceFrame } from "./voice-socket.ts";
 import { replicated } from "../workerd/rest-client.ts";
+import { MAX_FRAME_BYTES, MAX_SPOKEN_ANSWER_SECONDS } from "@interview/shared";
 
 const types = (frames: VoiceFrame[]) => frames.map((f) => f.type);
 /** The voice messages and the turn's usual replies, in order (other messages, e.g. feedback, left out). */
@@ -53,6 +54,49 @@ describe("spoken answers", () => {
     streamPcm(socket, silencePcm(0.2), 100);
     socket.send({ type: "ping" });
     expect(await socket.next()).toMatchObject({ type: "pong" });
+    socket.close();
+  });
+
+  it("an answer reaching the 120 s cap is ended there: audio_too_long, and what was said is transcribed as the answer", async () => {
+    const { socket } = await startVoiceInterview({ audio: { input: "pcm16" } });
+    socket.send({ type: "audio_start", turn: 0 });
+    // "Hello world." over and over, without the pause VAD would end on: only the cap can end it.
+    const hello = speechPcm().subarray(0, 16_000 * 2);
+    const seconds = MAX_SPOKEN_ANSWER_SECONDS + 2;
+    for (let i = 0; i < seconds; i++) streamPcm(socket, hello, 100);
+    const frames = await socket.collectUntil("turn_timing", "no_speech");
+    const kinds = voiceOrder(frames);
+    expect(kinds.filter((t) => t !== "speech_started")).toEqual(["error", "transcript", "tips", "question", "turn_timing"]);
+    const error = frames.find((f) => f.type === "error")!;
+    expect(error).toMatchObject({ code: "audio_too_long", message: expect.stringContaining(`${MAX_SPOKEN_ANSWER_SECONDS} s`) });
+    // Live only, like the other voice errors: not numbered.
+    expect(error.seq).toBeUndefined();
+    const transcript = frames.find((f) => f.type === "transcript")!;
+    expect(transcript).toMatchObject({ turn: 0, text: expect.stringMatching(/hello world/i) });
+    // The speech heard is the cap's, not all that was sent.
+    expect((transcript.metrics as { speechSeconds: number }).speechSeconds).toBeLessThanOrEqual(MAX_SPOKEN_ANSWER_SECONDS);
+    // Audio after the cap, and a late audio_end, change nothing.
+    streamPcm(socket, hello, 100);
+    socket.send({ type: "audio_end" });
+    socket.send({ type: "ping" });
+    expect(await socket.next()).toMatchObject({ type: "pong" });
+    socket.close();
+    // Bounds the wait only: 2 minutes of audio to buffer, VAD and transcribe on a shared CPU.
+  }, 90_000);
+
+  it("an audio frame over 64 KiB is refused (too_large) and left out; the answer goes on", async () => {
+    const { socket } = await startVoiceInterview({ audio: { input: "pcm16" } });
+    socket.send({ type: "audio_start", turn: 0 });
+    socket.send(new Uint8Array(MAX_FRAME_BYTES + 2));
+    const refused = await socket.next("error");
+    expect(refused).toMatchObject({ code: "too_large", message: expect.stringContaining(String(MAX_FRAME_BYTES + 2)) });
+    expect(refused.seq).toBeUndefined();
+    streamPcm(socket, speechPcm().subarray(0, 16_000 * 2), 100);
+    const heard = await socket.collectUntil("speech_started");
+    socket.send({ type: "audio_end" });
+    const frames = [...heard, ...(await socket.collectUntil("turn_timing"))];
+    expect(voiceOrder(frames)).toEqual(["speech_started", "transcript", "tips", "question", "turn_timing"]);
+    expect(frames.find((f) => f.type === "transcript")).toMatchObject({ turn: 0, text: expect.stringMatching(/hello world/i) });
     socket.close();
   });
 
