@@ -13,6 +13,7 @@ import { createClient } from "@libsql/client";
 import { drizzle } from "drizzle-orm/libsql";
 import { exportSession, sessionIds, type SessionExport } from "../src/storage/reads.ts";
 import { parseFlags } from "./cli-args.ts";
+import { EXPORT_COLUMNS, toCsv, type ExportTable } from "@interview/shared/csv";
 
 export const USAGE = `Usage: npm run export -- (--db <libsql url> | --local) [--session <id>] [--format json|csv] [--table sessions|answers|checkins|telemetry|feedback] [--auth-token <token>]
   --db          file:research.db, or libsql://<db>.turso.io (token from --auth-token or LIBSQL_AUTH_TOKEN)
@@ -63,8 +64,8 @@ export function findLocalD1(root: string): string {
   return candidates[0]!.file;
 }
 
-const TABLES = ["sessions", "answers", "checkins", "telemetry", "feedback"] as const;
-type Table = (typeof TABLES)[number];
+const TABLES = Object.keys(EXPORT_COLUMNS) as ExportTable[];
+type Table = ExportTable;
 
 export interface ExportOptions {
   db: string;
@@ -109,42 +110,9 @@ export async function runExport(options: ExportOptions): Promise<string> {
     const rows: Record<string, unknown>[] = exports.flatMap((e) =>
       options.table === "sessions" ? [e.session as unknown as Record<string, unknown>] : (e[options.table] as unknown as Record<string, unknown>[]),
     );
-    return toCsv(rows, columnsOf(options.table));
+    return toCsv(rows, EXPORT_COLUMNS[options.table]);
   } finally {
     client.close();
   }
 }
 
-function columnsOf(table: Table): string[] {
-  switch (table) {
-    case "sessions":
-      return ["id", "style", "group_name", "group_assignment", "participant_id", "consented", "accent", "notes", "created_at"];
-    case "answers":
-      return ["id", "session_id", "turn", "answer", "style", "group_name", "speaking_rate", "pause_ratio", "gaze", "fillers", "created_at"];
-    case "checkins":
-      return ["id", "session_id", "group_name", "confidence", "stress", "created_at"];
-    case "telemetry":
-      return ["id", "session_id", "event_type", "latency_ms", "group_name", "payload", "created_at"];
-    case "feedback":
-      return [
-        "id", "session_id", "turn", "star_score", "relevance", "numbers", "hedges", "words_per_minute", "fillers_per_100_words",
-        "score", "content", "delivery", "created_at",
-      ];
-  }
-}
-
-export function toCsv(rows: readonly Record<string, unknown>[], columns: readonly string[]): string {
-  const lines = [columns.map(csvField).join(",")];
-  for (const row of rows) lines.push(columns.map((c) => csvField(row[c])).join(","));
-  return `${lines.join("\r\n")}\r\n`;
-}
-
-function csvField(value: unknown): string {
-  if (value === null || value === undefined) return "";
-  let text = typeof value === "string" ? value : typeof value === "object" ? JSON.stringify(value) : String(value);
-  // A candidate's answer is text a spreadsheet would run as a formula ("=HYPERLINK(...)"):
-  // text cells starting with = + - @ tab or CR get a leading apostrophe (OWASP's advice).
-  // Numbers stay numbers, negative ones included.
-  if (typeof value !== "number" && /^[=+\-@\t\r]/.test(text)) text = `'${text}`;
-  return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
-}

@@ -12,7 +12,8 @@ import { createClient } from "@libsql/client";
 import { drizzle } from "drizzle-orm/libsql";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { insertRecords } from "../../src/storage/writes.ts";
-import { findLocalD1, parseExportArgs, runExport, toCsv, wantsHelp } from "../../scripts/export-lib.ts";
+import { toCsv } from "@interview/shared/csv";
+import { findLocalD1, parseExportArgs, runExport, wantsHelp } from "../../scripts/export-lib.ts";
 import { migrateLibsql } from "../../scripts/migrate-libsql.ts";
 import { answer, checkin, sessionRecords, telemetry } from "../storage/repository-suite.ts";
 
