@@ -50,7 +50,7 @@ import { OutboxReplication } from "./outbox-replication.ts";
 import { AlarmSchedule, earliest } from "./alarm-schedule.ts";
 import { CommitJournal, REPLAY_LIMIT } from "./commit-journal.ts";
 import { offeredSubprotocols } from "./socket-subprotocol.ts";
-import { requestIdOf, withRequestContext } from "../ops/request-context.ts";
+import { requestIdOf, withRequestContext, type CallTrace } from "../ops/request-context.ts";
 import { recordModelCalls, recordReplication } from "../ops/figures.ts";
 import { VoiceChannel } from "./voice/voice-channel.ts";
 import { readEarlierSessions } from "./earlier-sessions.ts";
@@ -286,8 +286,8 @@ export class InterviewSession extends DurableObject<Env> {
    * Deletes this object's copy of a session (journal rows), and forgets the interview if it is
    * the current one: its socket is closed and the state dropped. Called by DELETE /sessions/:id.
    */
-  async forgetSession(sessionId: string): Promise<void> {
-    await this.queue.run(async () => {
+  async forgetSession(sessionId: string, trace?: CallTrace): Promise<void> {
+    await this.traced(sessionId, trace, () => this.queue.run(async () => {
       // A replication in flight could otherwise write the rows back after the caller's delete.
       await this.replication.settled();
       this.journal.deleteSession(sessionId);
@@ -300,7 +300,12 @@ export class InterviewSession extends DurableObject<Env> {
         this.ctx.storage.kv.delete(STATE_KEY);
         await this.rearm();
       }
-    });
+    }));
+  }
+
+  /** Serves an RPC call as part of the caller's request (its id on the object's log lines). */
+  private traced<T>(sessionId: string, trace: CallTrace | undefined, work: () => Promise<T>): Promise<T> {
+    return withRequestContext({ requestId: trace?.requestId ?? null, sessionId }, work);
   }
 
   /** Copies the journal's waiting records to D1; never throws, never delays a reply. */
@@ -333,20 +338,21 @@ export class InterviewSession extends DurableObject<Env> {
     sessionId: string,
     checkin: { group: Group | null; confidence: number; stress: number },
     key: string,
+    trace?: CallTrace,
   ): Promise<"stored" | "not_consented" | "not_found" | "storage_full"> {
-    return this.queue.run(async () => {
+    return this.traced(sessionId, trace, () => this.queue.run(async () => {
       const session = this.state?.session;
       if (!session || session.id !== sessionId) return "not_found";
       await this.dispatch({ kind: "checkin_reported", sessionId, ...checkin, key });
       if (!session.consent) return "not_consented";
       // `seq` counts the session's records: unchanged, the engine refused it (SESSION_RECORDS_MAX).
       return (this.state?.session?.seq ?? session.seq) > session.seq ? "stored" : "storage_full";
-    });
+    }));
   }
 
   /** The server-measured STT latency of a session of this interview (POST /stt, audio answers). */
-  async recordSpeechLatency(sessionId: string, latencyMs: number, payload: Record<string, unknown>): Promise<void> {
-    await this.queue.run(() => this.dispatch({ kind: "measured", sessionId, eventType: "stt", latencyMs, payload }));
+  async recordSpeechLatency(sessionId: string, latencyMs: number, payload: Record<string, unknown>, trace?: CallTrace): Promise<void> {
+    await this.traced(sessionId, trace, () => this.queue.run(() => this.dispatch({ kind: "measured", sessionId, eventType: "stt", latencyMs, payload })));
   }
 
   /**
@@ -360,8 +366,9 @@ export class InterviewSession extends DurableObject<Env> {
     expectedTurn?: number,
     /** The transcript's word timings, for the delivery part of `feedback`. */
     words?: TimedWord[],
+    trace?: CallTrace,
   ): Promise<SubmitAnswerOutcome> {
-    return this.queue.run(async () => {
+    return this.traced(sessionId, trace, () => this.queue.run(async () => {
       const session = this.state?.session;
       if (!session || session.id !== sessionId) return { ok: false, code: "not_found" } as const;
       if (session.ended) return { ok: false, code: "session_ended" } as const;
@@ -374,7 +381,7 @@ export class InterviewSession extends DurableObject<Env> {
       if (wait !== null) return { ok: false, code: "rate_limited", retryAfter: wait } as const;
       await this.dispatch({ kind: "message", message: { type: "user_answer", answer, metrics }, ...(words && words.length > 0 ? { words } : {}) });
       return { ok: true, turn: this.state?.session?.turn ?? session.turn + 1 } as const;
-    });
+    }));
   }
 
   /**

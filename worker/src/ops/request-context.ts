@@ -33,6 +33,20 @@ export function requestIdField(): { requestId?: string } {
   return requestId ? { requestId } : {};
 }
 
+/**
+ * What a Worker route passes as the last argument of an interview object's RPC method, so the
+ * object's log lines while serving the call (a model fallback during an audio answer) name the
+ * route's request. RPC carries arguments, not the caller's AsyncLocalStorage.
+ */
+export interface CallTrace {
+  requestId: string | null;
+}
+
+/** The current request's trace, for an RPC call made while serving it. */
+export function callTrace(): CallTrace {
+  return { requestId: currentRequestId() };
+}
+
 /** Notes the session the current request concerns (the first one named wins). */
 export function noteSession(sessionId: string | null | undefined): void {
   const context = storage.getStore();

@@ -38,6 +38,7 @@ import { objectCall } from "./object-call.ts";
 import type { SubmitAnswerOutcome } from "../durable/interview-session.ts";
 import { failureResponse, recordSttLatency, transcribeTimed, waitUntilOf } from "./speech-transcription.ts";
 import { validate } from "./validate.ts";
+import { callTrace } from "../ops/request-context.ts";
 
 export const audioAnswers = new Hono<SpeechEnv>().post(
   "/sessions/:id/answers/audio",
@@ -92,6 +93,6 @@ export const audioAnswers = new Hono<SpeechEnv>().post(
 
 function submit(stub: InterviewStub, id: string, transcript: string, metrics: Parameters<InterviewStub["submitAnswer"]>[2], turn: number, words: TimedWord[]) {
   // The word timings go along for the delivery part of the `feedback` message.
-  const call = async (): Promise<SubmitAnswerOutcome> => await stub.submitAnswer(id, transcript, metrics, turn, words.map(({ word, start, end }) => ({ word, start, end })));
+  const call = async (): Promise<SubmitAnswerOutcome> => await stub.submitAnswer(id, transcript, metrics, turn, words.map(({ word, start, end }) => ({ word, start, end })), callTrace());
   return objectCall(`Audio answer for session ${id}`, call, "The interview could not take the answer; try again.");
 }

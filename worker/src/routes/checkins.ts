@@ -22,6 +22,7 @@ import { withDb } from "../storage/db.ts";
 import { access, grantSession, type AccessEnv } from "./access-policy.ts";
 import { objectCall } from "./object-call.ts";
 import { validate } from "./validate.ts";
+import { callTrace } from "../ops/request-context.ts";
 
 /** A check-in is a few dozen bytes of JSON: 16 KiB is room enough, and refuses a flood before it is parsed. */
 export const CHECKIN_BODY_LIMIT_BYTES = 16 * 1024;
@@ -52,7 +53,7 @@ export const checkins = new Hono<AccessEnv>().post(
     if (object) {
       const { group = null, confidence, stress } = body;
       const outcome = await objectCall(`POST /checkins for session ${body.sessionId}`, () =>
-        object.recordCheckin(body.sessionId, { group: group ?? null, confidence, stress }, key),
+        object.recordCheckin(body.sessionId, { group: group ?? null, confidence, stress }, key, callTrace()),
       );
       if (outcome === "storage_full") throw storageFull();
       if (outcome !== "not_found") return c.json({ status: "ok", stored: outcome === "stored" });

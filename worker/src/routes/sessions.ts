@@ -19,6 +19,7 @@ import { access, grantedSession, type AccessEnv } from "./access-policy.ts";
 import { objectCall } from "./object-call.ts";
 import { forgetSessionLocation } from "../durable/session-location.ts";
 import { validate } from "./validate.ts";
+import { callTrace } from "../ops/request-context.ts";
 
 const FORGET_FAILED = "The interview's own copy could not be deleted; nothing was removed. Try again.";
 
@@ -31,7 +32,7 @@ export const sessions = new Hono<AccessEnv>()
     const { id } = c.req.valid("param");
     const { object } = grantedSession(c, id);
     // The object first: once its outbox rows are gone nothing can replicate them back.
-    if (object) await objectCall(`DELETE /sessions/${id}`, () => object.forgetSession(id), FORGET_FAILED);
+    if (object) await objectCall(`DELETE /sessions/${id}`, () => object.forgetSession(id, callTrace()), FORGET_FAILED);
     await withDb(c.env, (db) => deleteSession(db, id));
     // Last: until the rows are gone, a retry must still find the session.
     await objectCall(`DELETE /sessions/${id} (session directory)`, () => forgetSessionLocation(c.env, id));

@@ -11,6 +11,7 @@ import { errorBody } from "@interview/shared";
 import type { SpeechClient, SpeechFailure, Transcription } from "../clients/speech-client.ts";
 import type { SpeechSession } from "./speech-access.ts";
 import type { Upload } from "./speech-upload.ts";
+import { callTrace } from "../ops/request-context.ts";
 
 /** Any route's context: these helpers read only bindings, headers and the body. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -67,7 +68,7 @@ export async function transcribeTimed(
 /** Stores the server-measured STT latency with the session (telemetry `stt`); never fails the call. */
 export async function recordSttLatency(session: SpeechSession, latencyMs: number, payload: Record<string, unknown>): Promise<void> {
   try {
-    await session.stub.recordSpeechLatency(session.id, latencyMs, payload);
+    await session.stub.recordSpeechLatency(session.id, latencyMs, payload, callTrace());
   } catch (error) {
     console.error(`STT latency for session ${session.id} not stored: the interview object did not answer`, error);
   }

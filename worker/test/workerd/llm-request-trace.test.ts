@@ -1,9 +1,12 @@
 /**
  * The interview object's log lines carry the id of the socket's upgrade request: a turn whose
  * model call failed logs `model_fallback` with the same `requestId` as the Worker's request
- * line for the upgrade, whether the client sent the id or the Worker chose it.
+ * line for the upgrade, whether the client sent the id or the Worker chose it. An answer that
+ * reaches the object over RPC (the audio-answer route) carries the route's request id instead.
  */
+import { env } from "cloudflare:workers";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { interviewOfToken } from "../../src/durable/interview-stub.ts";
 import { resetFake, scriptFake } from "./llm-fake-control.ts";
 import { connect } from "./socket-client.ts";
 
@@ -50,5 +53,31 @@ describe("request id in the interview object's logs", () => {
     const upgrade = lines(log).find((l) => l.event === "request" && l.path === "/ws/interview");
     expect(upgrade?.requestId).toMatch(/^[\w-]+$/);
     expect(lines(warn).filter((l) => l.event === "model_fallback").map((l) => l.requestId)).toContain(upgrade?.requestId);
+  });
+
+  it("an answer over RPC (as the audio-answer route sends it): the object's lines carry the route's request id", async () => {
+    const socket = await connect();
+    await socket.next("session_ready");
+    socket.send({ type: "start_session", group: "control" });
+    const started = await socket.next("session_started");
+    const question = await socket.next("question");
+    await scriptFake([{ reply: { status: 500 } }]);
+    const warn = vi.spyOn(console, "warn");
+    const id = `trace-rpc-${crypto.randomUUID()}`;
+    const object = interviewOfToken(env, started.resumeToken as string)!;
+    const outcome = await object.submitAnswer(
+      started.session_id as string,
+      "I profiled the service, found an N+1 query and cut p99 from 900 ms to 120 ms.",
+      { speakingRate: 130, pauseRatio: 0.1, fillers: 0 },
+      question.turn as number,
+      [],
+      { requestId: id },
+    );
+    expect(outcome).toMatchObject({ ok: true });
+    await socket.next("tips");
+    const fallbacks = lines(warn).filter((l) => l.event === "model_fallback");
+    expect(fallbacks.length).toBeGreaterThan(0);
+    for (const line of fallbacks) expect(line).toMatchObject({ requestId: id, sessionId: started.session_id });
+    socket.close();
   });
 });
