@@ -7,13 +7,10 @@
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import Fastify, { type FastifyInstance } from "fastify";
 import { chromium, type BrowserContext } from "playwright-core";
 import { experimental_readRawConfig } from "wrangler";
 import { REPO_ROOT, ROOT_CONFIG, applyMigrations, bundle, startDev, type DevServer } from "../../../worker/bench/fleet/wrangler-dev.ts";
-import speechWorkerApp from "../../../gpu-worker/src/app.ts";
-import { loadConfig } from "../../../gpu-worker/src/config.ts";
-import { TINY_KOKORO, TINY_WHISPER, writeTinyModels } from "../../../gpu-worker/test/fixtures/tiny-models.ts";
+import { startTinySpeechWorker } from "../../../gpu-worker/test/helpers/tiny-speech-worker.ts";
 
 export const WEB_ROOT = path.resolve(import.meta.dirname, "../..");
 export const ARTIFACTS = path.join(WEB_ROOT, "test-artifacts");
@@ -43,29 +40,6 @@ function writeTestConfig(dir: string): string {
 }
 
 const SPEECH_KEY = "browser-test-speech-key";
-
-/** The real speech worker (gpu-worker's app) on its tiny generated models, on a free loopback port. */
-async function startSpeechWorker(dir: string): Promise<{ url: string; server: FastifyInstance }> {
-  const modelsDir = path.join(dir, "models");
-  mkdirSync(modelsDir);
-  writeTinyModels(modelsDir);
-  process.env.SPEECH_WORKER_QUIET = "1";
-  const config = loadConfig({
-    MODELS_DIR: modelsDir,
-    WHISPER_MODEL: TINY_WHISPER,
-    KOKORO_MODEL: TINY_KOKORO,
-    DEFAULT_VOICE: "af_heart",
-    DEVICE: "cpu",
-    ORT_THREADS: "1",
-    SPEECH_API_KEY: SPEECH_KEY,
-    LOG_LEVEL: "warn",
-    WARMUP: "false",
-  });
-  const server = Fastify({ logger: false });
-  await server.register(speechWorkerApp, { config });
-  const url = await server.listen({ host: "127.0.0.1", port: 0 });
-  return { url, server };
-}
 
 /** Debian's Chromium with a fresh profile; `args` adds flags (a fake microphone). Closed by stopEverything. */
 export async function launchChromium(profileDir: string, args: string[] = []): Promise<BrowserContext> {
@@ -120,10 +94,10 @@ export async function startStack(): Promise<Stack> {
   const dir = mkdtempSync(path.join(os.tmpdir(), "web-browser-"));
   running.push(async () => rmSync(dir, { recursive: true, force: true }));
   const persistDir = path.join(dir, "state");
-  const speech = await startSpeechWorker(dir);
+  const speech = await startTinySpeechWorker({ apiKey: SPEECH_KEY });
   let speechUp = true;
   running.push(async () => {
-    if (speechUp) await speech.server.close();
+    if (speechUp) await speech.stop();
     speechUp = false;
   });
   const config = writeTestConfig(dir);
@@ -145,7 +119,7 @@ export async function startStack(): Promise<Stack> {
     browser,
     dir,
     async stopSpeech() {
-      if (speechUp) await speech.server.close();
+      if (speechUp) await speech.stop();
       speechUp = false;
     },
     stop: stopEverything,
