@@ -23,6 +23,11 @@
  *     spacing of forwarded deltas;
  *   - the Worker with NVIDIA_LLM_TIMEOUT = 1 s (test/workerd/llm-interview.test.ts): first
  *     question and turn times for each failure mode, and a turn with the circuit open.
+ * The answer's rubric call is off for all of that (COACH_RUBRIC=off: those rows time the turn's
+ * own calls, and the serial baseline would queue the rubric with them). Its own section then
+ * times the same turns with the rubric on and its reply held RUBRIC_DELAY_MS, against the
+ * rubric off in the same run: the ratio shows the turn does not wait for it (≈ 1, not
+ * (d + RUBRIC_DELAY_MS) / d). `LLM_BENCH_ONLY=rubric` runs that section alone.
  * Bounded: 2 delays × 2 modes × TURNS turns, STREAM_SAMPLES streamed questions, SAMPLES per
  * adapter case, one session per failure mode; about a minute in all.
  */
@@ -37,6 +42,9 @@ const TURNS = 5;
 const STREAM_SAMPLES = 5;
 const SAMPLES = 5;
 const FRAME_WAIT_MS = 15_000;
+/** How long the fake holds each rubric reply in the rubric section (the turn's calls take RUBRIC_TURN_DELAY_MS). */
+const RUBRIC_DELAY_MS = 2_000;
+const RUBRIC_TURN_DELAY_MS = 150;
 
 type Frame = { type: string; [key: string]: unknown };
 
@@ -112,8 +120,8 @@ async function timedTurn(client: Client, answer: string, type: "interviewer_mess
 }
 
 /** Answer→question times of turns that answer a follow-up (coaching + next question). */
-async function turnTimes(wsUrl: string, fake: FakeNvidia, delayMs: number, serial: boolean): Promise<number[]> {
-  fake.script([], { defaultDelayMs: delayMs, serial });
+async function turnTimes(wsUrl: string, fake: FakeNvidia, delayMs: number, serial: boolean, rules: FakeRule[] = []): Promise<number[]> {
+  fake.script(rules, { defaultDelayMs: delayMs, serial });
   const client = await startSession(wsUrl, false);
   const times: number[] = [];
   for (let i = 0; i < TURNS; i++) {
@@ -293,7 +301,28 @@ async function fallbackTimes(fake: FakeNvidia, timeoutS: string): Promise<void> 
   }
 }
 
-function startWorker(fake: FakeNvidia, timeoutS: string) {
+/** Turn times with the rubric on and each rubric reply held RUBRIC_DELAY_MS, against the rubric off. */
+async function rubricTimes(fake: FakeNvidia): Promise<void> {
+  const held: FakeRule[] = [{ purpose: "rubric", reply: { delayMs: RUBRIC_DELAY_MS } }];
+  const times: Record<"off" | "on", number> = { off: 0, on: 0 };
+  let rubrics = 0;
+  for (const rubric of ["off", "on"] as const) {
+    const worker = await startWorker(fake, "10", rubric);
+    try {
+      fake.reset();
+      times[rubric] = median(await turnTimes(`ws://${worker.address}:${worker.port}/ws/interview`, fake, RUBRIC_TURN_DELAY_MS, false, held));
+      if (rubric === "on") rubrics = fake.calls().filter((c) => c.purpose === "rubric").length;
+    } finally {
+      await worker.stop();
+    }
+  }
+  console.log(
+    `\nrubric call beside the turn (turn calls ${RUBRIC_TURN_DELAY_MS} ms, rubric reply held ${RUBRIC_DELAY_MS} ms; ${TURNS} turns, median answer → next question):`,
+  );
+  console.log(`  rubric off ${fmt(times.off)} ms | rubric on ${fmt(times.on)} ms (${rubrics} rubric calls) | on / off ${(times.on / times.off).toFixed(2)} (waiting for it would be ≈ ${((RUBRIC_TURN_DELAY_MS + RUBRIC_DELAY_MS) / RUBRIC_TURN_DELAY_MS).toFixed(1)})`);
+}
+
+function startWorker(fake: FakeNvidia, timeoutS: string, rubric: "on" | "off" = "off") {
   return unstable_dev(path.resolve(import.meta.dirname, "../src/index.ts"), {
     config: path.resolve(import.meta.dirname, "../../wrangler.toml"),
     ip: "127.0.0.1",
@@ -305,12 +334,21 @@ function startWorker(fake: FakeNvidia, timeoutS: string) {
       NVIDIA_LLM_URL: fake.chatUrl,
       NVIDIA_LLM_MODEL: "bench/fake",
       NVIDIA_LLM_TIMEOUT: timeoutS,
+      COACH_RUBRIC: rubric,
     },
     experimental: { disableExperimentalWarning: true },
   });
 }
 
 const fake = await startFakeNvidia();
+if (process.env.LLM_BENCH_ONLY === "rubric") {
+  try {
+    await rubricTimes(fake);
+  } finally {
+    await fake.close();
+  }
+  process.exit(0);
+}
 const worker = await startWorker(fake, "10");
 const wsUrl = `ws://${worker.address}:${worker.port}/ws/interview`;
 try {
@@ -333,6 +371,7 @@ try {
 try {
   await adapterTimes(fake);
   await fallbackTimes(fake, "1");
+  await rubricTimes(fake);
 } finally {
   await fake.close();
 }
