@@ -1,6 +1,8 @@
 /** Where a model's quote lies in the answer: exact words only, forgiving case, spacing, curly quotes and wrapping. */
+import { readFileSync } from "node:fs";
+import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { quoteSpan } from "../../../src/coach/quote-span.ts";
+import { quoteSpan, trimQuote } from "../../../src/coach/quote-span.ts";
 
 const ANSWER = "At my last company checkout timed out every evening.\nI profiled it,  found an N+1 query, and p99 dropped from 900 ms to 120 ms. It’s fixed.";
 
@@ -22,5 +24,61 @@ describe("quoteSpan", () => {
     expect(quoteSpan(ANSWER, "found a query N+1")).toBeNull();
     expect(quoteSpan(ANSWER, "I")).toBeNull();
     expect(quoteSpan(ANSWER, '"…"')).toBeNull();
+  });
+});
+
+/** mulberry32: a seeded generator, so a failure names the run that reproduces it. */
+function seeded(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const evalSet = JSON.parse(readFileSync(path.join(import.meta.dirname, "../../coach/eval-set.json"), "utf8")) as { answers: { answer: string }[] };
+const folded = (text: string) => text.replace(/\s+/g, " ").replace(/[’‘]/g, "'").replace(/[“”]/g, '"').toLowerCase();
+
+describe("quoteSpan (property, seeded, over the evaluation set's answers)", () => {
+  it("finds every run of the answer's own words as a model might copy it, and its span slices out those words", () => {
+    const random = seeded(11);
+    let checked = 0;
+    for (const { answer } of evalSet.answers) {
+      const words = answer.split(/\s+/).filter(Boolean);
+      for (let run = 0; run < 5 && words.length >= 3; run++) {
+        const start = Math.floor(random() * (words.length - 2));
+        const picked = words.slice(start, start + 2 + Math.floor(random() * 6));
+        const core = picked.join(" ").replace(/[.,;:!?]+$/, "");
+        if ((core.match(/[\p{L}\p{N}]/gu)?.length ?? 0) < 4) continue;
+        // What a model does to a quote: case, spacing, wrapping quotation marks or an ellipsis.
+        let copy = random() < 0.3 ? core.toUpperCase() : core;
+        if (random() < 0.3) copy = copy.replace(/ /g, "  ");
+        if (random() < 0.3) copy = `"${copy}"`;
+        if (random() < 0.3) copy = `...${copy}...`;
+        const span = quoteSpan(answer, copy);
+        expect(span, `run ${run}: ${copy}`).not.toBeNull();
+        expect(span!.from).toBeGreaterThanOrEqual(0);
+        expect(span!.to).toBeLessThanOrEqual(answer.length);
+        // The answer's own text of the words quoted (less any quotation marks around them).
+        expect(folded(answer.slice(span!.from, span!.to))).toBe(folded(trimQuote(core).replace(/[.,;:!?]+$/, "")));
+        checked += 1;
+      }
+    }
+    expect(checked).toBeGreaterThan(250);
+  });
+
+  it("never finds a run with a word the answer does not have", () => {
+    const random = seeded(12);
+    for (const { answer } of evalSet.answers) {
+      const words = answer.split(/\s+/).filter(Boolean);
+      if (words.length < 4) continue;
+      const start = Math.floor(random() * (words.length - 3));
+      const picked = words.slice(start, start + 4);
+      picked[1 + Math.floor(random() * 2)] = "zqxwv";
+      expect(quoteSpan(answer, picked.join(" "))).toBeNull();
+    }
   });
 });
