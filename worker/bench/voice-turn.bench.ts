@@ -15,6 +15,12 @@
  * sent to its first audio byte sent). For the share of synthesis that is the speech worker's,
  * the same run measures streamed TTS to its first byte straight from the speech worker, at
  * the same concurrency, as the baseline.
+ *
+ * Then, with the model on (a second `wrangler dev` against the fake NVIDIA server, in-process,
+ * writing every reply at about 50 tokens/s after a first token at 300 ms): end of speech to the
+ * first audio byte of the next main question, sessions with `stream: true` against sessions
+ * without, one interview at a time, alternating, as a ratio in the same run (`--stream-runs`).
+ * `--only stream` runs this part alone.
  */
 import { fork, type ChildProcess } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
@@ -23,10 +29,21 @@ import path from "node:path";
 import { parseArgs } from "node:util";
 import { TINY_KOKORO, TINY_WHISPER, writeTinyModels } from "../../gpu-worker/test/fixtures/tiny-models.ts";
 import { REPO_ROOT, applyMigrations, bundle, freePort, startDev, writeRunConfig, type DevServer } from "./fleet/wrangler-dev.ts";
+import { DEFAULT_CONTENT, startFakeNvidia, type FakeNvidia } from "../test/fakes/fake-nvidia.ts";
 
-const { values: flags } = parseArgs({ options: { sizes: { type: "string" }, answers: { type: "string" } } });
+const { values: flags } = parseArgs({
+  options: { sizes: { type: "string" }, answers: { type: "string" }, "stream-runs": { type: "string" }, only: { type: "string" } },
+});
 const SIZES = (flags.sizes ?? process.env.VOICE_BENCH_SIZES ?? "1,50").split(",").map(Number);
 const ANSWERS = Number(flags.answers ?? process.env.VOICE_BENCH_ANSWERS ?? 2);
+const STREAM_RUNS = Number(flags["stream-runs"] ?? process.env.VOICE_BENCH_STREAM_RUNS ?? 6);
+const ONLY = flags.only ?? "";
+/** The fake model: its first token after this long, then one word every TOKEN_MS (about 50 tokens/s). */
+const TTFT_MS = 300;
+const TOKEN_MS = 20;
+/** The next main question the fake model writes: two sentences, the first one 15 words. */
+const MAIN_QUESTION =
+  "Tell me about a time you had to change a plan halfway through a project that mattered to you. What did you weigh, and how did the team take the change?";
 const SPEECH_KEY = "voice-bench-key";
 const FRAME_MS = 20;
 const FRAME_BYTES = (16_000 * 2 * FRAME_MS) / 1000;
@@ -38,6 +55,9 @@ const ANSWER = Buffer.concat([WAV.subarray(44, 44 + 16_000 * 2), Buffer.alloc(16
 interface Timing {
   /** The question the answer led to: what was synthesised. */
   text: string;
+  /** Which answer of the interview (0: to the first question, whose reply is a follow-up). */
+  answer: number;
+  streamed: boolean;
   transcription: number;
   model: number;
   synthesis: number | null;
@@ -75,7 +95,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const failures: string[] = [];
 
 /** One interview: start with voice both ways, then `answers` spoken answers; their turn_timing. An error ends it. */
-async function interview(base: string): Promise<Timing[]> {
+async function interview(base: string, stream = false): Promise<Timing[]> {
   const ws = new WebSocket(`${base.replace(/^http/, "ws")}/ws/interview`);
   ws.binaryType = "arraybuffer";
   const inbox: { type: string; [k: string]: unknown }[] = [];
@@ -111,7 +131,7 @@ async function interview(base: string): Promise<Timing[]> {
       });
     }
   };
-  ws.send(JSON.stringify({ type: "start_session", audio: { input: "pcm16", output: "pcm16" } }));
+  ws.send(JSON.stringify({ type: "start_session", stream, audio: { input: "pcm16", output: "pcm16" } }));
   await until("audio_out_end");
   const timings: Timing[] = [];
   try {
@@ -132,8 +152,8 @@ async function interview(base: string): Promise<Timing[]> {
       const ahead = started + (n + 1) * FRAME_MS - performance.now();
       if (ahead > 0) await sleep(ahead);
     }
-    const timing = (await until("turn_timing")) as unknown as { stages: Omit<Timing, "totalMs">; totalMs: number };
-    timings.push({ ...timing.stages, totalMs: timing.totalMs, text: question });
+    const timing = (await until("turn_timing")) as unknown as { stages: Omit<Timing, "totalMs" | "text" | "answer" | "streamed">; totalMs: number; streamed?: boolean };
+    timings.push({ ...timing.stages, totalMs: timing.totalMs, text: question, answer: turn, streamed: timing.streamed === true });
     if (voicedTurn < turn + 1) await until("audio_out_end");
   }
   }
@@ -167,21 +187,57 @@ async function main(): Promise<void> {
   writeTinyModels(modelsDir);
   let speech: ChildProcess | null = null;
   let server: DevServer | null = null;
+  let fake: FakeNvidia | null = null;
   try {
     const speechPort = await freePort();
     speech = await startSpeechWorker(modelsDir, speechPort);
     const speechUrl = `http://127.0.0.1:${speechPort}`;
     const config = writeRunConfig(tmp);
     const { mainModule } = await bundle(config, path.join(tmp, "bundle"));
-    const persistDir = path.join(tmp, "state");
-    await applyMigrations(config, persistDir);
-    server = await startDev({
-      config,
-      script: mainModule,
-      persistDir,
-      logFile: path.join(tmp, "wrangler-dev.log"),
-      vars: [`SPEECH_WORKER_URL:${speechUrl}`, `SPEECH_API_KEY:${SPEECH_KEY}`],
-    });
+    if (ONLY !== "stream") {
+      const persistDir = path.join(tmp, "state");
+      await applyMigrations(config, persistDir);
+      server = await startDev({
+        config,
+        script: mainModule,
+        persistDir,
+        logFile: path.join(tmp, "wrangler-dev.log"),
+        vars: [`SPEECH_WORKER_URL:${speechUrl}`, `SPEECH_API_KEY:${SPEECH_KEY}`],
+      });
+      await sizesTable(server, speechUrl);
+      await server.stop();
+      server = null;
+    }
+    if (ONLY === "" || ONLY === "stream") {
+      fake = await startFakeNvidia();
+      scriptRealisticModel(fake);
+      const modelState = path.join(tmp, "model-state");
+      await applyMigrations(config, modelState);
+      server = await startDev({
+        config,
+        script: mainModule,
+        persistDir: modelState,
+        logFile: path.join(tmp, "wrangler-dev-model.log"),
+        vars: [
+          `SPEECH_WORKER_URL:${speechUrl}`,
+          `SPEECH_API_KEY:${SPEECH_KEY}`,
+          "NVIDIA_API_KEY:bench-key",
+          `NVIDIA_LLM_URL:${fake.chatUrl}`,
+          "NVIDIA_LLM_MODEL:bench/fake-model",
+          "NVIDIA_LLM_TIMEOUT:15",
+        ],
+      });
+      await streamComparison(server);
+    }
+  } finally {
+    await server?.stop();
+    await fake?.close();
+    speech?.kill("SIGKILL");
+    rmSync(tmp, { recursive: true, force: true });
+  }
+}
+
+async function sizesTable(server: DevServer, speechUrl: string): Promise<void> {
     // Warm both (first model loads, first isolate compile) before anything is measured.
     await interview(server.url);
     console.log(`\nVoice turn: end of speech to first interviewer audio byte (ms), ${ANSWERS} spoken answers per interview, tiny models, loopback\n`);
@@ -211,11 +267,53 @@ async function main(): Promise<void> {
       if (failures.length > 0) console.log(`${String(size).padStart(10)} | ${failures.length} of ${size * ANSWERS} answers failed: ${[...new Set(failures.map((f) => f.slice(0, 160)))].join(" | ")}`);
       console.log(`${String(size).padStart(10)} | ${"orchestration".padEnd(14)} | ${fmt(percentile(own, 50))} | ${fmt(percentile(own, 99))} | total − transcription − direct TTS of the same text`);
     }
-  } finally {
-    await server?.stop();
-    speech?.kill("SIGKILL");
-    rmSync(tmp, { recursive: true, force: true });
+}
+
+/** Words of `text` with their leading space, as a model's tokens arrive (" What"). */
+const wordTokens = (text: string) => text.match(/\s*\S+/g) ?? [];
+
+/**
+ * Every reply at the same pace: the first token after TTFT_MS, then a word every TOKEN_MS. A
+ * streamed question arrives token by token; a JSON reply (the coaching, or the question
+ * without `stream`) arrives whole when its last token would have been written.
+ */
+function scriptRealisticModel(fake: FakeNvidia): void {
+  const whole = (content: string) => TTFT_MS + TOKEN_MS * wordTokens(content).length;
+  const questionJson = JSON.stringify({ question: MAIN_QUESTION });
+  fake.script([
+    { purpose: "question", match: '"stream":true', reply: { chunks: wordTokens(MAIN_QUESTION), delayMs: TTFT_MS, chunkDelayMs: TOKEN_MS } },
+    { purpose: "question", reply: { content: questionJson, delayMs: whole(questionJson) } },
+    { purpose: "coaching", reply: { delayMs: whole(DEFAULT_CONTENT.coaching.json) } },
+  ]);
+}
+
+/**
+ * End of speech to the first audio byte of the reply, with and without `stream`, one interview
+ * at a time, alternating so both see the same machine. The second answer of each interview is
+ * the one whose reply is a main question the model writes (the first gets a follow-up from the
+ * coaching call: nothing to stream, so it is the control).
+ */
+async function streamComparison(server: DevServer): Promise<void> {
+  await interview(server.url, true);
+  const by = { on: [] as Timing[], off: [] as Timing[] };
+  for (let i = 0; i < STREAM_RUNS; i++) {
+    for (const stream of i % 2 === 0 ? [true, false] : [false, true]) by[stream ? "on" : "off"].push(...(await interview(server.url, stream)));
   }
+  const pick = (timings: Timing[], answer: number) => timings.filter((t) => t.answer === answer);
+  const p50 = (timings: Timing[], key: "totalMs" | "model" | "synthesis") => percentile(timings.flatMap((t) => (t[key] === null ? [] : [t[key]!])), 50);
+  console.log(
+    `\nVoice turn with the model (fake NVIDIA: first token ${TTFT_MS} ms, then ~50 tokens/s; the coaching JSON ${wordTokens(DEFAULT_CONTENT.coaching.json).length} words, the question ${wordTokens(MAIN_QUESTION).length}), ${STREAM_RUNS} interviews each, p50 ms\n`,
+  );
+  console.log("reply                       | stream | n  | model | synthesis | end of speech → first audio byte | streamed turns");
+  for (const [answer, name] of [[1, "main question (model)"], [0, "follow-up (control)"]] as const) {
+    for (const key of ["on", "off"] as const) {
+      const rows = pick(by[key], answer);
+      console.log(`${name.padEnd(27)} | ${key.padEnd(6)} | ${String(rows.length).padEnd(2)} | ${fmt(p50(rows, "model"))} | ${fmt(p50(rows, "synthesis")).padStart(9)} | ${fmt(p50(rows, "totalMs")).padStart(32)} | ${rows.filter((t) => t.streamed).length}`);
+    }
+    const ratio = p50(pick(by.on, answer), "totalMs") / p50(pick(by.off, answer), "totalMs");
+    console.log(`${name.padEnd(27)} | ratio stream / no stream: ${ratio.toFixed(2)}`);
+  }
+  if (failures.length > 0) console.log(`${failures.length} answers failed: ${[...new Set(failures.map((f) => f.slice(0, 160)))].join(" | ")}`);
 }
 
 await main();
