@@ -96,6 +96,25 @@ describe("a question voiced while the model writes it", () => {
     socket.close();
   });
 
+  it("a valid question whose words differ from what was voiced (a label the cleaning strips): withdrawn and voiced anew from the final text", async () => {
+    const labelled = ["Question:", " Tell", " me", " about", " a", " project", " you", " led.", " What", " was", " hard?"];
+    await scriptFake([{ purpose: "question", times: 1, reply: { chunks: labelled, holdAfter: 9 } }]);
+    const socket = await startStreamed();
+    const before = await socket.collectUntil("binary");
+    expect(types(before)).not.toContain("question");
+    await release();
+    const after = await socket.collectUntil("audio_out_end");
+    const all = [...before, ...after];
+    expect(audioOrder(all).filter((t) => t !== "question")).toEqual(["audio_out_start", "binary", "audio_out_cancel", "audio_out_start", "binary", "audio_out_end"]);
+    expect(all.find((f) => f.type === "audio_out_cancel")).toMatchObject({ turn: 0, reason: "replaced" });
+    const question = all.find((f) => f.type === "question")!;
+    expect(question).toMatchObject({ source: "llm", question: "Tell me about a project you led. What was hard?" });
+    const words = all.at(-1)!.words as Word[];
+    expectSpansInto(question.question as string, words);
+    expect(words.map((w) => w.word)).not.toContain("Question");
+    socket.close();
+  });
+
   it("a spoken answer's turn_timing says the question was streamed, and its stages still add up to the total", async () => {
     // Turn 0: a typed answer gets the follow-up; the spoken answer to it gets the next main question, streamed.
     await scriptFake([

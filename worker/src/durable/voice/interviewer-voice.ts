@@ -287,10 +287,19 @@ export class InterviewerVoice {
       if (s.target !== undefined) break;
       await s.signal.wait();
     }
-    // The rest of the question, from the text the model wrote.
+    let cancelled = false;
+    const cancel = (reason: "replaced" | "withdrawn") => {
+      if (!out.started || cancelled) return;
+      cancelled = true;
+      this.broadcast(JSON.stringify({ type: "audio_out_cancel", turn: voicing.turn, reason } satisfies ServerMessage));
+    };
+    // What was sent is not what the model's question says (its reply was unusable, or it says
+    // other words): withdrawn now, not when the message is sent.
     const target = s.target;
-    if (target && !failed) {
-      const spans = alignSentences(s.parts.slice(0, sentParts).map((p) => p.text), target.text);
+    const spans = target ? alignSentences(s.parts.slice(0, sentParts).map((p) => p.text), target.text) : [];
+    if (target === null || spans.length < sentParts) cancel("replaced");
+    // The rest of the question, from the text the model wrote.
+    if (target && !failed && !cancelled) {
       const restFrom = sentParts > 0 ? spans[sentParts - 1]!.to : 0;
       const rest = splitSentences(target.text.slice(restFrom)).map((x) => ({ text: x.text, from: x.from + restFrom }));
       const client = this.host.client(voicing.sessionId);
@@ -311,14 +320,6 @@ export class InterviewerVoice {
         this.resolveKept(s);
       }
     }
-    // The model's reply was unusable: what was sent is withdrawn now, not when the heuristics' question is sent.
-    let cancelled = false;
-    const cancel = (reason: "replaced" | "withdrawn") => {
-      if (!out.started || cancelled) return;
-      cancelled = true;
-      this.broadcast(JSON.stringify({ type: "audio_out_cancel", turn: voicing.turn, reason } satisfies ServerMessage));
-    };
-    if (target === null) cancel("replaced");
     // The message decides.
     while (!s.final && !s.settled) await s.signal.wait();
     s.abort.abort();
