@@ -12,7 +12,7 @@ export const EXPORT_COLUMNS = {
   telemetry: ["id", "session_id", "event_type", "latency_ms", "group_name", "payload", "created_at"],
   feedback: [
     "id", "session_id", "turn", "star_score", "relevance", "numbers", "hedges", "words_per_minute", "fillers_per_100_words",
-    "score", "content", "delivery", "created_at",
+    "score", "content", "delivery", "rubric", "created_at",
   ],
 } as const satisfies Record<string, readonly string[]>;
 
