@@ -10,7 +10,8 @@ import { runInDurableObject } from "cloudflare:test";
 import { drizzle } from "drizzle-orm/d1";
 import { describe, expect, it } from "vitest";
 import { FeedbackMessageSchema, ReportMessageSchema } from "@interview/shared";
-import { interviewOf, startInterview } from "./socket-client.ts";
+import { connect, interviewOf, startInterview } from "./socket-client.ts";
+import { EARLIER_READ_TIMEOUT_MS } from "../../src/durable/earlier-sessions.ts";
 import { bearer, call, failingDb, replicated } from "./rest-client.ts";
 
 const ANSWER =
@@ -106,6 +107,25 @@ describe("the socket's report and earlier sessions", () => {
       const fields = instance as unknown as { reportDb?: unknown };
       if (typeof fields.reportDb !== "function") throw new Error("InterviewSession.reportDb is gone: update this test");
       fields.reportDb = () => drizzle(failingDb());
+    });
+    const frames = await answerTurn(second.socket, ANSWER, true);
+    expect(frames.map((f) => f.type)).toEqual(["tips", "feedback", "report", "session_ended"]);
+    expect(ReportMessageSchema.parse(frames[2]).earlier).toBeNull();
+  });
+
+  it("goes out without the comparison when D1 does not answer (the end waits EARLIER_READ_TIMEOUT_MS, no longer)", async () => {
+    const participantId = await earlierSession();
+    // This socket waits longer for a frame than the end waits for D1 (a bound on waiting, not a timed assertion).
+    const socket = await connect("", {}, undefined, EARLIER_READ_TIMEOUT_MS + 10_000);
+    await socket.next("session_ready");
+    socket.send({ type: "start_session", consent: true, participantId, maxQuestions: 1 });
+    const second = { socket, started: await socket.next("session_started") };
+    await socket.next("question");
+    await runInDurableObject(interviewOf(second.started.resumeToken as string), (instance) => {
+      const never = () => new Promise<never>(() => {});
+      const statement = { bind: () => statement, all: never, raw: never, first: never, run: never };
+      const silent = { prepare: () => statement, batch: never } as unknown as D1Database;
+      (instance as unknown as { reportDb: unknown }).reportDb = () => drizzle(silent);
     });
     const frames = await answerTurn(second.socket, ANSWER, true);
     expect(frames.map((f) => f.type)).toEqual(["tips", "feedback", "report", "session_ended"]);
