@@ -7,6 +7,7 @@
  * feedback stands.
  */
 import type { RubricCriterion, RubricScores } from "@interview/shared";
+import { quote } from "../coach/tips.ts";
 import { recordLlmCall } from "./consults.ts";
 import type { Step } from "./step.ts";
 import type { AnswerScore, RubricResult } from "./types.ts";
@@ -28,11 +29,14 @@ export function onRubricScored(step: Step, sessionId: string, turn: number, resu
   if (!s.ended) step.send({ type: "feedback_rubric", turn, source: "model", model: result.model, scores });
 }
 
-/** What the report keeps of a rubric: each surviving criterion's score and quote. */
+/**
+ * What the report keeps of a rubric: each surviving criterion's score and its quote, short as
+ * the report's other quotes (the state holds 50 answers' scores; the stored rubric has it all).
+ */
 function compact(scores: RubricScores): NonNullable<AnswerScore["rubric"]> {
   const out: NonNullable<AnswerScore["rubric"]> = {};
   for (const [criterion, item] of Object.entries(scores) as [RubricCriterion, RubricScores[RubricCriterion]][]) {
-    if (item) out[criterion] = { score: item.score, quote: item.quote };
+    if (item) out[criterion] = { score: item.score, quote: quote(item.quote, { from: 0, to: item.quote.length }) };
   }
   return out;
 }

@@ -74,9 +74,9 @@ describe("the model's rubric", () => {
 
     const exported = await replicated(started.resumeToken as string, started.session_id);
     expect(exported.feedback[0]!.rubric).toEqual({ model: "test/fake-model", scores: rubric.scores });
-    expect(exported.feedback[0]!.score).toMatchObject({ rubric: { result: { score: 5, quote: RUBRIC.result.quote } } });
+    expect(exported.feedback[0]!.score).toMatchObject({ rubric: { result: { score: 5, quote: `“${RUBRIC.result.quote}”` } } });
     const response = await call(`/sessions/${started.session_id}/report`, { headers: bearer(started.resumeToken as string) });
-    expect(ReportMessageSchema.parse(await response.json()).answers[0]!.rubric?.action).toEqual({ score: 5, quote: RUBRIC.action.quote });
+    expect(ReportMessageSchema.parse(await response.json()).answers[0]!.rubric?.action).toEqual({ score: 5, quote: `“${RUBRIC.action.quote}”` });
     socket.close();
   });
 

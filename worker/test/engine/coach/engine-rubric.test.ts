@@ -80,7 +80,7 @@ describe("the model's rubric in the engine", () => {
     expect(rubric).toMatchObject({ type: "feedback_rubric", turn: 1, source: "model", model: "m", scores: { result: { score: 5 }, specificity: null } });
     expect(rubric.seq).toBe((i.sent[before - 1] as { seq: number }).seq + 1);
     const stored = i.stored.find((r) => r.kind === "feedback_rubric");
-    expect(stored).toMatchObject({ turn: 1, rubric: SCORES, model: "m", score: { turn: 1, rubric: { result: { score: 5, quote: "p99 dropped from 900 ms to 120 ms" } } } });
+    expect(stored).toMatchObject({ turn: 1, rubric: SCORES, model: "m", score: { turn: 1, rubric: { result: { score: 5, quote: "“p99 dropped from 900 ms to 120 ms”" } } } });
     expect(i.stored.filter((r) => r.kind === "telemetry" && r.eventType === "llm_call").map((r) => (r as { payload: unknown }).payload)).toEqual([
       expect.objectContaining({ purpose: "rubric", turn: 1, outcome: "ok" }),
     ]);
@@ -91,12 +91,13 @@ describe("the model's rubric in the engine", () => {
 
     i.apply(answer(STRONG));
     const report = ReportMessageSchema.parse(i.sent.find((m) => m.type === "report"));
+    // Quoted as the report's other quotes are.
     expect(report.answers[0]!.rubric).toEqual({
-      situation: { score: 4, quote: "checkout timed out every evening" },
-      task: { score: 3, quote: "I had to find the cause" },
-      action: { score: 5, quote: "I profiled it, found an N+1 query" },
-      result: { score: 5, quote: "p99 dropped from 900 ms to 120 ms" },
-      relevance: { score: 4, quote: "found an N+1 query" },
+      situation: { score: 4, quote: "“checkout timed out every evening”" },
+      task: { score: 3, quote: "“I had to find the cause”" },
+      action: { score: 5, quote: "“I profiled it, found an N+1 query”" },
+      result: { score: 5, quote: "“p99 dropped from 900 ms to 120 ms”" },
+      relevance: { score: 4, quote: "“found an N+1 query”" },
     });
     expect(report.answers[1]!.rubric).toBeUndefined();
   });
