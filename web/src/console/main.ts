@@ -11,6 +11,7 @@ import { InterviewConnection } from "./connection.ts";
 import { renderRecap, type SessionRecap } from "./report.ts";
 import { candidateItem, interviewerItem, noteItem, tipsBlock, type AnsweredTurn } from "./transcript.ts";
 import { renderFeedback } from "./feedback.ts";
+import { renderRubric } from "./rubric.ts";
 import { AUDIO_INPUT, openMicrophone, type Microphone } from "./voice/microphone.ts";
 import { InterviewerVoice } from "./voice/player.ts";
 import { SessionKeeper, type SentMessage } from "./saved-session.ts";
@@ -56,6 +57,10 @@ let currentQuestion = "";
 let answerSentAt: number | null = null;
 let maxAnswers: number | null = null;
 let lastAnswered: AnsweredTurn | null = null;
+/** Answers by the `turn` of their feedback, for the model's rubric that follows it. */
+const answeredByTurn = new Map<number, AnsweredTurn>();
+/** The next question as the model writes it (`interviewer_delta`, stream: true), until its `question` comes. */
+let preview: { turn: number; text: string; item: HTMLLIElement } | null = null;
 /** The session this tab runs, kept so that a reload resumes it. */
 const keeper = new SessionKeeper();
 /** Ids of sent messages already drawn in the transcript (drawn when sent; after a reload, when their replayed `ack` comes). */
@@ -155,6 +160,8 @@ function handle(message: ServerMessage): void {
     case "session_started":
       if (message.participantId) localStorage.setItem(PARTICIPANT_KEY, message.participantId);
       keeper.started(message.session_id, message.resumeToken);
+      answeredByTurn.clear();
+      preview = null;
       maxAnswers = message.maxQuestions;
       recap = { sessionId: message.session_id, endMessage: "", turns: [], checkins: [], styles: [message.style], startedAt: Date.now(), endedAt: Date.now(), report: null };
       page.switchStyle.value = message.style;
@@ -165,7 +172,12 @@ function handle(message: ServerMessage): void {
       showAlert(page.alert, "");
       for (const change of message.adjusted) add(noteItem(`${change.field}: ${String(change.given)} was not used as given; using ${String(change.used)}.`));
       break;
+    case "interviewer_delta":
+      showPreview(message.turn, message.delta);
+      break;
     case "question":
+      preview?.item.remove();
+      preview = null;
       currentQuestion = message.question;
       currentTurn = message.turn;
       spokenTexts.set(spokenKey("question", message.turn), message.question);
@@ -191,8 +203,12 @@ function handle(message: ServerMessage): void {
       if (answerMode === "hands-free") startTalking();
       break;
     case "audio_out_start":
-      voice.begin(message.turn, message.sampleRate, spokenTexts.get(spokenKey(message.of, message.turn)) ?? "");
+      // With stream: true the audio can start before its question's text is complete.
+      voice.begin(message.turn, message.sampleRate, spokenTexts.get(spokenKey(message.of, message.turn)) ?? (preview?.turn === message.turn ? preview.text : ""));
       spokenOf = spokenKey(message.of, message.turn);
+      break;
+    case "audio_out_cancel":
+      voice.cancel();
       break;
     case "audio_out_end":
       voice.end(spokenTexts.get(spokenOf) ?? "", message.words, message.durationMs);
@@ -209,8 +225,16 @@ function handle(message: ServerMessage): void {
       }
       break;
     case "feedback":
-      if (lastAnswered) renderFeedback(message, lastAnswered.answer, lastAnswered.answerText, lastAnswered.feedbackSlot);
+      if (lastAnswered) {
+        answeredByTurn.set(message.turn, lastAnswered);
+        renderFeedback(message, lastAnswered.answer, lastAnswered.answerText, lastAnswered.feedbackSlot);
+      }
       break;
+    case "feedback_rubric": {
+      const answered = answeredByTurn.get(message.turn);
+      if (answered) renderRubric(message, answered.feedbackSlot);
+      break;
+    }
     case "report":
       if (recap) recap.report = message;
       break;
@@ -261,6 +285,21 @@ function handle(message: ServerMessage): void {
       // Voice messages: this console is typed only and does not ask for them.
       break;
   }
+}
+
+/** The question being written, drawn as it grows; its `question` replaces it. */
+function showPreview(turn: number, delta: string): void {
+  if (!preview || preview.turn !== turn) {
+    preview?.item.remove();
+    const item = interviewerItem("", null, "Interviewer (writing…)");
+    item.classList.add("preview");
+    preview = { turn, text: "", item };
+    add(item);
+  }
+  preview.text += delta;
+  const text = preview.item.querySelector(".text");
+  if (text) text.textContent = preview.text;
+  voice.preview(turn, preview.text);
 }
 
 function refused(code: string, serverMessage: string, retryAfter?: number): void {
@@ -320,6 +359,8 @@ page.setupForm.addEventListener("submit", (event) => {
     customQuestions: custom,
     consent: data.get("consent") === "on",
     participantId: localStorage.getItem(PARTICIPANT_KEY),
+    // The question shows (and, with voice, starts playing) while the model still writes it.
+    stream: true,
   };
   page.start.disabled = true;
   showAlert(page.alert, "");

@@ -11,6 +11,7 @@ import { chromium, type BrowserContext } from "playwright-core";
 import { experimental_readRawConfig } from "wrangler";
 import { REPO_ROOT, ROOT_CONFIG, applyMigrations, bundle, startDev, type DevServer } from "../../../worker/bench/fleet/wrangler-dev.ts";
 import { startTinySpeechWorker } from "../../../gpu-worker/test/helpers/tiny-speech-worker.ts";
+import { startFakeNvidia, type FakeNvidia } from "../../../worker/test/fakes/fake-nvidia.ts";
 
 export const WEB_ROOT = path.resolve(import.meta.dirname, "../..");
 export const ARTIFACTS = path.join(WEB_ROOT, "test-artifacts");
@@ -71,7 +72,14 @@ export interface Stack {
   dir: string;
   /** Stops the speech worker: from then on the Worker finds it unreachable. */
   stopSpeech(): Promise<void>;
+  /** The fake NVIDIA chat-completions server the Worker calls, when asked for (`model: true`). */
+  model: FakeNvidia | null;
   stop(): Promise<void>;
+}
+
+export interface StackOptions {
+  /** Give the Worker a model: the fake NVIDIA server (the real protocol over HTTP), scriptable by the test. */
+  model?: boolean;
 }
 
 /**
@@ -85,7 +93,7 @@ export async function stopEverything(): Promise<void> {
   while (running.length > 0) await running.pop()!().catch(() => undefined);
 }
 
-export async function startStack(): Promise<Stack> {
+export async function startStack(options: StackOptions = {}): Promise<Stack> {
   if (!existsSync(path.join(WEB_ROOT, "public/build/console.js"))) {
     throw new Error("web/public/build is missing: run `npm run build:web` first (npm run test:browser does)");
   }
@@ -100,6 +108,9 @@ export async function startStack(): Promise<Stack> {
     if (speechUp) await speech.stop();
     speechUp = false;
   });
+  const model = options.model ? await startFakeNvidia() : null;
+  if (model) running.push(() => model.close());
+  const modelVars = model ? [`NVIDIA_API_KEY:browser-test-key`, `NVIDIA_LLM_URL:${model.chatUrl}`, `NVIDIA_LLM_MODEL:test/fake-model`] : [];
   const config = writeTestConfig(dir);
   const script = (await bundle(config, path.join(dir, "bundle"))).mainModule;
   await applyMigrations(config, persistDir);
@@ -109,7 +120,7 @@ export async function startStack(): Promise<Stack> {
     persistDir,
     // One log per run (each test file starts its own server).
     logFile: path.join(ARTIFACTS, `wrangler-dev-${path.basename(dir)}.log`),
-    vars: [`ADMIN_TOKEN:${ADMIN_TOKEN}`, `SPEECH_WORKER_URL:${speech.url}`, `SPEECH_API_KEY:${SPEECH_KEY}`],
+    vars: [`ADMIN_TOKEN:${ADMIN_TOKEN}`, `SPEECH_WORKER_URL:${speech.url}`, `SPEECH_API_KEY:${SPEECH_KEY}`, ...modelVars],
   });
   running.push(() => server.stop());
   // No microphone here: a permission prompt is refused at once (as a person saying no would).
@@ -118,6 +129,7 @@ export async function startStack(): Promise<Stack> {
     server,
     browser,
     dir,
+    model,
     async stopSpeech() {
       if (speechUp) await speech.stop();
       speechUp = false;

@@ -93,6 +93,19 @@ export class InterviewerVoice {
     else this.highlight();
   }
 
+  /**
+   * The question's text as the model writes it (`interviewer_delta`), shown as the caption of
+   * its audio until `audio_out_end` brings the words' times (stream: true starts the audio first).
+   */
+  preview(turn: number, text: string): void {
+    if (turn === this.turn && this.spoken.length === 0 && !this.caption.hidden) this.caption.textContent = text;
+  }
+
+  /** The server withdrew the audio sent (`audio_out_cancel`): stop it; nothing was heard that counts. */
+  cancel(): void {
+    this.stop(false);
+  }
+
   /** Stops the audio (the candidate started speaking); reports how much was heard. */
   interrupt(): void {
     if (this.sources.length === 0) return;

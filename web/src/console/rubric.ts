@@ -1,0 +1,39 @@
+/**
+ * The model's rubric for an answer (`feedback_rubric`, after the turn's `feedback` when the
+ * server has a model and its reply held up): a 1-5 score per STAR part, relevance and
+ * specificity, each with the answer's own words it rests on. A criterion the server dropped
+ * (its quote was not in the answer) is shown as not scored, never guessed.
+ */
+import { RUBRIC_CRITERIA, type RubricCriterion, type RubricOut } from "@interview/shared/feedback";
+import { h } from "../common/dom.ts";
+
+const LABELS: Record<RubricCriterion, string> = {
+  situation: "Situation",
+  task: "Task",
+  action: "Action",
+  result: "Result",
+  relevance: "Relevance",
+  specificity: "Specificity",
+};
+
+export function renderRubric(rubric: RubricOut, slot: HTMLElement): void {
+  slot.querySelector(".rubric")?.remove();
+  const rows = RUBRIC_CRITERIA.map((criterion) => {
+    const item = rubric.scores[criterion];
+    return h(
+      "li",
+      { "data-criterion": criterion },
+      h("strong", {}, `${LABELS[criterion]}: `),
+      item ? h("span", { class: "score", "aria-label": `${item.score} out of 5` }, `${item.score}/5`) : h("span", { class: "score none" }, "not scored"),
+      item ? h("q", {}, item.quote) : null,
+    );
+  });
+  slot.append(
+    h(
+      "section",
+      { class: "rubric", "aria-label": "The model's scores for this answer" },
+      h("h3", {}, "The model's scores"),
+      h("ul", {}, ...rows),
+    ),
+  );
+}

@@ -1,0 +1,62 @@
+/**
+ * The console with a model behind the Worker (the fake NVIDIA server, speaking the real
+ * chat-completions protocol over HTTP): the question shows while the model is still writing it
+ * (stream: true, `interviewer_delta`), is replaced by the finished question, and after an
+ * answer the model's rubric (`feedback_rubric`) joins the coach's findings, its quotes taken
+ * from the answer.
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startStack, stopEverything, type Stack } from "./harness.ts";
+
+let stack: Stack;
+
+beforeAll(async () => {
+  stack = await startStack({ model: true });
+});
+
+afterAll(stopEverything);
+
+const ANSWER = "I owned the checkout latency fix: I profiled it, found an N+1 query, and p99 dropped from 900 ms to 120 ms.";
+
+describe("the console with a model", () => {
+  it("shows the question while the model writes it, then the model's scores on the answer", async () => {
+    const model = stack.model!;
+    // The first question stops after its first words until the test has seen them on the page.
+    model.script([
+      { purpose: "question", times: 1, reply: { chunks: ["Tell me about ", "a time you ", "changed a plan halfway through?"], holdAfter: 2 } },
+    ]);
+    const page = await stack.browser.newPage();
+    const errors: string[] = [];
+    page.on("pageerror", (error) => errors.push(String(error)));
+    await page.goto(`${stack.server.url}/`);
+    await expect.poll(() => page.isEnabled("#start")).toBe(true);
+    await page.getByLabel("Number of answers (1–50)").fill("2");
+    await page.getByRole("button", { name: "Start the interview" }).click();
+
+    const writing = page.locator("#transcript li.interviewer.preview");
+    await expect.poll(() => writing.count(), { timeout: 30_000 }).toBe(1);
+    expect(await writing.locator(".text").textContent()).toBe("Tell me about a time you ");
+    model.release();
+
+    const asked = page.locator("#transcript li.interviewer:not(.preview)");
+    await expect.poll(() => asked.count(), { timeout: 30_000 }).toBe(1);
+    expect(await writing.count()).toBe(0);
+    expect(await asked.first().locator(".text").textContent()).toBe("Tell me about a time you changed a plan halfway through?");
+    const calls = model.calls().filter((c) => c.purpose === "question");
+    expect(calls.length).toBeGreaterThan(0);
+    expect(calls.every((c) => c.stream)).toBe(true);
+
+    await page.getByLabel("Your answer").fill(ANSWER);
+    await page.getByRole("button", { name: "Send answer" }).click();
+    const rubric = page.locator("#transcript li.candidate .rubric");
+    await expect.poll(() => rubric.count(), { timeout: 30_000 }).toBe(1);
+    const quotes = await rubric.locator("q").allTextContents();
+    expect(quotes.length).toBeGreaterThan(0);
+    // Every quote shown is the answer's own words.
+    for (const quote of quotes) expect(ANSWER).toContain(quote);
+    expect(await rubric.locator("li").count()).toBe(6);
+    expect(await rubric.locator('[data-criterion="action"] .score').textContent()).toMatch(/^[1-5]\/5$/);
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+});
