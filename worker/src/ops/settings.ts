@@ -58,6 +58,7 @@ export const SettingsSchema = z.object({
     .optional(),
   SPEECH_API_KEY: noSpaces.optional(),
   COACH: z.enum(["seed", "evidence"], { error: 'must be "seed" or "evidence"' }).optional(),
+  COACH_RUBRIC: z.enum(["on", "off"], { error: 'must be "on" or "off"' }).optional(),
 });
 
 export type SettingName = keyof typeof SettingsSchema.shape;

@@ -44,9 +44,10 @@ describe("a bad variable", () => {
       ADMIN_TOKEN: "short-secret",
       CORS_ORIGINS: "https://app.example.org/path",
       RATE_LIMITS: "of",
+      COACH_RUBRIC: "no",
     });
     expect(problems.map((p) => p.variable).sort()).toEqual(
-      ["ADMIN_TOKEN", "ALLOW_CLIENT_GROUP", "CORS_ORIGINS", "NVIDIA_LLM_TIMEOUT", "NVIDIA_LLM_URL", "RATE_LIMITS", "SPEECH_WORKER_URL"].sort(),
+      ["ADMIN_TOKEN", "ALLOW_CLIENT_GROUP", "COACH_RUBRIC", "CORS_ORIGINS", "NVIDIA_LLM_TIMEOUT", "NVIDIA_LLM_URL", "RATE_LIMITS", "SPEECH_WORKER_URL"].sort(),
     );
     expect(JSON.stringify(problems)).not.toMatch(/short-secret/);
   });
@@ -67,6 +68,7 @@ describe("good variables", () => {
         ALLOW_CLIENT_GROUP: "TRUE",
         CORS_ORIGINS: "https://app.example.org, http://localhost:5173/",
         RATE_LIMITS: "off",
+        COACH_RUBRIC: "off",
         ADMIN_TOKEN: "0123456789abcdef0123",
         SPEECH_API_KEY: "",
       }),
