@@ -1,8 +1,10 @@
 /**
  * Builds the browser code of the console and the dashboard (web/src) into web/public/build,
  * which the Worker serves as static assets (wrangler.toml [assets]). esbuild comes with
- * wrangler, so the build needs nothing else. `--watch` rebuilds on every change.
+ * wrangler, so the build needs nothing else. `--watch` rebuilds on every change. The folder is
+ * emptied first, so only the current build's files are served and deployed.
  */
+import { rmSync } from "node:fs";
 import path from "node:path";
 import { context, build, type BuildOptions } from "esbuild";
 
@@ -24,6 +26,9 @@ export const BUILD_OPTIONS: BuildOptions = {
   logLevel: "info",
   metafile: false,
 };
+
+// Chunk names change with their content: without this, every old chunk would stay and be deployed.
+rmSync(BUILD_OPTIONS.outdir!, { recursive: true, force: true });
 
 if (process.argv.includes("--watch")) {
   const ctx = await context(BUILD_OPTIONS);

@@ -53,3 +53,15 @@ describe("static assets and API paths", () => {
     expect(clashes).toEqual([]);
   });
 });
+
+describe("what the pages load", () => {
+  it("no page bundle carries zod: the pages import only types from the shared schemas", () => {
+    const build = path.join(WEB, "public/build");
+    const scripts = files(build).filter((f) => f.endsWith(".js"));
+    expect(scripts.length).toBeGreaterThan(0);
+    for (const script of scripts) {
+      // zod's error class is in every build that includes it, minified or not.
+      expect(readFileSync(path.join(build, script), "utf8"), script).not.toMatch(/ZodError|\$ZodType/);
+    }
+  });
+});

@@ -4,9 +4,11 @@
  * specificity, each with the answer's own words it rests on. A criterion the server dropped
  * (its quote was not in the answer) is shown as not scored, never guessed.
  */
-import { RUBRIC_CRITERIA, type RubricCriterion, type RubricOut } from "@interview/shared/feedback";
+// Types only: a value from shared/feedback would bring zod into the page's bundle.
+import type { RubricCriterion, RubricOut } from "@interview/shared/feedback";
 import { h } from "../common/dom.ts";
 
+/** In the order shown (the protocol's order, RUBRIC_CRITERIA). */
 const LABELS: Record<RubricCriterion, string> = {
   situation: "Situation",
   task: "Task",
@@ -18,7 +20,7 @@ const LABELS: Record<RubricCriterion, string> = {
 
 export function renderRubric(rubric: RubricOut, slot: HTMLElement): void {
   slot.querySelector(".rubric")?.remove();
-  const rows = RUBRIC_CRITERIA.map((criterion) => {
+  const rows = (Object.keys(LABELS) as RubricCriterion[]).map((criterion) => {
     const item = rubric.scores[criterion];
     return h(
       "li",

@@ -5,8 +5,9 @@ import type { TelemetryOut } from "../../../worker/src/storage/export-rows.ts";
 import { h } from "../common/dom.ts";
 import { adminFetch } from "./admin-api.ts";
 import { drawTimeline } from "./charts.ts";
-import type { FeedbackContent, FeedbackDelivery, ReportOut } from "@interview/shared/feedback";
+import type { FeedbackContent, FeedbackDelivery, ReportOut, RubricScores } from "@interview/shared/feedback";
 import { renderFeedback } from "../console/feedback.ts";
+import { renderRubric } from "../console/rubric.ts";
 import { reportSection } from "../console/report.ts";
 
 const fmt = (n: number | null, digits = 1) => (n === null ? "–" : n.toFixed(digits));
@@ -95,6 +96,11 @@ export function renderTranscript(exported: SessionExport, list: HTMLElement): vo
       if (feedback?.content) {
         const message = { type: "feedback" as const, turn: a.turn, content: feedback.content as FeedbackContent, delivery: (feedback.delivery ?? null) as FeedbackDelivery | null };
         renderFeedback(message, a.answer, answerText, coach);
+      }
+      // The model's rubric, when one came (stored on the same row as {model, scores}).
+      const rubric = feedback?.rubric as { model?: unknown; scores?: unknown } | null | undefined;
+      if (rubric && typeof rubric.model === "string" && rubric.scores && typeof rubric.scores === "object") {
+        renderRubric({ type: "feedback_rubric", turn: a.turn, source: "model", model: rubric.model, scores: rubric.scores as RubricScores }, coach);
       }
       items.push(
         h(
