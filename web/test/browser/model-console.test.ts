@@ -3,10 +3,10 @@
  * chat-completions protocol over HTTP): the question shows while the model is still writing it
  * (stream: true, `interviewer_delta`), is replaced by the finished question, and after an
  * answer the model's rubric (`feedback_rubric`) joins the coach's findings, its quotes taken
- * from the answer.
+ * from the answer; the dashboard shows the stored rubric under the same answer.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startStack, stopEverything, type Stack } from "./harness.ts";
+import { ADMIN_TOKEN, startStack, stopEverything, type Stack } from "./harness.ts";
 
 let stack: Stack;
 
@@ -31,6 +31,7 @@ describe("the console with a model", () => {
     await page.goto(`${stack.server.url}/`);
     await expect.poll(() => page.isEnabled("#start")).toBe(true);
     await page.getByLabel("Number of answers (1–50)").fill("2");
+    await page.getByLabel(/I agree that my answers/).check();
     await page.getByRole("button", { name: "Start the interview" }).click();
 
     const writing = page.locator("#transcript li.interviewer.preview");
@@ -56,7 +57,36 @@ describe("the console with a model", () => {
     for (const quote of quotes) expect(ANSWER).toContain(quote);
     expect(await rubric.locator("li").count()).toBe(6);
     expect(await rubric.locator('[data-criterion="action"] .score').textContent()).toMatch(/^[1-5]\/5$/);
+
+    // The interview ends; the dashboard shows the stored rubric under the same answer.
+    await expect.poll(() => page.isEnabled("#answer"), { timeout: 30_000 }).toBe(true);
+    await page.getByLabel("Your answer").fill("We rolled it out behind a flag over two weeks and watched the error rate.");
+    await page.getByRole("button", { name: "Send answer" }).click();
+    await expect.poll(() => page.isVisible("#report"), { timeout: 30_000 }).toBe(true);
+    const sessionId = /Session (\S+)\.$/.exec((await page.textContent("#report-summary")) ?? "")?.[1] ?? "";
+    expect(sessionId).not.toBe("");
+    const deadline = Date.now() + 30_000;
+    let stored = false;
+    while (Date.now() < deadline && !stored) {
+      const response = await fetch(`${stack.server.url}/export/session/${sessionId}`, { headers: { Authorization: `Bearer ${ADMIN_TOKEN}` } });
+      const body = response.ok ? ((await response.json()) as { feedback: { turn: number; rubric: unknown }[] }) : null;
+      stored = body?.feedback.some((f) => f.turn === 1 && f.rubric !== null) ?? false;
+      if (!stored) await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+    expect(stored).toBe(true);
+    const dashboard = await stack.browser.newPage();
+    dashboard.on("pageerror", (error) => errors.push(String(error)));
+    await dashboard.goto(`${stack.server.url}/dashboard`);
+    await dashboard.getByRole("textbox", { name: /Admin token/ }).fill(ADMIN_TOKEN);
+    await dashboard.getByRole("button", { name: "Use token" }).click();
+    const row = dashboard.locator(`#sessions-table tr[data-session="${sessionId}"]`);
+    await expect.poll(() => row.count(), { timeout: 30_000 }).toBe(1);
+    await row.getByRole("button", { name: /Open session/ }).click();
+    const storedRubric = dashboard.locator("#detail-transcript li.candidate").first().locator(".rubric");
+    await expect.poll(() => storedRubric.count()).toBe(1);
+    expect(await storedRubric.locator("q").allTextContents()).toEqual(quotes);
     expect(errors).toEqual([]);
+    await dashboard.close();
     await page.close();
   });
 });
