@@ -4,14 +4,17 @@
  * state change, before any reply leaves the object. Two readers share the row:
  *
  * - replication (outbox-replication.ts) copies the waiting records to D1 in order and then
- *   clears them from the row (`removeThrough`), so nothing acknowledged to a client can be lost;
+ *   moves the journal's replicated mark past them (`removeThrough`), so nothing acknowledged to
+ *   a client can be lost;
  * - a client resuming with `?lastSeq=N` gets the current session's messages after N (`after`),
  *   across hibernation, eviction and deploys.
  *
  * A row leaves once D1 has its records AND replay no longer needs its messages: they belong to
- * an older session, or are older than the session's last `REPLAY_LIMIT` messages. One row
- * instead of an outbox row and a replay-log row saves one SQL write per turn (the fleet
- * bench's profile: each write costs about as much as the echo object's whole message).
+ * an older session, or are older than the session's last `REPLAY_LIMIT` messages. Until then
+ * a row whose records D1 has stays as written (rewriting it to drop them cost a flush more
+ * than the journal saved). One row instead of an outbox row and a replay-log row saves one
+ * SQL write per turn (the fleet bench's profile: each write costs about as much as the echo
+ * object's whole message).
  *
  * An object from before keeps its rows: the outbox (`record_batches`, or the first layout's
  * one row per record in `outbox`) and the replay log (`sent_log`) are moved over once.
@@ -25,6 +28,8 @@ import type { ReplicationSource } from "../storage/replicator.ts";
 /** Set once the table exists, so the DDL runs once in the object's life, not per wake-up. */
 const SCHEMA_KEY = "journal_schema";
 const SCHEMA_VERSION = 1;
+/** The last row whose records D1 holds: rows after it wait for replication. */
+const REPLICATED_KEY = "journal_replicated";
 /** The layouts before the journal: their tables and schema keys. */
 const OLD_TABLES = ["outbox", "record_batches", "sent_log"] as const;
 const OLD_KEYS = ["outbox_schema", "sent_log_schema"] as const;
@@ -57,6 +62,8 @@ export class CommitJournal implements ReplicationSource {
   private ready = false;
   /** Records waiting for D1, or null when not counted yet in this instance. */
   private backlog: number | null = null;
+  /** The stored replicated mark, read on first use. */
+  private replicatedMark: number | undefined;
 
   constructor(private readonly storage: DurableObjectStorage) {}
 
@@ -70,9 +77,11 @@ export class CommitJournal implements ReplicationSource {
     if (records.length === 0 && sent === null) return;
     this.ensureTable();
     const before = this.size();
-    // A new session drops the previous one's messages (rows whose records D1 has; the rest go
-    // at the next flush).
-    if (sent?.firstSeq === 1) this.sql.exec("DELETE FROM journal WHERE session_id != ? AND count = 0", sessionId);
+    // A new session drops the previous one's messages (rows whose records D1 has, or that had
+    // none; the rest go at the next flush).
+    if (sent?.firstSeq === 1) {
+      this.sql.exec("DELETE FROM journal WHERE session_id != ? AND (count = 0 OR seq <= ?)", sessionId, this.replicated);
+    }
     // A row holds one session's records; a commit's records are all of its session but for a
     // rare start that also closes another: those get rows of their own, without messages.
     const own = records.every((r) => r.sessionId === sessionId) ? records : records.filter((r) => r.sessionId === sessionId);
@@ -85,13 +94,22 @@ export class CommitJournal implements ReplicationSource {
     this.backlog = before + records.length;
     // Past the replay bound, pruned once per hundred messages, not on every commit.
     if (sent && sent.lastSeq > REPLAY_LIMIT && Math.floor(sent.lastSeq / 100) !== Math.floor((sent.firstSeq - 1) / 100)) {
-      this.sql.exec("DELETE FROM journal WHERE session_id = ? AND last_seq <= ? AND count = 0", sessionId, sent.lastSeq - REPLAY_LIMIT);
+      this.sql.exec(
+        "DELETE FROM journal WHERE session_id = ? AND last_seq <= ? AND (count = 0 OR seq <= ?)",
+        sessionId,
+        sent.lastSeq - REPLAY_LIMIT,
+        this.replicated,
+      );
     }
   }
 
   private insert(sessionId: string, records: readonly PersistRecord[], sent: SentBatch | null): void {
+    // Always after the replicated mark, even when the newest rows were deleted (a forgotten
+    // session): a row numbered at or below it would count as in D1.
     this.sql.exec(
-      "INSERT INTO journal (session_id, count, first_seq, last_seq, records, frames) VALUES (?, ?, ?, ?, ?, ?)",
+      `INSERT INTO journal (seq, session_id, count, first_seq, last_seq, records, frames)
+        VALUES (max(?, ifnull((SELECT max(seq) FROM journal), 0)) + 1, ?, ?, ?, ?, ?, ?)`,
+      this.replicated,
       sessionId,
       records.length,
       sent?.firstSeq ?? null,
@@ -104,7 +122,9 @@ export class CommitJournal implements ReplicationSource {
   /** Records waiting for D1. */
   size(): number {
     if (this.backlog === null) {
-      this.backlog = this.exists() ? (this.sql.exec<{ n: number | null }>("SELECT sum(count) AS n FROM journal").one().n ?? 0) : 0;
+      this.backlog = this.exists()
+        ? (this.sql.exec<{ n: number | null }>("SELECT sum(count) AS n FROM journal WHERE seq > ?", this.replicated).one().n ?? 0)
+        : 0;
     }
     return this.backlog;
   }
@@ -115,7 +135,8 @@ export class CommitJournal implements ReplicationSource {
     const records: PersistRecord[] = [];
     let seq = 0;
     for (const row of this.sql.exec<{ seq: number; count: number; records: string }>(
-      "SELECT seq, count, records FROM journal WHERE count > 0 ORDER BY seq",
+      "SELECT seq, count, records FROM journal WHERE seq > ? AND count > 0 ORDER BY seq",
+      this.replicated,
     )) {
       if (records.length > 0 && records.length + row.count > limit) break;
       records.push(...(JSON.parse(row.records) as PersistRecord[]));
@@ -125,10 +146,12 @@ export class CommitJournal implements ReplicationSource {
   }
 
   /**
-   * D1 holds every record up to row `seq` (`records` of them, as `pending` gave them): rows
-   * replay no longer needs leave, the others keep only their messages.
+   * D1 holds every record up to row `seq` (`records` of them, as `pending` gave them): the
+   * replicated mark moves past them, and rows replay no longer needs leave.
    */
   removeThrough(seq: number, records: number): void {
+    this.storage.kv.put(REPLICATED_KEY, seq);
+    this.replicatedMark = seq;
     const current = this.sql
       .exec<{ session_id: string; last_seq: number }>(
         "SELECT session_id, last_seq FROM journal WHERE frames IS NOT NULL ORDER BY seq DESC LIMIT 1",
@@ -140,7 +163,6 @@ export class CommitJournal implements ReplicationSource {
       current?.session_id ?? "",
       current ? current.last_seq - REPLAY_LIMIT : Number.MAX_SAFE_INTEGER,
     );
-    this.sql.exec("UPDATE journal SET count = 0, records = NULL WHERE seq <= ? AND count > 0", seq);
     if (this.backlog !== null) this.backlog = Math.max(0, this.backlog - records);
   }
 
@@ -148,7 +170,7 @@ export class CommitJournal implements ReplicationSource {
   waiting(sessionId: string): PersistRecord[] {
     if (!this.exists()) return [];
     return this.sql
-      .exec<{ records: string }>("SELECT records FROM journal WHERE session_id = ? AND count > 0 ORDER BY seq", sessionId)
+      .exec<{ records: string }>("SELECT records FROM journal WHERE session_id = ? AND seq > ? AND count > 0 ORDER BY seq", sessionId, this.replicated)
       .toArray()
       .flatMap((row) => JSON.parse(row.records) as PersistRecord[]);
   }
@@ -184,6 +206,11 @@ export class CommitJournal implements ReplicationSource {
     this.backlog = null;
   }
 
+  private get replicated(): number {
+    this.replicatedMark ??= this.storage.kv.get<number>(REPLICATED_KEY) ?? 0;
+    return this.replicatedMark;
+  }
+
   private exists(): boolean {
     if (!this.ready && this.storage.kv.get<number>(SCHEMA_KEY) === SCHEMA_VERSION) this.ready = true;
     // An object from before the journal keeps its rows: they are moved over on first use.
@@ -208,6 +235,9 @@ export class CommitJournal implements ReplicationSource {
         frames TEXT
       )`);
       this.moveOldLayout();
+      // A new table: every row in it waits for D1.
+      this.storage.kv.delete(REPLICATED_KEY);
+      this.replicatedMark = 0;
       this.storage.kv.put(SCHEMA_KEY, SCHEMA_VERSION);
     });
     this.ready = true;

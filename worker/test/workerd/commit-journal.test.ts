@@ -1,8 +1,8 @@
 /**
  * The commit journal (durable/commit-journal.ts): one row per storage commit holds the records
  * for D1 and the numbered messages for resumes. A turn adds one row; once D1 has the records
- * the row keeps only its messages, which a resume still replays; a row leaves only when D1
- * has its records and replay no longer needs its messages. An object with the layout before
+ * they no longer count as waiting (a replicated mark), and a resume still replays the row's
+ * messages; a row leaves only when D1 has its records and replay no longer needs its messages. An object with the layout before
  * (an outbox of record batches and a separate replay log) is moved over once, losing nothing.
  */
 import { evictDurableObject, runInDurableObject } from "cloudflare:test";
@@ -64,8 +64,13 @@ describe("the commit journal", () => {
 
     expect(await stub.flush()).toBe(0);
     expect((await exportSession(db, started.session_id))!.answers).toHaveLength(1);
-    const flushed = await runInDurableObject(stub, (_i, state) => rowsOf(state.storage));
-    expect(flushed.map((r) => [r.count, r.records])).toEqual(flushed.map(() => [0, null]));
+    expect(await stub.backlog(started.session_id)).toEqual([]);
+    const flushed = await runInDurableObject(stub, (_i, state) => {
+      // A fresh reader: the mark is stored, not only in the object's memory.
+      expect(new CommitJournal(state.storage).size()).toBe(0);
+      return rowsOf(state.storage);
+    });
+    expect(flushed).toHaveLength(after.length);
     expect(flushed.at(-1)!.frames).toBe(turn.frames);
     socket.close();
 
@@ -106,13 +111,23 @@ describe("the commit journal", () => {
       expect(journal.after("new", 0).complete).toBe(false);
       expect(journal.after("new", 500).frames).toHaveLength(REPLAY_LIMIT);
 
-      // Everything in D1: rows within the bound stay, holding messages only.
+      // Everything in D1: rows within the bound stay for replay; nothing waits, for a fresh reader too.
       const rest = journal.pending(10_000)!;
+      expect(rest.records).toHaveLength(commits - 99);
       journal.removeThrough(rest.seq, rest.records.length);
       expect(journal.size()).toBe(0);
       expect(journal.pending(10)).toBeNull();
-      expect(rowsOf(state.storage).every((r) => r.count === 0 && r.records === null && r.frames !== null)).toBe(true);
+      expect(journal.waiting("new")).toEqual([]);
+      expect(new CommitJournal(state.storage).size()).toBe(0);
+      expect(rowsOf(state.storage)).toHaveLength(commits - 50);
       expect(journal.after("new", 500).frames).toHaveLength(REPLAY_LIMIT);
+
+      // A forgotten session's rows go; what comes after is still counted as waiting.
+      journal.deleteSession("new");
+      expect(rowsOf(state.storage)).toEqual([]);
+      journal.append({ sessionId: "next", records: [answerRecord("next", 1)], sent: { firstSeq: 1, lastSeq: 1, frames: ['{"seq":1}'] } });
+      expect(new CommitJournal(state.storage).size()).toBe(1);
+      expect(journal.pending(10)!.records).toHaveLength(1);
     });
   });
 
