@@ -20,9 +20,9 @@ const BENCH_ENTRY = path.join(import.meta.dirname, "bench-entry.ts");
 
 /**
  * The config a bench run uses, written to `dir`: the root wrangler.toml as it is now (every
- * binding, var, flag and migration), with the bench entry as `main` and the ECHO object added,
- * paths made absolute. So the bench never lags the root config, whatever wrangler.bench.toml
- * says. Written as JSON (wrangler reads wrangler.json); no .dev.vars sits next to it.
+ * binding, var, flag and migration), with the bench entry as `main`, the ECHO object added and
+ * the static assets left out, paths made absolute. So the bench never lags the root config,
+ * whatever wrangler.bench.toml says. Written as JSON (wrangler reads wrangler.json); no .dev.vars sits next to it.
  */
 export function writeRunConfig(dir: string): string {
   const { rawConfig } = experimental_readRawConfig({ config: ROOT_CONFIG });
@@ -38,7 +38,9 @@ export function writeRunConfig(dir: string): string {
   config.durable_objects = { bindings: [...(config.durable_objects?.bindings ?? []), { name: "ECHO", class_name: "EchoSession" }] };
   config.migrations = [...(config.migrations ?? []), { tag: "bench-echo", new_sqlite_classes: ["EchoSession"] }];
   for (const db of config.d1_databases ?? []) db.migrations_dir = path.resolve(REPO_ROOT, db.migrations_dir ?? "migrations");
-  if (config.assets?.directory) config.assets.directory = path.resolve(REPO_ROOT, config.assets.directory);
+  // The console's static files are not part of the bench: without the binding the bench does
+  // not depend on web/public being built, and no request of the load goes through assets.
+  delete config.assets;
   // Named environments are for deploys; the bench runs the top level only.
   delete config.env;
   const file = path.join(dir, "wrangler.json");
