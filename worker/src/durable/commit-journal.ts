@@ -119,6 +119,16 @@ export class CommitJournal implements ReplicationSource {
     );
   }
 
+  /**
+   * The commit `append` was part of did not happen (its transaction threw): what this instance
+   * remembers of the table is read again from storage.
+   */
+  rolledBack(): void {
+    this.ready = false;
+    this.backlog = null;
+    this.replicatedMark = undefined;
+  }
+
   /** Records waiting for D1. */
   size(): number {
     if (this.backlog === null) {

@@ -495,21 +495,12 @@ export class InterviewSession extends DurableObject<Env> {
     // Nothing stored changed (a refused frame, a fresh connection): nothing to write.
     if (records.length > 0 || stateJson !== this.storedJson(before)) {
       // Commit first: if storage fails, memory must not run ahead of what was stored.
-      this.ctx.storage.transactionSync(() => {
-        this.ctx.storage.kv.put(STATE_KEY, stateJson);
-        // One journal row: the records for D1 and the numbered messages for resumes.
-        const sessionId = state.session?.id ?? records[0]?.sessionId;
-        if (sessionId !== undefined) {
-          this.journal.append({
-            sessionId,
-            records,
-            sent:
-              numbered.length > 0 && state.session
-                ? { firstSeq: numbered[0]!.seq!, lastSeq: numbered[numbered.length - 1]!.seq!, frames: numbered.map((o) => o.frame) }
-                : null,
-          });
-        }
-      });
+      try {
+        this.commit(stateJson, records, state.session?.id ?? records[0]?.sessionId, state.session ? numbered : []);
+      } catch (error) {
+        this.journal.rolledBack();
+        throw error;
+      }
       this.storedState = stateJson;
     }
     this.state = state;
@@ -535,6 +526,27 @@ export class InterviewSession extends DurableObject<Env> {
     for (const effect of effects) if (effect.kind === "rubric") this.askRubric(effect.request);
     for (const request of consults) await this.consult(request);
     if (event.kind === "resumed" && orphan && this.state?.pending?.request.id === orphan.id) await this.consult(orphan);
+  }
+
+  /** The state and the commit's journal row (its records for D1, its numbered messages), in one transaction. */
+  private commit(
+    stateJson: string,
+    records: PersistRecord[],
+    sessionId: string | undefined,
+    numbered: { seq?: number | undefined; frame: string }[],
+  ): void {
+    this.ctx.storage.transactionSync(() => {
+      this.ctx.storage.kv.put(STATE_KEY, stateJson);
+      if (sessionId === undefined) return;
+      this.journal.append({
+        sessionId,
+        records,
+        sent:
+          numbered.length > 0
+            ? { firstSeq: numbered[0]!.seq!, lastSeq: numbered[numbered.length - 1]!.seq!, frames: numbered.map((o) => o.frame) }
+            : null,
+      });
+    });
   }
 
   /**

@@ -131,6 +131,36 @@ describe("the commit journal", () => {
     });
   });
 
+  it("moves the layout of before over inside the first commit's own transaction, and rolls back with it", async () => {
+    const stub = env.INTERVIEW.get(env.INTERVIEW.newUniqueId());
+    await runInDurableObject(stub, (_instance, state) => {
+      const { sql, kv } = state.storage;
+      sql.exec("CREATE TABLE record_batches (seq INTEGER PRIMARY KEY AUTOINCREMENT, session_id TEXT NOT NULL, count INTEGER NOT NULL, records TEXT NOT NULL)");
+      sql.exec("INSERT INTO record_batches (session_id, count, records) VALUES ('s', 1, ?)", JSON.stringify([answerRecord("s", 1)]));
+      kv.put("outbox_schema", 2);
+      const commit = { sessionId: "s", records: [answerRecord("s", 2)], sent: { firstSeq: 1, lastSeq: 1, frames: ['{"seq":1}'] } };
+      // A commit that fails after appending: the move goes back with it, the old rows stay.
+      const journal = new CommitJournal(state.storage);
+      expect(() =>
+        state.storage.transactionSync(() => {
+          journal.append(commit);
+          throw new Error("the state write failed");
+        }),
+      ).toThrow("the state write failed");
+      journal.rolledBack();
+      expect(tables(state.storage)).toContain("record_batches");
+      expect(tables(state.storage)).not.toContain("journal");
+      expect(kv.get("journal_schema")).toBeUndefined();
+      expect(journal.size()).toBe(1);
+      // The same commit again, on the same instance: moved and appended together.
+      state.storage.transactionSync(() => journal.append(commit));
+      expect(journal.size()).toBe(2);
+      expect(tables(state.storage)).not.toContain("record_batches");
+      expect(journal.pending(10)!.records.map((r) => (r as { turn: number }).turn)).toEqual([1, 2]);
+      expect(journal.after("s", 0).frames).toEqual(['{"seq":1}']);
+    });
+  });
+
   it("moves an object with the outbox and replay log of before over once: D1 gets the waiting records, a resume replays the old messages", async () => {
     const { socket, started } = await startInterview({ consent: true });
     const stub = interviewOf(started.resumeToken);
