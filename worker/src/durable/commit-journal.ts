@@ -209,6 +209,18 @@ export class CommitJournal implements ReplicationSource {
     return { frames, complete };
   }
 
+  /**
+   * The session's messages, once no resume can ask for them (it ended: an ended session is not
+   * resumed). For a session without consent they quote its answers (tips, feedback, report),
+   * so they go at once rather than when the next session starts. Rows still holding records
+   * for D1 keep those.
+   */
+  forgetMessages(sessionId: string): void {
+    if (!this.exists()) return;
+    this.sql.exec("DELETE FROM journal WHERE session_id = ? AND (count = 0 OR seq <= ?)", sessionId, this.replicated);
+    this.sql.exec("UPDATE journal SET frames = NULL, first_seq = NULL, last_seq = NULL WHERE session_id = ? AND frames IS NOT NULL", sessionId);
+  }
+
   /** Everything kept of a session: its waiting records and its messages. */
   deleteSession(sessionId: string): void {
     if (!this.exists()) return;

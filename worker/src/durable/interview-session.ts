@@ -495,8 +495,10 @@ export class InterviewSession extends DurableObject<Env> {
     // Nothing stored changed (a refused frame, a fresh connection): nothing to write.
     if (records.length > 0 || stateJson !== this.storedJson(before)) {
       // Commit first: if storage fails, memory must not run ahead of what was stored.
+      // Ended without consent: its messages quote the answers and no resume can ask for them.
+      const forgetMessages = Boolean(state.session?.ended && !state.session.consent);
       try {
-        this.commit(stateJson, records, state.session?.id ?? records[0]?.sessionId, state.session ? numbered : []);
+        this.commit(stateJson, records, state.session?.id ?? records[0]?.sessionId, state.session && !forgetMessages ? numbered : [], forgetMessages);
       } catch (error) {
         this.journal.rolledBack();
         throw error;
@@ -534,10 +536,12 @@ export class InterviewSession extends DurableObject<Env> {
     records: PersistRecord[],
     sessionId: string | undefined,
     numbered: { seq?: number | undefined; frame: string }[],
+    forgetMessages = false,
   ): void {
     this.ctx.storage.transactionSync(() => {
       this.ctx.storage.kv.put(STATE_KEY, stateJson);
       if (sessionId === undefined) return;
+      if (forgetMessages) this.journal.forgetMessages(sessionId);
       this.journal.append({
         sessionId,
         records,

@@ -144,9 +144,18 @@ describe("privacy at the end", () => {
     expect(state).toContain('"ended":true');
     expect(state).not.toContain("p99");
     expect(state).not.toContain('"scores"');
+    // Nor its messages kept for resumes (tips, feedback and the report quote the answer).
+    const journal = await runInDurableObject(interviewOf(without.started.resumeToken as string), (_instance, s) =>
+      s.storage.sql.exec<{ frames: string | null }>("SELECT frames FROM journal WHERE session_id = ?", without.started.session_id as string).toArray(),
+    );
+    expect(journal.filter((row) => row.frames !== null)).toEqual([]);
 
     const withConsent = await startInterview({ consent: true, maxQuestions: 1 });
     await answerTurn(withConsent.socket, ANSWER, true);
     expect(await stored(withConsent.started.resumeToken as string)).toContain("p99 dropped");
+    const kept = await runInDurableObject(interviewOf(withConsent.started.resumeToken as string), (_instance, s) =>
+      s.storage.sql.exec<{ n: number }>("SELECT count(*) AS n FROM journal WHERE session_id = ? AND frames IS NOT NULL", withConsent.started.session_id as string).one().n,
+    );
+    expect(kept).toBeGreaterThan(0);
   });
 });
