@@ -13,8 +13,9 @@
  * (speech worker: VAD's end to the final transcript), model (the heuristics here: the
  * orchestration's own work, two storage commits and the engine), synthesis (question text
  * sent to its first audio byte sent). For the share of synthesis that is the speech worker's,
- * the same run measures streamed TTS to its first byte straight from the speech worker, at
- * the same concurrency, as the baseline.
+ * the same run makes the object's own request (the timed route, the first sentence) straight
+ * to the speech worker, at the same concurrency, as the baseline; the streamed route's first
+ * byte is printed beside it for comparison.
  *
  * Then, with the model on (a second `wrangler dev` against the fake NVIDIA server, in-process,
  * writing every reply at about 50 tokens/s after a first token at 300 ms): end of speech to the
@@ -30,6 +31,7 @@ import { parseArgs } from "node:util";
 import { TINY_KOKORO, TINY_WHISPER, writeTinyModels } from "../../gpu-worker/test/fixtures/tiny-models.ts";
 import { REPO_ROOT, applyMigrations, bundle, freePort, startDev, writeRunConfig, type DevServer } from "./fleet/wrangler-dev.ts";
 import { DEFAULT_CONTENT, startFakeNvidia, type FakeNvidia } from "../test/fakes/fake-nvidia.ts";
+import { splitSentences } from "../src/durable/voice/sentence-splitter.ts";
 
 const { values: flags } = parseArgs({
   options: { sizes: { type: "string" }, answers: { type: "string" }, "stream-runs": { type: "string" }, only: { type: "string" } },
@@ -159,7 +161,24 @@ async function interview(base: string, stream = false): Promise<Timing[]> {
   }
 }
 
-/** Streamed TTS straight from the speech worker, to its first byte (the synthesis stage's baseline). */
+/**
+ * The request the interview object makes for a question's first audio: the timed route for its
+ * first sentence (interviewer-voice.ts), straight from the speech worker, to the whole reply
+ * (the route answers once the sentence is synthesised). The synthesis stage's baseline.
+ */
+async function directTimedFirstSentence(speechUrl: string, text: string): Promise<number> {
+  const first = splitSentences(text)[0]?.text ?? text;
+  const started = performance.now();
+  const response = await fetch(`${speechUrl}/v1/audio/speech/with-timestamps`, {
+    method: "POST",
+    headers: { "Content-Type": "application/json", Authorization: `Bearer ${SPEECH_KEY}` },
+    body: JSON.stringify({ model: "tts-1", input: first, voice: "alloy", response_format: "pcm" }),
+  });
+  await response.arrayBuffer();
+  return performance.now() - started;
+}
+
+/** Streamed TTS straight from the speech worker, to its first byte (for comparison: the whole text, streamed). */
 async function directTtsFirstByte(speechUrl: string, text: string): Promise<number> {
   const started = performance.now();
   const response = await fetch(`${speechUrl}/v1/audio/speech`, {
@@ -241,15 +260,17 @@ async function sizesTable(server: DevServer, speechUrl: string): Promise<void> {
     // Warm both (first model loads, first isolate compile) before anything is measured.
     await interview(server.url);
     console.log(`\nVoice turn: end of speech to first interviewer audio byte (ms), ${ANSWERS} spoken answers per interview, tiny models, loopback\n`);
-    console.log("interviews | stage          |    p50 |    p99 | baseline p50 / p99 (direct TTS first byte)");
+    console.log("interviews | stage          |    p50 |    p99 | baseline p50 / p99: direct timed TTS of the first sentence; streamed TTS to its first byte");
     for (const size of SIZES) {
       failures.length = 0;
       const runs = await Promise.all(Array.from({ length: size }, () => interview(server!.url)));
       const timings = runs.flat();
       // The same texts, straight from the speech worker, as many at once as the interviews ran.
       const direct: number[] = [];
+      const streamed: number[] = [];
       for (let i = 0; i < timings.length; i += size) {
-        direct.push(...(await Promise.all(timings.slice(i, i + size).map((t) => directTtsFirstByte(speechUrl, t.text)))));
+        direct.push(...(await Promise.all(timings.slice(i, i + size).map((t) => directTimedFirstSentence(speechUrl, t.text)))));
+        streamed.push(...(await Promise.all(timings.slice(i, i + size).map((t) => directTtsFirstByte(speechUrl, t.text)))));
       }
       const rows: [string, number[]][] = [
         ["transcription", timings.map((t) => t.transcription)],
@@ -258,14 +279,18 @@ async function sizesTable(server: DevServer, speechUrl: string): Promise<void> {
         ["total", timings.map((t) => t.totalMs)],
       ];
       for (const [name, values] of rows) {
-        const extra = name === "synthesis" ? `${fmt(percentile(direct, 50))} / ${fmt(percentile(direct, 99))}` : "";
+        const extra =
+          name === "synthesis"
+            ? `${fmt(percentile(direct, 50))} / ${fmt(percentile(direct, 99))}; ${fmt(percentile(streamed, 50))} / ${fmt(percentile(streamed, 99))}`
+            : "";
         console.log(`${String(size).padStart(10)} | ${name.padEnd(14)} | ${fmt(percentile(values, 50))} | ${fmt(percentile(values, 99))} | ${extra}`);
       }
       // The orchestration's own share: total minus the speech worker's stages, synthesis counted
-      // at the direct first byte of the same text (what is left of it is our request and forwarding).
+      // as the same timed request made straight to the speech worker (what is left of it is our
+      // request, decoding and forwarding).
       const own = timings.flatMap((t, i) => (t.synthesis === null ? [] : [t.totalMs - t.transcription - direct[i]!]));
       if (failures.length > 0) console.log(`${String(size).padStart(10)} | ${failures.length} of ${size * ANSWERS} answers failed: ${[...new Set(failures.map((f) => f.slice(0, 160)))].join(" | ")}`);
-      console.log(`${String(size).padStart(10)} | ${"orchestration".padEnd(14)} | ${fmt(percentile(own, 50))} | ${fmt(percentile(own, 99))} | total − transcription − direct TTS of the same text`);
+      console.log(`${String(size).padStart(10)} | ${"orchestration".padEnd(14)} | ${fmt(percentile(own, 50))} | ${fmt(percentile(own, 99))} | total − transcription − direct timed TTS of the first sentence`);
     }
 }
 
