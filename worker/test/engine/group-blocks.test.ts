@@ -6,20 +6,10 @@
  */
 import { describe, expect, it } from "vitest";
 import { ASSIGNMENT_BLOCK_SIZES, MAX_ARM_IMBALANCE, newBlock, nextAssignment } from "../../src/engine/group-blocks.ts";
+import { seededRandom } from "../helpers/seeded-random.ts";
 
 type Group = "control" | "treatment";
 
-function seeded(seed: number): () => number {
-  // mulberry32: a tiny deterministic generator for reproducible shuffles.
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Every ordering of a balanced block of `size` (what Fisher-Yates can produce). */
 function orderings(size: number): Group[][] {
@@ -35,7 +25,7 @@ function orderings(size: number): Group[][] {
 
 describe("group blocks", () => {
   it("draws sizes 2, 4 and 6, each block holding as many of each arm, every ordering reachable", () => {
-    const random = seeded(1);
+    const random = seededRandom(1);
     const sizes = new Map<number, number>();
     const seen = new Map<number, Set<string>>();
     for (let i = 0; i < 6_000; i++) {
@@ -88,7 +78,7 @@ describe("group blocks", () => {
 
   it("holds the guarantee along long chained runs through nextAssignment, whatever the seed", () => {
     for (const seed of [3, 4, 5, 6, 7]) {
-      const random = seeded(seed);
+      const random = seededRandom(seed);
       let remaining: Group[] = [];
       let diff = 0;
       let sinceLevel = 0;
@@ -138,7 +128,7 @@ describe("group blocks", () => {
   }
 
   it("leaves the next arm certain far less often than fixed blocks of four did (about 4% against 33%)", () => {
-    const random = seeded(11);
+    const random = seededRandom(11);
     let remaining: Group[] = [];
     const varying = certainShare(ASSIGNMENT_BLOCK_SIZES, () => {
       const next = nextAssignment(remaining, random);
@@ -146,7 +136,7 @@ describe("group blocks", () => {
       return next.group;
     }, 30_000);
     let fixed: Group[] = [];
-    const fixedRandom = seeded(12);
+    const fixedRandom = seededRandom(12);
     const fixedFour = certainShare([4], () => {
       if (fixed.length === 0) fixed = orderings(4)[Math.floor(fixedRandom() * 6)]!.slice();
       return fixed.shift()!;

@@ -3,6 +3,7 @@ import { readFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { quoteSpan, trimQuote } from "../../../src/coach/quote-span.ts";
+import { seededRandom } from "../../helpers/seeded-random.ts";
 
 const ANSWER = "At my last company checkout timed out every evening.\nI profiled it,  found an N+1 query, and p99 dropped from 900 ms to 120 ms. It’s fixed.";
 
@@ -27,24 +28,13 @@ describe("quoteSpan", () => {
   });
 });
 
-/** mulberry32: a seeded generator, so a failure names the run that reproduces it. */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const evalSet = JSON.parse(readFileSync(path.join(import.meta.dirname, "../../coach/eval-set.json"), "utf8")) as { answers: { answer: string }[] };
 const folded = (text: string) => text.replace(/\s+/g, " ").replace(/[’‘]/g, "'").replace(/[“”]/g, '"').toLowerCase();
 
 describe("quoteSpan (property, seeded, over the evaluation set's answers)", () => {
   it("finds every run of the answer's own words as a model might copy it, and its span slices out those words", () => {
-    const random = seeded(11);
+    const random = seededRandom(11);
     let checked = 0;
     for (const { answer } of evalSet.answers) {
       const words = answer.split(/\s+/).filter(Boolean);
@@ -71,7 +61,7 @@ describe("quoteSpan (property, seeded, over the evaluation set's answers)", () =
   });
 
   it("never finds a run with a word the answer does not have", () => {
-    const random = seeded(12);
+    const random = seededRandom(12);
     for (const { answer } of evalSet.answers) {
       const words = answer.split(/\s+/).filter(Boolean);
       if (words.length < 4) continue;

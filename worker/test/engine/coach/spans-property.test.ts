@@ -12,20 +12,10 @@ import { FeedbackMessageSchema } from "@interview/shared";
 import { ANALYSED_CHARS_MAX, analyzeContent } from "../../../src/coach/analyze.ts";
 import { analyzeDelivery } from "../../../src/coach/delivery.ts";
 import type { ContentAnalysis, Span, TimedWord } from "../../../src/coach/types.ts";
+import { seededRandom } from "../../helpers/seeded-random.ts";
 
 const RUNS = 400;
 
-/** mulberry32: a small seeded generator, so a failure names the run that reproduces it. */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const evalSet = JSON.parse(readFileSync(path.join(import.meta.dirname, "../../coach/eval-set.json"), "utf8")) as { answers: { question: string; answer: string }[] };
 const VOCABULARY = [
@@ -60,7 +50,7 @@ function allSpans(c: ContentAnalysis): Span[] {
 
 describe("evidence spans (property)", () => {
   it(`lie inside the answer and quote it exactly, over ${RUNS} generated answers and the evaluation set`, () => {
-    const random = seeded(20261130);
+    const random = seededRandom(20261130);
     const cases = [...evalSet.answers, ...Array.from({ length: RUNS }, () => ({ answer: randomAnswer(random), question: pick(random, evalSet.answers).question }))];
     cases.forEach(({ answer, question }, run) => {
       const content = analyzeContent(answer, question);
@@ -87,7 +77,7 @@ describe("evidence spans (property)", () => {
   });
 
   it("delivery from any word timings fits the schema and accounts for every word", () => {
-    const random = seeded(7);
+    const random = seededRandom(7);
     for (let run = 0; run < RUNS; run++) {
       let t = random() * 3;
       const words: TimedWord[] = Array.from({ length: Math.floor(random() * 80) }, () => {
