@@ -28,10 +28,11 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
-import { TINY_KOKORO, TINY_WHISPER, writeTinyModels } from "../../gpu-worker/test/fixtures/tiny-models.ts";
+import { writeTinyModels } from "../../gpu-worker/test/fixtures/tiny-models.ts";
 import { REPO_ROOT, applyMigrations, bundle, freePort, startDev, writeRunConfig, type DevServer } from "./fleet/wrangler-dev.ts";
 import { DEFAULT_CONTENT, startFakeNvidia, type FakeNvidia } from "../test/fakes/fake-nvidia.ts";
 import { splitSentences } from "../src/durable/voice/sentence-splitter.ts";
+import { tinySpeechWorkerEnv } from "../../gpu-worker/test/helpers/tiny-speech-worker.ts";
 
 const { values: flags } = parseArgs({
   options: { sizes: { type: "string" }, answers: { type: "string" }, "stream-runs": { type: "string" }, only: { type: "string" } },
@@ -71,15 +72,10 @@ async function startSpeechWorker(modelsDir: string, port: number): Promise<Child
     ...process.env,
     HOST: "127.0.0.1",
     PORT: String(port),
-    MODELS_DIR: modelsDir,
-    WHISPER_MODEL: TINY_WHISPER,
-    KOKORO_MODEL: TINY_KOKORO,
-    DEFAULT_VOICE: "af_heart",
-    DEVICE: "cpu",
-    SPEECH_API_KEY: SPEECH_KEY,
+    ...tinySpeechWorkerEnv(modelsDir, SPEECH_KEY),
+    // onnxruntime's own choice of threads, as a deployment would run it (the tests pin one).
+    ORT_THREADS: "0",
     LOG_LEVEL: "silent",
-    WARMUP: "false",
-    SPEECH_WORKER_QUIET: "1",
     // 50 interviews' syntheses at once: queue them rather than refuse them (429).
     QUEUE_MAX: "256",
   };

@@ -30,20 +30,32 @@ export interface TinySpeechWorker {
   stop(): Promise<void>;
 }
 
-export async function startTinySpeechWorker(options: TinySpeechWorkerOptions): Promise<TinySpeechWorker> {
-  const modelsDir = mkdtempSync(join(tmpdir(), "tiny-speech-models-"));
-  writeTinyModels(modelsDir);
-  process.env.SPEECH_WORKER_QUIET = "1";
-  const config = loadConfig({
+/**
+ * The speech worker's variables for the tiny models in `modelsDir` (written by
+ * `writeTinyModels`), on the CPU, one thread, no warm-up: for this helper and for tests that run
+ * it as a child process (to kill and restart it).
+ */
+export function tinySpeechWorkerEnv(modelsDir: string, apiKey: string): Record<string, string> {
+  return {
     MODELS_DIR: modelsDir,
     WHISPER_MODEL: TINY_WHISPER,
     KOKORO_MODEL: TINY_KOKORO,
     DEFAULT_VOICE: "af_heart",
     DEVICE: "cpu",
     ORT_THREADS: "1",
-    SPEECH_API_KEY: options.apiKey,
-    LOG_LEVEL: options.logStream ? "info" : "warn",
+    SPEECH_API_KEY: apiKey,
     WARMUP: "false",
+    SPEECH_WORKER_QUIET: "1",
+  };
+}
+
+export async function startTinySpeechWorker(options: TinySpeechWorkerOptions): Promise<TinySpeechWorker> {
+  const modelsDir = mkdtempSync(join(tmpdir(), "tiny-speech-models-"));
+  writeTinyModels(modelsDir);
+  process.env.SPEECH_WORKER_QUIET = "1";
+  const config = loadConfig({
+    ...tinySpeechWorkerEnv(modelsDir, options.apiKey),
+    LOG_LEVEL: options.logStream ? "info" : "warn",
     ...options.env,
   });
   const server = Fastify({

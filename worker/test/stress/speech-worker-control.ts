@@ -19,8 +19,9 @@ import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import type { TestProject } from "vitest/node";
-import { TINY_KOKORO, TINY_WHISPER, writeTinyModels } from "../../../gpu-worker/test/fixtures/tiny-models.ts";
+import { writeTinyModels } from "../../../gpu-worker/test/fixtures/tiny-models.ts";
 import { freeLoopbackPort } from "../helpers/free-port.ts";
+import { tinySpeechWorkerEnv } from "../../../gpu-worker/test/helpers/tiny-speech-worker.ts";
 
 const SPEECH_KEY = "stress-speech-key";
 const CHILD = resolve(import.meta.dirname, "speech-worker-child.ts");
@@ -43,16 +44,8 @@ export default async function setup(project: TestProject): Promise<() => Promise
     ...process.env,
     HOST: "127.0.0.1",
     PORT: String(port),
-    MODELS_DIR: modelsDir,
-    WHISPER_MODEL: TINY_WHISPER,
-    KOKORO_MODEL: TINY_KOKORO,
-    DEFAULT_VOICE: "af_heart",
-    DEVICE: "cpu",
-    ORT_THREADS: "1",
-    SPEECH_API_KEY: SPEECH_KEY,
+    ...tinySpeechWorkerEnv(modelsDir, SPEECH_KEY),
     LOG_LEVEL: "silent",
-    WARMUP: "false",
-    SPEECH_WORKER_QUIET: "1",
   };
 
   let child: ChildProcess | null = null;

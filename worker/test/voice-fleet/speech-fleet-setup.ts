@@ -16,8 +16,9 @@ import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import type { TestProject } from "vitest/node";
-import { TINY_KOKORO, TINY_WHISPER, writeTinyModels } from "../../../gpu-worker/test/fixtures/tiny-models.ts";
+import { writeTinyModels } from "../../../gpu-worker/test/fixtures/tiny-models.ts";
 import { freeLoopbackPort } from "../helpers/free-port.ts";
+import { tinySpeechWorkerEnv } from "../../../gpu-worker/test/helpers/tiny-speech-worker.ts";
 
 const SPEECH_KEY = "fleet-speech-key";
 const CHILD = resolve(import.meta.dirname, "../stress/speech-worker-child.ts");
@@ -44,16 +45,8 @@ export default async function setup(project: TestProject): Promise<() => Promise
       ...process.env,
       HOST: "127.0.0.1",
       PORT: String(ports[i]),
-      MODELS_DIR: modelsDir,
-      WHISPER_MODEL: TINY_WHISPER,
-      KOKORO_MODEL: TINY_KOKORO,
-      DEFAULT_VOICE: "af_heart",
-      DEVICE: "cpu",
-      ORT_THREADS: "1",
-      SPEECH_API_KEY: SPEECH_KEY,
+      ...tinySpeechWorkerEnv(modelsDir, SPEECH_KEY),
       LOG_LEVEL: "silent",
-      WARMUP: "false",
-      SPEECH_WORKER_QUIET: "1",
     };
     const proc = fork(CHILD, [], { env, execArgv: ["--no-warnings"], stdio: ["ignore", "inherit", "inherit", "ipc"] });
     children[i] = proc;
