@@ -62,6 +62,16 @@ function fakeNvidia(fakeUrl: string, timeoutSeconds: string, rubric: "on" | "off
   };
 }
 
+/** The real speech worker of test/speech-workerd/speech-worker-setup.ts, and a URL nothing answers, as the Worker's speech settings. */
+function speechBindings(speechUrl: string, closedUrl: string): Record<string, string> {
+  return {
+    SPEECH_WORKER_URL: speechUrl,
+    SPEECH_API_KEY: "speech-test-key",
+    CLOSED_SPEECH_URL: closedUrl,
+    SPEECH_WAV_BASE64: audioFixture("speech.wav"),
+  };
+}
+
 const nodeProjects: TestProjectInlineConfiguration[] = [
   { test: { name: "engine", include: ["test/engine/**/*.test.ts"] } },
   { test: { name: "node", include: ["test/storage/**/*.test.ts", "test/stats/**/*.test.ts", "test/scripts/**/*.test.ts", "test/routes/**/*.test.ts"] } },
@@ -75,6 +85,16 @@ export default defineConfig(async () => {
   /** What every workerd project's Worker gets; `ALLOW_CLIENT_GROUP` on because tests label sessions with a group. */
   const testBindings = { ENVIRONMENT: "test", ALLOW_CLIENT_GROUP: "true", TEST_MIGRATIONS: migrations };
   const migrated = { setupFiles: ["./test/workerd/apply-migrations.ts"] };
+  /** A project whose Worker calls the fake NVIDIA server, one file at a time (each scripts the fake). */
+  const llmProject = (name: string, include: string, rubric: "on" | "off"): TestProjectInlineConfiguration => ({
+    plugins: [
+      cloudflareTest(({ inject }) => ({
+        wrangler,
+        miniflare: { bindings: { ...testBindings, ...fakeNvidia(inject<string>("fakeNvidiaUrl"), LLM_TEST_TIMEOUT_S, rubric) } },
+      })),
+    ],
+    test: { name, include: [include], globalSetup: ["./test/fakes/fake-nvidia-setup.ts"], ...migrated, fileParallelism: false, testTimeout: 20_000 },
+  });
 
   const workerdProjects: TestProjectInlineConfiguration[] = [
     {
@@ -92,35 +112,9 @@ export default defineConfig(async () => {
       plugins: [cloudflareTest({ wrangler, miniflare: { bindings: { ENVIRONMENT: "test", TEST_MIGRATIONS: migrations } } })],
       test: { name: "workerd-study", include: ["test/workerd-study/**/*.test.ts"], ...migrated, testTimeout: 20_000 },
     },
-    {
-      plugins: [
-        cloudflareTest(({ inject }) => ({ wrangler, miniflare: { bindings: { ...testBindings, ...fakeNvidia(inject<string>("fakeNvidiaUrl"), LLM_TEST_TIMEOUT_S) } } })),
-      ],
-      test: {
-        name: "workerd-llm",
-        include: ["test/workerd/llm-*.test.ts"],
-        globalSetup: ["./test/fakes/fake-nvidia-setup.ts"],
-        ...migrated,
-        fileParallelism: false,
-        testTimeout: 20_000,
-      },
-    },
-    {
-      plugins: [
-        cloudflareTest(({ inject }) => ({
-          wrangler,
-          miniflare: { bindings: { ...testBindings, ...fakeNvidia(inject<string>("fakeNvidiaUrl"), LLM_TEST_TIMEOUT_S, "on") } },
-        })),
-      ],
-      test: {
-        name: "workerd-llm-rubric",
-        include: ["test/workerd/rubric-*.test.ts"],
-        globalSetup: ["./test/fakes/fake-nvidia-setup.ts"],
-        ...migrated,
-        fileParallelism: false,
-        testTimeout: 20_000,
-      },
-    },
+    // workerd-llm counts and orders a turn's own model calls, so the rubric call is off there.
+    llmProject("workerd-llm", "test/workerd/llm-*.test.ts", "off"),
+    llmProject("workerd-llm-rubric", "test/workerd/rubric-*.test.ts", "on"),
     {
       plugins: [
         cloudflareTest(({ inject }) => ({
@@ -128,10 +122,7 @@ export default defineConfig(async () => {
           miniflare: {
             bindings: {
               ...testBindings,
-              SPEECH_WORKER_URL: inject<string>("speechWorkerUrl"),
-              SPEECH_API_KEY: "speech-test-key",
-              CLOSED_SPEECH_URL: inject<string>("closedSpeechUrl"),
-              SPEECH_WAV_BASE64: audioFixture("speech.wav"),
+              ...speechBindings(inject<string>("speechWorkerUrl"), inject<string>("closedSpeechUrl")),
               SPEECH_22K_WAV_BASE64: audioFixture("speech-22k.wav"),
             },
           },
@@ -154,10 +145,7 @@ export default defineConfig(async () => {
             bindings: {
               ...testBindings,
               ...fakeNvidia(inject<string>("fakeNvidiaUrl"), VOICE_LLM_TIMEOUT_S),
-              SPEECH_WORKER_URL: inject<string>("speechWorkerUrl"),
-              SPEECH_API_KEY: "speech-test-key",
-              CLOSED_SPEECH_URL: inject<string>("closedSpeechUrl"),
-              SPEECH_WAV_BASE64: audioFixture("speech.wav"),
+              ...speechBindings(inject<string>("speechWorkerUrl"), inject<string>("closedSpeechUrl")),
             },
           },
         })),
