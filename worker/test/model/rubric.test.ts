@@ -12,6 +12,7 @@ import { NvidiaInterviewer } from "../../src/model/nvidia/nvidia-interviewer.ts"
 import { parseRubric } from "../../src/model/nvidia/rubric.ts";
 import { SharedBreaker } from "../../src/health/shared-breaker.ts";
 import { DEFAULT_RUBRIC_QUOTE_WORDS, startFakeNvidia, type FakeNvidia } from "../fakes/fake-nvidia.ts";
+import { RUBRIC_ANSWER as ANSWER, RUBRIC_SCORES as ALL } from "../fakes/rubric-fixture.ts";
 
 let fake: FakeNvidia;
 beforeAll(async () => {
@@ -20,8 +21,6 @@ beforeAll(async () => {
 afterAll(() => fake.close());
 beforeEach(() => fake.reset());
 
-const ANSWER =
-  "At my last company checkout timed out every evening. I was on call, so I had to find the cause. I profiled it, found an N+1 query, and p99 dropped from 900 ms to 120 ms.";
 const REQUEST: RubricRequest = { sessionId: "s", turn: 3, question: "Tell me about a hard bug.", answer: ANSWER };
 
 function model(breaker?: SharedBreaker) {
@@ -29,14 +28,6 @@ function model(breaker?: SharedBreaker) {
 }
 const signal = () => new AbortController().signal;
 const rubric = (items: Record<string, { score: number; quote: string }>) => JSON.stringify(items);
-const ALL = {
-  situation: { score: 4, quote: "checkout timed out every evening" },
-  task: { score: 3, quote: "I had to find the cause" },
-  action: { score: 5, quote: "I profiled it, found an N+1 query" },
-  result: { score: 5, quote: "p99 dropped from 900 ms to 120 ms" },
-  relevance: { score: 4, quote: "found an N+1 query" },
-  specificity: { score: 5, quote: "900 ms to 120 ms" },
-};
 
 describe("the rubric call", () => {
   it("asks with its own budget, the question and the answer, and returns every criterion with its quote's span", async () => {

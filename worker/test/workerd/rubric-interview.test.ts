@@ -17,17 +17,8 @@ import { recordedBy } from "./recorded.ts";
 import { bearer, call, replicated } from "./rest-client.ts";
 import { interviewOf, startInterview, type Frame, type TestSocket } from "./socket-client.ts";
 import { DEFAULT_CONTENT } from "../fakes/fake-nvidia.ts";
+import { RUBRIC_ANSWER as ANSWER, RUBRIC_SCORES as RUBRIC } from "../fakes/rubric-fixture.ts";
 
-const ANSWER =
-  "At my last company checkout timed out every evening. I was on call, so I had to find the cause. I profiled it, found an N+1 query, and p99 dropped from 900 ms to 120 ms.";
-const RUBRIC = {
-  situation: { score: 4, quote: "checkout timed out every evening" },
-  task: { score: 3, quote: "I had to find the cause" },
-  action: { score: 5, quote: "I profiled it, found an N+1 query" },
-  result: { score: 5, quote: "p99 dropped from 900 ms to 120 ms" },
-  relevance: { score: 4, quote: "found an N+1 query" },
-  specificity: { score: 5, quote: "900 ms to 120 ms" },
-};
 const FAKE_TIPS = (JSON.parse(DEFAULT_CONTENT.coaching.json) as { tips: unknown[] }).tips;
 
 beforeEach(() => resetFake());
