@@ -308,6 +308,16 @@ export class InterviewSession extends DurableObject<Env> {
     return withRequestContext({ requestId: trace?.requestId ?? null, sessionId }, work);
   }
 
+  /**
+   * The end's flush, then the alarm set to what is still due: once D1 has everything, the
+   * flush alarm an ended session no longer needs is dropped, instead of waking the object
+   * once more for nothing.
+   */
+  private async replicateAndRearm(): Promise<void> {
+    await this.replicate();
+    await this.queue.run(() => this.rearm());
+  }
+
   /** Copies the journal's waiting records to D1; never throws, never delays a reply. */
   replicate(): Promise<void> {
     return this.replication.run();
@@ -509,7 +519,8 @@ export class InterviewSession extends DurableObject<Env> {
     // Written with the commit, before the replies: the output gate holds them until both are stored.
     const alarmWrite = this.alarmSchedule.fireBy(this.nextAlarmTime());
     const ended = Boolean(state.session?.ended) && !before.session?.ended;
-    if (ended || this.journal.size() >= REPLICATION_FLUSH_ROWS) this.ctx.waitUntil(this.replicate());
+    if (ended) this.ctx.waitUntil(this.replicateAndRearm());
+    else if (this.journal.size() >= REPLICATION_FLUSH_ROWS) this.ctx.waitUntil(this.replicate());
     // A resume speaks to the sockets waiting for it; everything else to the live ones.
     const sockets = event.kind === "resumed" ? this.waitingSockets() : this.liveSockets();
     let sent = 0;

@@ -96,6 +96,10 @@ describe("replication to D1", () => {
       return e && e.telemetry.some((t) => t.event_type === "session_end") ? e : null;
     }, "the end-of-session flush");
     expect(exported.answers).toHaveLength(1);
+    // Everything is in D1 and the session has ended: no alarm is left to wake the object for nothing.
+    const stub = interviewOf(started.resumeToken as string);
+    await waitFor(async () => ((await runInDurableObject(stub, (_i, state) => state.storage.getAlarm())) === null ? true : null), "the alarm dropped", 2_000);
+    socket.close();
   });
 
   it("rows waiting in an evicted object are flushed by its alarm (nothing stranded)", async () => {
