@@ -53,7 +53,7 @@ import { offeredSubprotocols } from "./socket-subprotocol.ts";
 import { requestIdOf, withRequestContext, type CallTrace } from "../ops/request-context.ts";
 import { recordModelCalls, recordReplication } from "../ops/figures.ts";
 import { VoiceChannel } from "./voice/voice-channel.ts";
-import { readEarlierSessions } from "./earlier-sessions.ts";
+import { EarlierSessionsCache, readEarlierSessions, tryReadEarlierSessions } from "./earlier-sessions.ts";
 import type { ResearchDb } from "../storage/research-db.ts";
 
 export type SubmitAnswerOutcome =
@@ -125,12 +125,14 @@ export class InterviewSession extends DurableObject<Env> {
   private readonly voice: VoiceChannel;
   /** D1 for the report's comparison with earlier sessions (a field, so a test can make it fail). */
   private reportDb: () => ResearchDb = () => drizzle(this.env.DB);
+  private readonly earlierCache: EarlierSessionsCache;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.storedState = ctx.storage.kv.get<string | InterviewState>(STATE_KEY) ?? null;
     this.state = typeof this.storedState === "string" ? (JSON.parse(this.storedState) as InterviewState) : this.storedState;
     this.journal = new CommitJournal(ctx.storage);
+    this.earlierCache = new EarlierSessionsCache(ctx.storage);
     this.alarmSchedule = new AlarmSchedule(ctx.storage);
     this.replication = new OutboxReplication(
       this.journal,
@@ -292,6 +294,7 @@ export class InterviewSession extends DurableObject<Env> {
       await this.replication.settled();
       this.journal.deleteSession(sessionId);
       if (this.state?.session?.id === sessionId) {
+        this.earlierCache.clear();
         this.turnAbort.abort();
         this.voice.forget();
         this.closeAll(4004, "session deleted");
@@ -520,6 +523,8 @@ export class InterviewSession extends DurableObject<Env> {
     const alarmWrite = this.alarmSchedule.fireBy(this.nextAlarmTime());
     const ended = Boolean(state.session?.ended) && !before.session?.ended;
     if (ended) this.ctx.waitUntil(this.replicateAndRearm());
+    const started = state.session && state.session.id !== before.session?.id ? state.session : null;
+    if (started?.participantId) this.ctx.waitUntil(this.prefetchEarlier(started.id, started.participantId, started.startedAt));
     else if (this.journal.size() >= REPLICATION_FLUSH_ROWS) this.ctx.waitUntil(this.replicate());
     // A resume speaks to the sockets waiting for it; everything else to the live ones.
     const sockets = event.kind === "resumed" ? this.waitingSockets() : this.liveSockets();
@@ -613,9 +618,10 @@ export class InterviewSession extends DurableObject<Env> {
 
   /**
    * `step`, and when it ends the session with a report, again with the participant's earlier
-   * sessions read from D1 (the engine reads no database), so the socket's `report` compares
-   * as GET /sessions/:id/report does. Only the second run's effects are used; D1 failing, the
-   * first run's report (without the comparison) goes out.
+   * sessions (the engine reads no database), so the socket's `report` compares as GET
+   * /sessions/:id/report does: the read made at the session's start (`prefetchEarlier`), or,
+   * without one, a read from D1 now. Only the second run's effects are used; no comparison to
+   * be had, the first run's report (without it) goes out.
    */
   private async stepWithComparison(before: InterviewState, event: EngineEvent): Promise<Stepped> {
     const now = Date.now();
@@ -624,8 +630,19 @@ export class InterviewSession extends DurableObject<Env> {
     const endsWithReport =
       Boolean(s?.ended) && !(before.session?.id === s?.id && before.session?.ended) && stepped.effects.some((e) => e.kind === "send" && e.message.type === "report");
     if (!s || !endsWithReport || !s.participantId) return stepped;
-    const earlier = await readEarlierSessions(this.reportDb, s.participantId, s.startedAt);
+    const kept = this.earlierCache.get(s.id);
+    const earlier = kept ? kept.earlier : await readEarlierSessions(this.reportDb, s.participantId, s.startedAt);
     return earlier ? this.step(before, event, now, earlier) : stepped;
+  }
+
+  /**
+   * At a session's start, in the background: the participant's earlier sessions for the end's
+   * report, kept with the session's id, so the last reply waits for no D1 read (a failed read
+   * is left to the end to try again).
+   */
+  private async prefetchEarlier(sessionId: string, participantId: string, startedAt: number): Promise<void> {
+    const read = await tryReadEarlierSessions(this.reportDb, participantId, startedAt);
+    if (read && this.state?.session?.id === sessionId) this.earlierCache.put(sessionId, read);
   }
 
   /**

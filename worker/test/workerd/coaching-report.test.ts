@@ -3,15 +3,16 @@
  * just before `session_ended`, both fitting their shared schemas; the feedback stored and
  * exported; GET /sessions/:id/report with the session's token (also without consent, from the
  * interview object) and its comparison with the participant's earlier session, which the
- * socket's `report` makes too (read from D1 by the object at the end; without it when D1
- * fails); without consent, the object keeps no scores once the report is sent.
+ * socket's `report` makes too (read from D1 by the object at the session's start, and kept; at
+ * the end only when that read is missing, and without it when D1 then fails); without consent,
+ * the object keeps no scores once the report is sent.
  */
 import { runInDurableObject } from "cloudflare:test";
 import { drizzle } from "drizzle-orm/d1";
 import { describe, expect, it } from "vitest";
 import { FeedbackMessageSchema, ReportMessageSchema } from "@interview/shared";
 import { connect, interviewOf, startInterview } from "./socket-client.ts";
-import { EARLIER_READ_TIMEOUT_MS } from "../../src/durable/earlier-sessions.ts";
+import { EARLIER_READ_TIMEOUT_MS, EarlierSessionsCache } from "../../src/durable/earlier-sessions.ts";
 import { bearer, call, failingDb, replicated } from "./rest-client.ts";
 
 const ANSWER =
@@ -89,6 +90,25 @@ async function earlierSession(): Promise<string> {
   return first.started.participantId as string;
 }
 
+/**
+ * Waits for the read of earlier sessions the object makes at the start, then gives it `db` for
+ * the rest; `forgetStartRead`: the read is dropped too, so the end has to read `db`.
+ */
+async function afterStartRead(resumeToken: string, db: () => unknown, forgetStartRead: boolean): Promise<void> {
+  const deadline = Date.now() + 10_000;
+  const kept = () => runInDurableObject(interviewOf(resumeToken), (_instance, state) => state.storage.kv.get(EarlierSessionsCache.KEY) !== undefined);
+  while (!(await kept())) {
+    if (Date.now() > deadline) throw new Error("the start's read of earlier sessions was never kept");
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  await runInDurableObject(interviewOf(resumeToken), (instance, state) => {
+    const fields = instance as unknown as { reportDb?: unknown };
+    if (typeof fields.reportDb !== "function") throw new Error("InterviewSession.reportDb is gone: update this test");
+    fields.reportDb = db;
+    if (forgetStartRead) state.storage.kv.delete(EarlierSessionsCache.KEY);
+  });
+}
+
 describe("the socket's report and earlier sessions", () => {
   it("compares a second session of the participant with the first, as GET /sessions/:id/report does", async () => {
     const participantId = await earlierSession();
@@ -100,14 +120,19 @@ describe("the socket's report and earlier sessions", () => {
     expect(ReportMessageSchema.parse(await response.json()).earlier).toEqual(report.earlier);
   });
 
-  it("goes out without the comparison when D1 fails at the end", async () => {
+  it("keeps the comparison read at the start when D1 fails by the end", async () => {
     const participantId = await earlierSession();
     const second = await startInterview({ consent: true, participantId, maxQuestions: 1 });
-    await runInDurableObject(interviewOf(second.started.resumeToken as string), (instance) => {
-      const fields = instance as unknown as { reportDb?: unknown };
-      if (typeof fields.reportDb !== "function") throw new Error("InterviewSession.reportDb is gone: update this test");
-      fields.reportDb = () => drizzle(failingDb());
-    });
+    await afterStartRead(second.started.resumeToken as string, () => drizzle(failingDb()), false);
+    const frames = await answerTurn(second.socket, ANSWER, true);
+    const report = ReportMessageSchema.parse(frames.find((f) => f.type === "report"));
+    expect(report.earlier).toMatchObject({ sessions: 1, earlier: { hedges: 3 } });
+  });
+
+  it("goes out without the comparison when the start's read is missing and D1 fails at the end", async () => {
+    const participantId = await earlierSession();
+    const second = await startInterview({ consent: true, participantId, maxQuestions: 1 });
+    await afterStartRead(second.started.resumeToken as string, () => drizzle(failingDb()), true);
     const frames = await answerTurn(second.socket, ANSWER, true);
     expect(frames.map((f) => f.type)).toEqual(["tips", "feedback", "report", "session_ended"]);
     expect(ReportMessageSchema.parse(frames[2]).earlier).toBeNull();
@@ -121,12 +146,10 @@ describe("the socket's report and earlier sessions", () => {
     socket.send({ type: "start_session", consent: true, participantId, maxQuestions: 1 });
     const second = { socket, started: await socket.next("session_started") };
     await socket.next("question");
-    await runInDurableObject(interviewOf(second.started.resumeToken as string), (instance) => {
-      const never = () => new Promise<never>(() => {});
-      const statement = { bind: () => statement, all: never, raw: never, first: never, run: never };
-      const silent = { prepare: () => statement, batch: never } as unknown as D1Database;
-      (instance as unknown as { reportDb: unknown }).reportDb = () => drizzle(silent);
-    });
+    const never = () => new Promise<never>(() => {});
+    const statement = { bind: () => statement, all: never, raw: never, first: never, run: never };
+    const silent = { prepare: () => statement, batch: never } as unknown as D1Database;
+    await afterStartRead(second.started.resumeToken as string, () => drizzle(silent), true);
     const frames = await answerTurn(second.socket, ANSWER, true);
     expect(frames.map((f) => f.type)).toEqual(["tips", "feedback", "report", "session_ended"]);
     expect(ReportMessageSchema.parse(frames[2]).earlier).toBeNull();
