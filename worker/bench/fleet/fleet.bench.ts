@@ -54,6 +54,8 @@ const { values: flags } = parseArgs({
     "persist-to": { type: "string" },
     "inspector-port": { type: "string" },
     repeat: { type: "string" },
+    "no-consent": { type: "boolean" },
+    "echo-frames": { type: "boolean" },
   },
 });
 const quick = flags.quick ?? process.env.FLEET_QUICK === "1";
@@ -68,6 +70,10 @@ const capMs = Number(flags["cap-minutes"] ?? process.env.FLEET_CAP_MINUTES ?? 10
  * Echo/project pairs per size. The machine may be shared: one pair can catch a burst of other
  * work on one side only, so the table shows the median ratio over the pairs.
  */
+/** Sessions without consent: no research records, so no D1 writes (the record path's share). */
+const consent = !flags["no-consent"];
+/** The echo also sends the project's two extra frames per turn (tips, feedback): the protocol's own share. */
+const echoFrames = flags["echo-frames"] ?? process.env.FLEET_ECHO_FRAMES === "1";
 const repeat = Math.max(1, Number(flags.repeat ?? process.env.FLEET_REPEAT ?? 1) || 1);
 /** Replication to D1 is given this long to catch up after a run. */
 const SETTLE_MS = 30_000;
@@ -190,6 +196,8 @@ async function phase(name: string, kind: "project" | "echo", sessions: number, p
     baseUrl,
     sessions,
     answers: perSession,
+    consent,
+    echoFrames,
     beforeAnswering: async () => {
       if (kind === "project") {
         setupCounters = await counters("read");
@@ -202,7 +210,8 @@ async function phase(name: string, kind: "project" | "echo", sessions: number, p
   const { sessionIds, ...load } = result;
   const entry: Phase = { name, load, serverCpu };
   if (kind === "project") {
-    if (persistDir) entry.d1 = await settleD1(persistDir, sessionIds, result.answersAcknowledged);
+    // Without consent nothing is meant to reach D1.
+    if (persistDir && consent) entry.d1 = await settleD1(persistDir, sessionIds, result.answersAcknowledged);
     const c = await counters("read");
     const per = (n: number) => (result.answersAcknowledged ? Math.round((n / result.answersAcknowledged) * 100) / 100 : Number.NaN);
     entry.counters = c;
@@ -244,6 +253,8 @@ function report(): string {
     `fleet bench ${started.toISOString()} — ${m.cpu} ×${m.cores}, ${m.memoryGiB} GiB, ${m.os}, node ${m.node}, ulimit -n ${m.openFilesLimit}, ` +
       `commit ${m.commit || "?"}${m.dirty ? " + uncommitted changes" : ""}`,
   );
+  if (!consent) lines.push("sessions without consent (--no-consent): no research records, nothing written to D1");
+  if (echoFrames) lines.push("the echo sends a tips and a feedback frame before each echo (--echo-frames)");
   const e1 = find("echo 1");
   const p1 = find("project 1");
   if (e1 && p1) {
@@ -321,7 +332,7 @@ function writeResults(partial: boolean): string {
   const file = path.join(dir, `fleet-${resultsStamp()}.json`);
   writeFileSync(
     file,
-    JSON.stringify({ started: started.toISOString(), partial, machine: machine(), sizes, answers, singleAnswers, repeat, bundleSize, phases, profile: profileSummary }, null, 2),
+    JSON.stringify({ started: started.toISOString(), partial, machine: machine(), sizes, answers, singleAnswers, repeat, consent, echoFrames, bundleSize, phases, profile: profileSummary }, null, 2),
   );
   return file;
 }
@@ -335,7 +346,7 @@ async function profiledRun(n: number): Promise<void> {
   if (!server && !flags["inspector-port"]) throw new Error("--profile with --url needs --inspector-port");
   const profiler = await Profiler.attach(server?.inspectorPort ?? Number(flags["inspector-port"]));
   try {
-    await runLoad({ kind: "project", baseUrl, sessions: n, answers, beforeAnswering: () => profiler.start() });
+    await runLoad({ kind: "project", baseUrl, sessions: n, answers, consent, beforeAnswering: () => profiler.start() });
     const profile = await profiler.stop();
     const dir = path.join(REPO_ROOT, "bench-results");
     mkdirSync(dir, { recursive: true });

@@ -195,12 +195,16 @@ export async function runLoad(options: {
   baseUrl: string;
   sessions: number;
   answers: number;
+  /** `false` measures the path without research records (no D1 rows, no journal records). */
+  consent?: boolean;
+  /** The echo sends a tips and a feedback frame like the project's before each echo. */
+  echoFrames?: boolean;
   /** Called between the setup and the answering phase (e.g. to reset server counters). */
   beforeAnswering?: () => Promise<void>;
 }): Promise<LoadResult> {
   const { kind, sessions: n, answers } = options;
   const wsBase = options.baseUrl.replace(/^http/, "ws");
-  const url = kind === "echo" ? `${wsBase}/ws/echo` : `${wsBase}/ws/interview`;
+  const url = kind === "echo" ? `${wsBase}/ws/echo${options.echoFrames ? "?frames=project" : ""}` : `${wsBase}/ws/interview`;
   const setupStart = performance.now();
   const all: Session[] = Array.from({ length: n }, () => ({ conn: new Conn(url), latencies: [], sent: 0, unexpected: 0 }));
 
@@ -211,7 +215,7 @@ export async function runLoad(options: {
         await session.conn.opened(CONNECT_TIMEOUT_MS);
         if (kind === "echo") return;
         await session.conn.next(["session_ready"], Math.max(1, deadline - performance.now()), "session_ready");
-        session.conn.send({ type: "start_session", maxQuestions: answers, consent: true });
+        session.conn.send({ type: "start_session", maxQuestions: answers, consent: options.consent ?? true });
         const started = await session.conn.next(["session_started"], TURN_TIMEOUT_MS, "session_started");
         session.sessionId = String(started.frame.session_id);
         await session.conn.next(["question"], TURN_TIMEOUT_MS, "first question");
@@ -237,7 +241,7 @@ export async function runLoad(options: {
           const sentAt = session.conn.send(frame);
           session.sent++;
           let reply = await session.conn.next(
-            kind === "echo" ? null : ["question", "session_ended"],
+            kind === "echo" ? ["user_answer"] : ["question", "session_ended"],
             TURN_TIMEOUT_MS,
             kind === "echo" ? "echo" : "reply to an answer",
           );
