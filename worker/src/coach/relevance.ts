@@ -69,7 +69,21 @@ const SAME_IDEA_STEMS: ReadonlyMap<string, ReadonlySet<string>> = (() => {
   return map;
 })();
 
-export function questionKeywords(question: string): Token[] {
+/** Questions come from packs and repeat across interviews: their key words are kept (bounded). */
+const keywordsOf = new Map<string, readonly Token[]>();
+const KEYWORDS_KEPT = 256;
+
+export function questionKeywords(question: string): readonly Token[] {
+  let keys = keywordsOf.get(question);
+  if (!keys) {
+    if (keywordsOf.size >= KEYWORDS_KEPT) keywordsOf.clear();
+    keys = keywordsIn(question);
+    keywordsOf.set(question, keys);
+  }
+  return keys;
+}
+
+function keywordsIn(question: string): Token[] {
   const seen = new Set<string>();
   const out: Token[] = [];
   for (const t of tokens(question)) {

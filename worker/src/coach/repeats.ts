@@ -15,13 +15,27 @@ const STOP = new Set([
 const MAX_N = 4;
 
 export function repeatedPhrases(text: string, ts: readonly Token[]): RepeatedPhrase[] {
+  // A run of words can only repeat where its first pair does: the pairs are counted first, by
+  // word number, and runs are built as strings only from pairs said twice or more. Building a
+  // string for every run at every position was the analysis's largest cost (fleet profile).
+  const ids = new Map<string, number>();
+  const wordIds = ts.map((t) => {
+    let id = ids.get(t.word);
+    if (id === undefined) ids.set(t.word, (id = ids.size));
+    return id;
+  });
+  const pairCounts = new Map<number, number>();
+  const pairAt = (i: number) => wordIds[i]! * ids.size + wordIds[i + 1]!;
+  for (let i = 0; i + 1 < ts.length; i++) pairCounts.set(pairAt(i), (pairCounts.get(pairAt(i)) ?? 0) + 1);
+  const candidates: number[] = [];
+  for (let i = 0; i + 1 < ts.length; i++) if (pairCounts.get(pairAt(i))! >= 2) candidates.push(i);
+
   const covered = new Set<number>();
   const out: RepeatedPhrase[] = [];
   for (let n = MAX_N; n >= 2; n--) {
     const at = new Map<string, number[]>();
-    for (let i = 0; i + n <= ts.length; i++) {
-      // Built by concatenation: slicing and joining an array per word was a visible part of a
-      // turn in the fleet bench's profile.
+    for (const i of candidates) {
+      if (i + n > ts.length) continue;
       let key = ts[i]!.word;
       for (let k = 1; k < n; k++) key += ` ${ts[i + k]!.word}`;
       const list = at.get(key);

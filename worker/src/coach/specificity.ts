@@ -88,6 +88,9 @@ function names(text: string, ts: readonly Token[]): Found[] {
   for (let i = 0; i < ts.length; i++) {
     const t = ts[i]!;
     if (inKnown.has(i) || NOT_NAMES.has(t.word)) continue;
+    // Most words start with a lower-case ASCII letter and hold no digit: neither test below can
+    // pass, and skipping their regular expressions halves this function's time.
+    if (lowerAsciiWithoutDigit(t.raw)) continue;
     const capitalised = /^\p{Lu}/u.test(t.raw) && !sentenceStart(text, t.from);
     const acronym = /^(?:\p{Lu}{2,}\d*|\p{L}+\d+\p{L}*)$/u.test(t.raw) && !/^\d/u.test(t.raw);
     if (!capitalised && !acronym) continue;
@@ -98,6 +101,16 @@ function names(text: string, ts: readonly Token[]): Found[] {
     i = j;
   }
   return out.sort((a, b) => a.from - b.from);
+}
+
+function lowerAsciiWithoutDigit(raw: string): boolean {
+  const first = raw.charCodeAt(0);
+  if (first < 97 || first > 122) return false;
+  for (let i = 1; i < raw.length; i++) {
+    const c = raw.charCodeAt(i);
+    if (c >= 48 && c <= 57) return false;
+  }
+  return true;
 }
 
 /** Whether the word at `at` opens a sentence: only whitespace back to the start or to . ! ? : ; a line break or a quote. */

@@ -14,24 +14,42 @@ export interface Token extends Span {
 
 const WORD = /[\p{L}\p{N}]+(?:['\u2018\u2019\u02bc][\p{L}\p{N}]+)*(?:\.\d+)?/gu;
 
-export function tokens(text: string): Token[] {
+const CURLY = /[\u2018\u2019\u02bc]/u;
+const CURLY_ALL = /[\u2018\u2019\u02bc]/gu;
+
+/**
+ * The last text's words: one answer is tokenised by the analysis and again by the tips, so
+ * the second call reuses the first's (read-only) result.
+ */
+let last: { text: string; words: readonly Token[] } | null = null;
+
+export function tokens(text: string): readonly Token[] {
+  if (last?.text === text) return last.words;
   const out: Token[] = [];
+  // Lower-cased once for the whole text, unless lowering changes the length (a few
+  // non-English letters) or depends on the neighbours (Greek final sigma): then per word.
+  const lower = text.toLowerCase();
+  const sameLength = lower.length === text.length && !text.includes("\u03a3");
   for (const m of text.matchAll(WORD)) {
     const raw = m[0];
-    out.push({ raw, word: raw.toLowerCase().replace(/[\u2018\u2019\u02bc]/gu, "'"), from: m.index, to: m.index + raw.length });
+    const from = m.index;
+    let word = sameLength ? lower.slice(from, from + raw.length) : raw.toLowerCase();
+    if (CURLY.test(word)) word = word.replace(CURLY_ALL, "'");
+    out.push({ raw, word, from, to: from + raw.length });
   }
+  last = { text, words: out };
   return out;
 }
 
 export interface Sentence extends Span {
-  tokens: Token[];
+  tokens: readonly Token[];
 }
 
 /**
  * Sentences, cut after . ! ? ; … or a line break when the next character is a space or the
  * end (so "0.84" and "e.g" stay whole); spans are trimmed to their first and last word.
  */
-export function sentences(text: string, all: Token[] = tokens(text)): Sentence[] {
+export function sentences(text: string, all: readonly Token[] = tokens(text)): Sentence[] {
   const out: Sentence[] = [];
   let current: Token[] = [];
   const boundaries: number[] = [];
@@ -107,6 +125,20 @@ export function findPhrases(text: string, ts: readonly Token[], phrases: readonl
 
 /** A crude English stem for matching question and answer words ("disagreed" ~ "disagree"). */
 export function stem(word: string): string {
+  let w = stems.get(word);
+  if (w === undefined) {
+    if (stems.size >= STEMS_KEPT) stems.clear();
+    w = stemOf(word);
+    stems.set(word, w);
+  }
+  return w;
+}
+
+/** Every answer word is stemmed for relevance; an interview's vocabulary is small, so stems are kept (bounded). */
+const stems = new Map<string, string>();
+const STEMS_KEPT = 20_000;
+
+function stemOf(word: string): string {
   let w = word.replace(/'s$/u, "");
   for (const suffix of ["ations", "ation", "ings", "ing", "ies", "ied", "ers", "er", "ed", "es", "ly", "s", "e"]) {
     if (w.length - suffix.length >= 4 && w.endsWith(suffix)) {
