@@ -43,6 +43,10 @@ function freshCounters() {
       /** sql.exec of INSERT/UPDATE/DELETE/REPLACE/CREATE. */
       sqlWrites: 0,
       sqlReads: 0,
+      /** Characters of the values kv.put wrote (strings; other values as JSON). */
+      kvPutChars: 0,
+      /** Characters of the string bindings of SQL writes. */
+      sqlWriteChars: 0,
     },
   };
 }
@@ -117,6 +121,8 @@ function countedStorage(storage: DurableObjectStorage): DurableObjectStorage {
   const kv = proxyOf(storage.kv, {
     put: (...args: Parameters<SyncKvStorage["put"]>) => {
       counters.storage.kvPut++;
+      const value = args[1];
+      counters.storage.kvPutChars += typeof value === "string" ? value.length : (JSON.stringify(value)?.length ?? 0);
       return storage.kv.put(...args);
     },
     delete: (...args: Parameters<SyncKvStorage["delete"]>) => {
@@ -126,8 +132,10 @@ function countedStorage(storage: DurableObjectStorage): DurableObjectStorage {
   });
   const sql = proxyOf(storage.sql, {
     exec: (query: string, ...bindings: unknown[]) => {
-      if (WRITE_SQL.test(query)) counters.storage.sqlWrites++;
-      else counters.storage.sqlReads++;
+      if (WRITE_SQL.test(query)) {
+        counters.storage.sqlWrites++;
+        for (const b of bindings) if (typeof b === "string") counters.storage.sqlWriteChars += b.length;
+      } else counters.storage.sqlReads++;
       return storage.sql.exec(query, ...bindings);
     },
   });

@@ -81,7 +81,7 @@ const SETTLE_MS = 30_000;
 type Counters = {
   objects: number;
   d1: { calls: number; statements: number; batches: number; execs: number };
-  storage: Record<"transactionSync" | "transaction" | "setAlarm" | "deleteAlarm" | "kvPut" | "kvDelete" | "sqlWrites" | "sqlReads", number>;
+  storage: Record<"transactionSync" | "transaction" | "setAlarm" | "deleteAlarm" | "kvPut" | "kvDelete" | "sqlWrites" | "sqlReads" | "kvPutChars" | "sqlWriteChars", number>;
 };
 
 type Phase = {
@@ -224,6 +224,8 @@ async function phase(name: string, kind: "project" | "echo", sessions: number, p
       kvWrites: per(c.storage.kvPut + c.storage.kvDelete),
       sqlWrites: per(c.storage.sqlWrites),
       sqlReads: per(c.storage.sqlReads),
+      kvPutChars: per(c.storage.kvPutChars),
+      sqlWriteChars: per(c.storage.sqlWriteChars),
     };
   }
   phases.push(entry);
@@ -311,6 +313,10 @@ function report(): string {
       `  CPU while answering, ${p.name}: ${top || "idle"} (${fmt(perTurn, 2)} ms of the busiest process per turn); ` +
         `load client ${Math.round((p.load.clientCpuMs / p.load.answeringWallMs) * 100)}% (${fmt(p.load.clientCpuMs / (p.load.answersAcknowledged || 1), 2)} ms per turn)`,
     );
+  }
+  for (const p of phases) {
+    if (!p.perTurn) continue;
+    lines.push(`  written per turn, ${p.name}: ${fmt(p.perTurn.kvPutChars, 0)} characters by kv.put, ${fmt(p.perTurn.sqlWriteChars, 0)} in SQL writes' bindings`);
   }
   if (bundleSize) {
     lines.push(

@@ -49,6 +49,7 @@ import { drizzle } from "drizzle-orm/d1";
 import { OutboxReplication } from "./outbox-replication.ts";
 import { AlarmSchedule, earliest } from "./alarm-schedule.ts";
 import { CommitJournal, REPLAY_LIMIT } from "./commit-journal.ts";
+import { StateStore, type StateWrite } from "./state-store.ts";
 import { offeredSubprotocols } from "./socket-subprotocol.ts";
 import { requestIdOf, withRequestContext, type CallTrace } from "../ops/request-context.ts";
 import { recordModelCalls, recordReplication } from "../ops/figures.ts";
@@ -66,7 +67,6 @@ export type SubmitAnswerOutcome =
 
 export type SessionCheck = "ok" | "not_found" | "forbidden" | "session_ended";
 
-const STATE_KEY = "state";
 /**
  * While a turn waits on the model the alarm is also set this far ahead, so a turn orphaned
  * by eviction is finished even if the candidate sends nothing more. In a live object the
@@ -106,11 +106,11 @@ export const RESUME_FORGOTTEN =
 export class InterviewSession extends DurableObject<Env> {
   private state: InterviewState | null;
   /**
-   * The state as stored: JSON text, which storage writes as is (a structured-clone
-   * serialisation of the object cost several times more per turn), and which tells whether a
-   * frame changed anything. Objects from before are stored as the object itself.
+   * The state as stored, as JSON text (a structured-clone serialisation of the object cost
+   * several times more per turn), written by what changed: the answers' scores each under its
+   * own key. It also tells whether a frame changed anything.
    */
-  private storedState: string | InterviewState | null;
+  private readonly stored: StateStore;
   /** One row per commit: its records until D1 has them, its numbered messages for resumes. */
   private readonly journal: CommitJournal;
   private readonly queue = new SerialQueue();
@@ -129,8 +129,8 @@ export class InterviewSession extends DurableObject<Env> {
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
-    this.storedState = ctx.storage.kv.get<string | InterviewState>(STATE_KEY) ?? null;
-    this.state = typeof this.storedState === "string" ? (JSON.parse(this.storedState) as InterviewState) : this.storedState;
+    this.stored = new StateStore(ctx.storage);
+    this.state = this.stored.load();
     this.journal = new CommitJournal(ctx.storage);
     this.earlierCache = new EarlierSessionsCache(ctx.storage);
     this.alarmSchedule = new AlarmSchedule(ctx.storage);
@@ -299,8 +299,7 @@ export class InterviewSession extends DurableObject<Env> {
         this.voice.forget();
         this.closeAll(4004, "session deleted");
         this.state = null;
-        this.storedState = null;
-        this.ctx.storage.kv.delete(STATE_KEY);
+        this.stored.clear();
         await this.rearm();
       }
     }));
@@ -504,19 +503,19 @@ export class InterviewSession extends DurableObject<Env> {
     );
     const numbered = outgoing.filter((o) => o.seq !== undefined);
     await this.alarmSchedule.load();
-    const stateJson = JSON.stringify(state);
+    const stateWrite = this.stored.plan(state);
     // Nothing stored changed (a refused frame, a fresh connection): nothing to write.
-    if (records.length > 0 || stateJson !== this.storedJson(before)) {
+    if (records.length > 0 || stateWrite) {
       // Commit first: if storage fails, memory must not run ahead of what was stored.
       // Ended without consent: its messages quote the answers and no resume can ask for them.
       const forgetMessages = Boolean(state.session?.ended && !state.session.consent);
       try {
-        this.commit(stateJson, records, state.session?.id ?? records[0]?.sessionId, state.session && !forgetMessages ? numbered : [], forgetMessages);
+        this.commit(stateWrite, records, state.session?.id ?? records[0]?.sessionId, state.session && !forgetMessages ? numbered : [], forgetMessages);
       } catch (error) {
         this.journal.rolledBack();
+        this.stored.reload();
         throw error;
       }
-      this.storedState = stateJson;
     }
     this.state = state;
     // Written with the commit, before the replies: the output gate holds them until both are stored.
@@ -548,14 +547,14 @@ export class InterviewSession extends DurableObject<Env> {
 
   /** The state and the commit's journal row (its records for D1, its numbered messages), in one transaction. */
   private commit(
-    stateJson: string,
+    stateWrite: StateWrite | null,
     records: PersistRecord[],
     sessionId: string | undefined,
     numbered: { seq?: number | undefined; frame: string }[],
     forgetMessages = false,
   ): void {
     this.ctx.storage.transactionSync(() => {
-      this.ctx.storage.kv.put(STATE_KEY, stateJson);
+      if (stateWrite) this.stored.write(stateWrite);
       if (sessionId === undefined) return;
       if (forgetMessages) this.journal.forgetMessages(sessionId);
       this.journal.append({
@@ -582,12 +581,6 @@ export class InterviewSession extends DurableObject<Env> {
       for (const ws of sockets) sendTo(ws, { type: "error", ...gap });
     }
     for (const frame of frames) for (const ws of sockets) sendFrame(ws, frame);
-  }
-
-  /** The JSON of the state last stored, when `state` is that state. */
-  private storedJson(state: InterviewState): string {
-    if (state === this.state && typeof this.storedState === "string") return this.storedState;
-    return JSON.stringify(state);
   }
 
   /**

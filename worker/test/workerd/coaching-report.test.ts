@@ -158,8 +158,9 @@ describe("the socket's report and earlier sessions", () => {
 
 describe("privacy at the end", () => {
   it("without consent the object keeps no answer scores or quotes once the report is sent; with consent it does", async () => {
+    // Everything the object keeps under its keys: the state, and each answer's score under its own.
     const stored = async (resumeToken: string) =>
-      runInDurableObject(interviewOf(resumeToken), (_instance, state) => String(state.storage.kv.get("state")));
+      runInDurableObject(interviewOf(resumeToken), (_instance, state) => [...state.storage.kv.list()].map(([key, value]) => `${key}=${String(value)}`).join("\n"));
     const without = await startInterview({ consent: false, maxQuestions: 1 });
     const frames = await answerTurn(without.socket, ANSWER, true);
     expect(ReportMessageSchema.parse(frames.find((f) => f.type === "report")).answers[0]!.star.result.quotes[0]).toContain("p99 dropped");
