@@ -170,7 +170,30 @@ export class InterviewSession extends RealInterviewSession {
     // belongs to this one object; env is shared, so it is wrapped, never changed.
     Object.defineProperty(ctx, "storage", { value: countedStorage(ctx.storage), configurable: true });
     super(ctx, proxyOf(env, { DB: countedDatabase(env.DB) }));
+    ablate(this, (env as Env & { BENCH_ABLATE?: string }).BENCH_ABLATE);
   }
+}
+
+/**
+ * `--ablate state,journal`: the object stops writing its state or its journal rows once its
+ * session has started, so a run shows what those writes cost by their absence. The fields are
+ * the base class's private ones: this reaches into them on purpose, for the bench only.
+ */
+function ablate(session: RealInterviewSession, parts: string | undefined): void {
+  if (!parts) return;
+  const inner = session as unknown as {
+    state: { session?: unknown } | null;
+    stored: { write: (...args: unknown[]) => void };
+    journal: { append: (...args: unknown[]) => void };
+  };
+  const skipOnceStarted = (target: { [k: string]: unknown }, method: string) => {
+    const real = (target[method] as (...args: unknown[]) => void).bind(target);
+    target[method] = (...args: unknown[]) => {
+      if (!inner.state?.session) real(...args);
+    };
+  };
+  if (parts.includes("state")) skipOnceStarted(inner.stored as never, "write");
+  if (parts.includes("journal")) skipOnceStarted(inner.journal as never, "append");
 }
 
 export default {

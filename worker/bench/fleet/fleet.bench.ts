@@ -56,6 +56,7 @@ const { values: flags } = parseArgs({
     repeat: { type: "string" },
     "no-consent": { type: "boolean" },
     "echo-frames": { type: "boolean" },
+    ablate: { type: "string" },
   },
 });
 const quick = flags.quick ?? process.env.FLEET_QUICK === "1";
@@ -70,6 +71,13 @@ const capMs = Number(flags["cap-minutes"] ?? process.env.FLEET_CAP_MINUTES ?? 10
  * Echo/project pairs per size. The machine may be shared: one pair can catch a burst of other
  * work on one side only, so the table shows the median ratio over the pairs.
  */
+/**
+ * What the project's interviews skip after their session's first commit, to measure each
+ * part's cost by its absence: `state` (the state's writes), `journal` (the journal rows, so
+ * also every D1 write). The answers are then not stored: the run's `in D1` is not checked.
+ */
+const ablate = (flags.ablate ?? "").split(",").map((s) => s.trim()).filter(Boolean);
+for (const part of ablate) if (part !== "state" && part !== "journal") throw new Error(`--ablate: unknown part "${part}" (state, journal)`);
 /** Sessions without consent: no research records, so no D1 writes (the record path's share). */
 const consent = !flags["no-consent"];
 /** The echo also sends the project's two extra frames per turn (tips, feedback): the protocol's own share. */
@@ -211,7 +219,7 @@ async function phase(name: string, kind: "project" | "echo", sessions: number, p
   const entry: Phase = { name, load, serverCpu };
   if (kind === "project") {
     // Without consent nothing is meant to reach D1.
-    if (persistDir && consent) entry.d1 = await settleD1(persistDir, sessionIds, result.answersAcknowledged);
+    if (persistDir && consent && !ablate.includes("journal")) entry.d1 = await settleD1(persistDir, sessionIds, result.answersAcknowledged);
     const c = await counters("read");
     const per = (n: number) => (result.answersAcknowledged ? Math.round((n / result.answersAcknowledged) * 100) / 100 : Number.NaN);
     entry.counters = c;
@@ -255,6 +263,7 @@ function report(): string {
     `fleet bench ${started.toISOString()} — ${m.cpu} ×${m.cores}, ${m.memoryGiB} GiB, ${m.os}, node ${m.node}, ulimit -n ${m.openFilesLimit}, ` +
       `commit ${m.commit || "?"}${m.dirty ? " + uncommitted changes" : ""}`,
   );
+  if (ablate.length > 0) lines.push(`interviews skip their writes after the first (--ablate ${ablate.join(",")}): a measurement, not the service`);
   if (!consent) lines.push("sessions without consent (--no-consent): no research records, nothing written to D1");
   if (echoFrames) lines.push("the echo sends a tips and a feedback frame before each echo (--echo-frames)");
   const e1 = find("echo 1");
@@ -338,7 +347,7 @@ function writeResults(partial: boolean): string {
   const file = path.join(dir, `fleet-${resultsStamp()}.json`);
   writeFileSync(
     file,
-    JSON.stringify({ started: started.toISOString(), partial, machine: machine(), sizes, answers, singleAnswers, repeat, consent, echoFrames, bundleSize, phases, profile: profileSummary }, null, 2),
+    JSON.stringify({ started: started.toISOString(), partial, machine: machine(), sizes, answers, singleAnswers, repeat, consent, echoFrames, ablate, bundleSize, phases, profile: profileSummary }, null, 2),
   );
   return file;
 }
@@ -419,6 +428,7 @@ try {
       logFile: path.join(tmpRoot, "wrangler-dev.log"),
       logLevel: flags["log-level"],
       port: flags.port ? Number(flags.port) : undefined,
+      vars: ablate.length > 0 ? [`BENCH_ABLATE:${ablate.join(",")}`] : [],
     });
     baseUrl = server.url;
   }
