@@ -11,6 +11,7 @@ import { InterviewConnection } from "./connection.ts";
 import { renderRecap, type SessionRecap } from "./report.ts";
 import { candidateItem, interviewerItem, noteItem, tipsBlock, type AnsweredTurn } from "./transcript.ts";
 import { renderFeedback } from "./feedback.ts";
+import { fetchLateRubrics } from "./late-rubrics.ts";
 import { renderRubric } from "./rubric.ts";
 import { AUDIO_INPUT, openMicrophone, type Microphone } from "./voice/microphone.ts";
 import { InterviewerVoice } from "./voice/player.ts";
@@ -57,6 +58,10 @@ let currentQuestion = "";
 let answerSentAt: number | null = null;
 let maxAnswers: number | null = null;
 let lastAnswered: AnsweredTurn | null = null;
+/** The session's resume token, which also authorises its HTTP report (late rubrics). */
+let sessionToken: string | null = null;
+/** Rubrics shown in this session: the model is on, so the last answer's will come after the end. */
+let rubricsSeen = 0;
 /** Answers by the `turn` of their feedback, for the model's rubric that follows it. */
 const answeredByTurn = new Map<number, AnsweredTurn>();
 /** The next question as the model writes it (`interviewer_delta`, stream: true), until its `question` comes. */
@@ -129,6 +134,7 @@ function newConnection(resume = keeper.resumable): void {
   });
   resumingAfterReload = resume !== null;
   if (resume) {
+    sessionToken = resume.resumeToken;
     connection.resume(resume.resumeToken, 0, keeper.unacknowledged());
   } else connection.connect();
   // For the browser tests and for anyone curious in the dev tools.
@@ -160,6 +166,8 @@ function handle(message: ServerMessage): void {
     case "session_started":
       if (message.participantId) localStorage.setItem(PARTICIPANT_KEY, message.participantId);
       keeper.started(message.session_id, message.resumeToken);
+      sessionToken = message.resumeToken;
+      rubricsSeen = 0;
       answeredByTurn.clear();
       preview = null;
       maxAnswers = message.maxQuestions;
@@ -233,6 +241,7 @@ function handle(message: ServerMessage): void {
     case "feedback_rubric": {
       const answered = answeredByTurn.get(message.turn);
       if (answered) renderRubric(message, answered.feedbackSlot);
+      rubricsSeen += 1;
       break;
     }
     case "report":
@@ -329,6 +338,28 @@ function finish(endMessage: string): void {
   page.report.hidden = false;
   renderRecap(recap, page.reportSummary, page.reportBody);
   page.report.querySelector("h2")?.focus();
+  void showLateRubrics(recap);
+}
+
+/** The model's rubrics that came after the end (late-rubrics.ts), under their answers and in the recap. */
+async function showLateRubrics(session: SessionRecap): Promise<void> {
+  const missing = [...answeredByTurn].filter(([, answered]) => !answered.feedbackSlot.querySelector(".rubric")).map(([turn]) => turn);
+  if (!sessionToken || missing.length === 0) return;
+  const found = await fetchLateRubrics({
+    origin: location.origin,
+    sessionId: session.sessionId,
+    resumeToken: sessionToken,
+    missing,
+    attempts: rubricsSeen > 0 ? 5 : 1,
+    delayMs: 2_000,
+  });
+  // A new interview started meanwhile: its page is not this one's.
+  if (found.size === 0 || recap !== session) return;
+  for (const [turn, rubric] of found) {
+    const answered = answeredByTurn.get(turn);
+    if (answered) renderRubric({ scores: rubric }, answered.feedbackSlot);
+  }
+  renderRecap(session, page.reportSummary, page.reportBody);
 }
 
 page.setupForm.addEventListener("submit", (event) => {

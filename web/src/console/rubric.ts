@@ -5,7 +5,7 @@
  * (its quote was not in the answer) is shown as not scored, never guessed.
  */
 // Types only: a value from shared/feedback would bring zod into the page's bundle.
-import type { RubricCriterion, RubricOut } from "@interview/shared/feedback";
+import type { RubricCriterion } from "@interview/shared/feedback";
 import { h } from "../common/dom.ts";
 
 /** In the order shown (the protocol's order, RUBRIC_CRITERIA). */
@@ -18,7 +18,10 @@ const LABELS: Record<RubricCriterion, string> = {
   specificity: "Specificity",
 };
 
-export function renderRubric(rubric: RubricOut, slot: HTMLElement): void {
+/** A `feedback_rubric`, or the report's stored rubric of an answer (score and quote per criterion kept). */
+export type ShownRubric = { scores: Partial<Record<RubricCriterion, { score: number; quote: string } | null>> };
+
+export function renderRubric(rubric: ShownRubric, slot: HTMLElement): void {
   slot.querySelector(".rubric")?.remove();
   const rows = (Object.keys(LABELS) as RubricCriterion[]).map((criterion) => {
     const item = rubric.scores[criterion];

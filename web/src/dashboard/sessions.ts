@@ -100,7 +100,7 @@ export function renderTranscript(exported: SessionExport, list: HTMLElement): vo
       // The model's rubric, when one came (stored on the same row as {model, scores}).
       const rubric = feedback?.rubric as { model?: unknown; scores?: unknown } | null | undefined;
       if (rubric && typeof rubric.model === "string" && rubric.scores && typeof rubric.scores === "object") {
-        renderRubric({ type: "feedback_rubric", turn: a.turn, source: "model", model: rubric.model, scores: rubric.scores as RubricScores }, coach);
+        renderRubric({ scores: rubric.scores as RubricScores }, coach);
       }
       items.push(
         h(

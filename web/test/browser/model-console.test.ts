@@ -3,7 +3,8 @@
  * chat-completions protocol over HTTP): the question shows while the model is still writing it
  * (stream: true, `interviewer_delta`), is replaced by the finished question, and after an
  * answer the model's rubric (`feedback_rubric`) joins the coach's findings, its quotes taken
- * from the answer; the dashboard shows the stored rubric under the same answer.
+ * from the answer; the last answer's rubric, which comes after the end, joins the recap from
+ * the session's report; the dashboard shows the stored rubric under the same answer.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ADMIN_TOKEN, startStack, stopEverything, type Stack } from "./harness.ts";
@@ -36,7 +37,8 @@ describe("the console with a model", () => {
 
     const writing = page.locator("#transcript li.interviewer.preview");
     await expect.poll(() => writing.count(), { timeout: 30_000 }).toBe(1);
-    expect(await writing.locator(".text").textContent()).toBe("Tell me about a time you ");
+    // The two deltas before the hold may reach the page one after the other.
+    await expect.poll(() => writing.locator(".text").textContent()).toBe("Tell me about a time you ");
     model.release();
 
     const asked = page.locator("#transcript li.interviewer:not(.preview)");
@@ -58,11 +60,20 @@ describe("the console with a model", () => {
     expect(await rubric.locator("li").count()).toBe(6);
     expect(await rubric.locator('[data-criterion="action"] .score').textContent()).toMatch(/^[1-5]\/5$/);
 
-    // The interview ends; the dashboard shows the stored rubric under the same answer.
+    // The interview ends. The last answer's rubric is held until well after the end, so it is
+    // stored but never sent on the socket: the recap still shows it, read from the session's report.
     await expect.poll(() => page.isEnabled("#answer"), { timeout: 30_000 }).toBe(true);
-    await page.getByLabel("Your answer").fill("We rolled it out behind a flag over two weeks and watched the error rate.");
+    model.script([{ purpose: "rubric", match: "behind a flag", reply: { delayMs: 3_000 } }]);
+    const last = "We rolled it out behind a flag over two weeks and watched the error rate.";
+    await page.getByLabel("Your answer").fill(last);
     await page.getByRole("button", { name: "Send answer" }).click();
     await expect.poll(() => page.isVisible("#report"), { timeout: 30_000 }).toBe(true);
+    const recapRubrics = page.locator("#report-body .recap > li");
+    expect(await recapRubrics.nth(1).locator(".rubric").count()).toBe(0);
+    await expect.poll(() => recapRubrics.nth(1).locator(".rubric").count(), { timeout: 30_000 }).toBe(1);
+    expect(await recapRubrics.nth(0).locator(".rubric q").allTextContents()).toEqual(quotes);
+    for (const quote of await recapRubrics.nth(1).locator(".rubric q").allTextContents()) expect(last).toContain(quote.replace(/…$/u, ""));
+    // The dashboard shows the stored rubric under the same answer.
     const sessionId = /Session (\S+)\.$/.exec((await page.textContent("#report-summary")) ?? "")?.[1] ?? "";
     expect(sessionId).not.toBe("");
     const deadline = Date.now() + 30_000;
