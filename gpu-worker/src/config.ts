@@ -3,7 +3,7 @@
  * documented in `.env.example`; a bad value stops the process with a message naming it.
  * Covers parsing and defaults only; nothing here touches the file system or the network.
  */
-import { z } from "zod";
+import * as z from "zod";
 
 const bool = z
   .enum(["true", "false", "1", "0", "yes", "no"])

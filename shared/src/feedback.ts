@@ -4,7 +4,7 @@
  * and the Worker's tests check every message they see against this schema (a seeded property
  * test among them); clients may parse with it too.
  */
-import { z } from "zod";
+import * as z from "zod";
 
 const offset = z.number().int().min(0);
 export const SpanSchema = z.object({ from: offset, to: offset }).refine((s) => s.to >= s.from, "to must not be before from");

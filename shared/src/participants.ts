@@ -4,7 +4,7 @@
  * session; a study's own system may register its own ids (`POST /participants`). Either way an
  * id is an identifier, not a secret: it links sessions and fixes the arm, and opens nothing.
  */
-import { z } from "zod";
+import * as z from "zod";
 
 /** Letters, digits and `_ . : -`, 1..128 characters: UUIDs, study codes, the server's own ids. */
 export const PARTICIPANT_ID_PATTERN = /^[A-Za-z0-9_.:-]{1,128}$/;

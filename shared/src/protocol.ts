@@ -10,7 +10,7 @@
  * the study. Every other message is strict about the types of the fields it uses and
  * ignores unknown fields, so seed clients that send extras keep working.
  */
-import { z } from "zod";
+import * as z from "zod";
 import { DIFFICULTIES, GROUPS, PACKS, STYLES, QUESTION_SOURCES, END_REASONS } from "./vocabulary.ts";
 import type { ErrorCode } from "./errors.ts";
 import { CHECKIN_SCALE, TELEMETRY_DATA_MAX_CHARS } from "./limits.ts";

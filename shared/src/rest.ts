@@ -2,7 +2,7 @@
  * Request schemas of the REST routes (docs/seed-behaviour.md §6 as amended by docs/decisions.md). The
  * Worker validates with them; researchers' tools may reuse them. Field names are the seed's.
  */
-import { z } from "zod";
+import * as z from "zod";
 import { GroupSchema, PackSchema, StyleSchema, pythonIntInRange as intInRange } from "./protocol.ts";
 import { CHECKIN_SCALE } from "./limits.ts";
 import { ParticipantIdSchema } from "./participants.ts";

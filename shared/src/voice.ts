@@ -7,7 +7,7 @@
  * little-endian PCM between `audio_start` and the answer's end; server to client, the
  * interviewer's speech between `audio_out_start` and `audio_out_end`.
  */
-import { z } from "zod";
+import * as z from "zod";
 
 /** `start_session.audio`: what the client sends (`input`) and wants to hear (`output`). */
 export const AudioOptionsSchema = z.object({

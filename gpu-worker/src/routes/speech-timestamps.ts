@@ -7,7 +7,7 @@
  * them (`timing: "model"`), else from phoneme counts (`"estimated"`): pipelines/word-timings.ts.
  */
 import type { FastifyInstance } from "fastify";
-import { z } from "zod";
+import * as z from "zod";
 import type { Config } from "../config.ts";
 import { ApiError } from "../errors.ts";
 import { modelIds } from "./models.ts";

@@ -9,7 +9,7 @@
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { PassThrough } from "node:stream";
-import { z } from "zod";
+import * as z from "zod";
 import type { Config } from "../config.ts";
 import { ApiError } from "../errors.ts";
 import { normaliseText, splitSentences } from "../pipelines/text.ts";

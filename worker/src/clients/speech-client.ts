@@ -26,7 +26,7 @@
  * carry Retry-After for the client). Streaming synthesis (`synthesizeStream`) is bounded by
  * its caller, which reads the body.
  */
-import { z } from "zod";
+import * as z from "zod";
 import type { ErrorCode } from "@interview/shared";
 import type { Env } from "../env.ts";
 import type { Breaker, Permit } from "../health/shared-breaker.ts";

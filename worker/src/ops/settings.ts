@@ -12,7 +12,7 @@
  * An empty value means unset, as it always has. Bindings (DB, the Durable Object namespaces,
  * rate limiters) are not checked here: wrangler refuses a deploy without them.
  */
-import { z } from "zod";
+import * as z from "zod";
 
 const flag = z
   .string()

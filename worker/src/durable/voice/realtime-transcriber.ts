@@ -8,7 +8,7 @@
  * detection (`server_vad`, silence `VAD_SILENCE_MS`) ends the answer by itself; `commit()`
  * ends it at once (push-to-talk). Every server event is validated before it is used.
  */
-import { z } from "zod";
+import * as z from "zod";
 import { VAD_SILENCE_MS } from "@interview/shared";
 import type { SpeechTarget } from "../../speech/speech-pool.ts";
 

@@ -10,7 +10,7 @@
  * where JSON was asked for ("Sure! Here is what I think: ...") is invalid instead of becoming
  * the question with a "?" appended.
  */
-import { z } from "zod";
+import * as z from "zod";
 import type { Tip } from "@interview/shared";
 import { normalizeWhitespace } from "../../engine/text.ts";
 

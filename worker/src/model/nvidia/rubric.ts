@@ -6,7 +6,7 @@
  * quote does not occur there is dropped (null), never shown. A reply whose every quote was
  * invented is invalid as a whole.
  */
-import { z } from "zod";
+import * as z from "zod";
 import { RUBRIC_CRITERIA, type RubricScores } from "@interview/shared";
 import { quoteSpan } from "../../coach/quote-span.ts";
 import type { RubricRequest } from "../../engine/types.ts";
