@@ -17,7 +17,8 @@ const MAX_N = 4;
 export function repeatedPhrases(text: string, ts: readonly Token[]): RepeatedPhrase[] {
   // A run of words can only repeat where its first pair does: the pairs are counted first, by
   // word number, and runs are built as strings only from pairs said twice or more. Building a
-  // string for every run at every position was the analysis's largest cost (fleet profile).
+  // string for every run at every position was the largest part of the analysis in a profile
+  // of the engine (README, Performance).
   const ids = new Map<string, number>();
   const wordIds = ts.map((t) => {
     let id = ids.get(t.word);
