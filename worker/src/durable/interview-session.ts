@@ -31,6 +31,7 @@ import {
   type ServerMessage,
 } from "@interview/shared";
 import { initialState, reduce } from "../engine/engine.ts";
+import { rubricsToRescue } from "../engine/rubric-turn.ts";
 import { turnCapWait } from "../engine/turn-cap.ts";
 import type { ConsultRequest, ConsultResult, EarlierSessions, Effect, EngineEvent, InterviewState, RubricRequest, StartMint } from "../engine/types.ts";
 import { logModelFallbacks, logModelThrew } from "./fallback-log.ts";
@@ -126,6 +127,8 @@ export class InterviewSession extends DurableObject<Env> {
   /** D1 for the report's comparison with earlier sessions (a field, so a test can make it fail). */
   private reportDb: () => ResearchDb = () => drizzle(this.env.DB);
   private readonly earlierCache: EarlierSessionsCache;
+  /** Rubric calls this instance has in flight, by `sessionId:turn`. */
+  private readonly rubricsInFlight = new Set<string>();
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -273,6 +276,7 @@ export class InterviewSession extends DurableObject<Env> {
       const deadline = this.activeDeadline();
       if (deadline !== null && Date.now() >= deadline) await this.dispatch({ kind: "alarm" });
       else if (this.state?.pending) await this.consult(this.state.pending.request);
+      this.rescueRubrics();
     });
     await this.replicate();
     await this.rearm();
@@ -589,7 +593,7 @@ export class InterviewSession extends DurableObject<Env> {
    * need the network.
    */
   private step(before: InterviewState, event: EngineEvent, now: number, earlier: EarlierSessions | null = null): Stepped {
-    const ctx = { now, random: Math.random, coach: coachMode(this.env.COACH), earlier };
+    const ctx = { now, random: Math.random, coach: coachMode(this.env.COACH), earlier, rubric: this.rubricsOn };
     let { state, effects } = reduce(before, event, ctx);
     const consults: ConsultRequest[] = [];
     const answeredNow: Stepped["answeredNow"] = [];
@@ -642,13 +646,27 @@ export class InterviewSession extends DurableObject<Env> {
    * The model's rubric for an answer, in the background: the turn's replies never wait for it
    * (README, Coaching: "With the model"). Its result is fed back through the frame queue, so
    * it follows the turn's own replies; a call the circuit refused without a request is not
-   * fed back (nothing to show, no commit). `COACH_RUBRIC=off` turns the call off.
+   * fed back (nothing to show, no commit). `COACH_RUBRIC=off` turns the call off. The engine
+   * keeps the request until its result comes (`rubricsAsked`), so an object evicted while the
+   * call was in flight asks it again from its alarm (`rescueRubrics`).
    */
+  /** Whether each answer gets the model's rubric: a model that has one, and `COACH_RUBRIC` not `off`. */
+  private get rubricsOn(): boolean {
+    return Boolean(this.model.rubric) && this.env.COACH_RUBRIC?.trim().toLowerCase() !== "off";
+  }
+
+  /** Asks again the rubrics the engine still waits for that no call of this instance is answering (lost with an evicted instance). */
+  private rescueRubrics(): void {
+    for (const request of rubricsToRescue(this.state?.session, Date.now())) this.askRubric(request);
+  }
+
   private askRubric(request: RubricRequest): void {
-    const model = this.model;
-    if (!model.rubric || this.env.COACH_RUBRIC?.trim().toLowerCase() === "off") return;
-    const done = model
-      .rubric(request, this.turnAbort.signal)
+    const rubric = this.model.rubric?.bind(this.model);
+    const key = `${request.sessionId}:${request.turn}`;
+    if (!rubric || !this.rubricsOn || this.rubricsInFlight.has(key)) return;
+    this.rubricsInFlight.add(key);
+    const done = rubric(request, this.turnAbort.signal)
+      .finally(() => this.rubricsInFlight.delete(key))
       .then(async (result) => {
         logModelFallbacks(request.sessionId, request.turn, result.calls);
         recordModelCalls(this.env, result.calls);
@@ -694,7 +712,10 @@ export class InterviewSession extends DurableObject<Env> {
   private nextAlarmTime(): number | null {
     const now = Date.now();
     const flush = this.journal.size() > 0 ? (this.replication.retryAt ?? now + REPLICATION_FLUSH_MS) : null;
-    return earliest(this.activeDeadline(), this.state?.pending ? now + PARKED_TURN_RESCUE_MS : null, flush);
+    // A rubric still waited for wakes an object that lost its call (rubric-turn.ts); a live one
+    // finds it in flight and only re-arms, until the call ends or the rescue window passes.
+    const rubric = rubricsToRescue(this.state?.session, now).length > 0;
+    return earliest(this.activeDeadline(), this.state?.pending || rubric ? now + PARKED_TURN_RESCUE_MS : null, flush);
   }
 
   /** Makes the alarm fire by the next job, or drops it when there is none. */

@@ -9,6 +9,7 @@ import { coachAnswer, scoreAnswer } from "./answer-feedback.ts";
 import type { TimedWord } from "../coach/types.ts";
 import { pickFollowUp } from "./follow-up-intents.ts";
 import { isNonAnswer } from "./non-answer.ts";
+import { askRubric } from "./rubric-turn.ts";
 import { consultRequest, nextQuestionContext, nonEmpty, park } from "./consults.ts";
 import { endReason, endSession } from "./session-lifecycle.ts";
 import { sendMainQuestion, sendQuestion } from "./questions.ts";
@@ -45,7 +46,7 @@ export function onAnswer(step: Step, s: SessionState, message: MessageOf<"user_a
     ...(needsMainQuestion ? { nextQuestion: nextQuestionContext(s) } : {}),
   });
   // The model's rubric runs beside the turn's consult and is never awaited by it (rubric-turn.ts).
-  if (!isNonAnswer(answer)) step.effects.push({ kind: "rubric", request: { sessionId: s.id, turn: s.turn, question: answeredQuestion, answer } });
+  if (!isNonAnswer(answer)) askRubric(step, s, { sessionId: s.id, turn: s.turn, question: answeredQuestion, answer });
   park(step, {
     kind: "answer",
     request,

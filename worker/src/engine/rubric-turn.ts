@@ -10,11 +10,34 @@ import type { RubricCriterion, RubricScores } from "@interview/shared";
 import { quote } from "../coach/tips.ts";
 import { recordLlmCall } from "./consults.ts";
 import type { Step } from "./step.ts";
-import type { AnswerScore, RubricResult } from "./types.ts";
+import type { AnswerScore, RubricRequest, RubricResult, SessionState } from "./types.ts";
+
+/** Rubrics asked at most this long ago are asked again by an object that lost them (evicted mid-call). */
+export const RUBRIC_RESCUE_WINDOW_MS = 60_000;
+/** Rubrics kept as asked at once: the answers of the last few turns. */
+export const RUBRICS_PENDING_KEPT = 3;
+
+/** Asks the model's rubric for an answer (when the adapter asks rubrics), and remembers it until it is scored. */
+export function askRubric(step: Step, s: SessionState, request: RubricRequest): void {
+  if (step.ctx.rubric === false) return;
+  step.effects.push({ kind: "rubric", request });
+  const now = step.ctx.now;
+  s.rubricsAsked = [...(s.rubricsAsked ?? []).filter((e) => now - e.askedAt < RUBRIC_RESCUE_WINDOW_MS), { request, askedAt: now }].slice(-RUBRICS_PENDING_KEPT);
+}
+
+/** The rubrics asked within the rescue window and not scored yet: what an object that lost them asks again. */
+export function rubricsToRescue(s: SessionState | null | undefined, now: number): RubricRequest[] {
+  return (s?.rubricsAsked ?? []).filter((e) => now - e.askedAt < RUBRIC_RESCUE_WINDOW_MS).map((e) => e.request);
+}
 
 export function onRubricScored(step: Step, sessionId: string, turn: number, result: RubricResult): void {
   const s = step.state.session;
   if (!s || s.id !== sessionId) return;
+  // The call is over, whatever it gave: nothing is left to ask again.
+  if (s.rubricsAsked?.some((e) => e.request.turn === turn)) {
+    s.rubricsAsked = s.rubricsAsked.filter((e) => e.request.turn !== turn);
+    if (s.rubricsAsked.length === 0) delete s.rubricsAsked;
+  }
   for (const call of result.calls) recordLlmCall(step, s, call, turn);
   const scores = result.scores;
   if (!scores) return;

@@ -129,7 +129,11 @@ export function endSession(step: Step, s: SessionState, reason: EndReason): void
   // participant's earlier sessions when the adapter found any (`ctx.earlier`).
   if (s.scores && s.scores.length > 0) step.send(buildReport(s.id, s.scores, step.ctx.earlier ?? null));
   // Without consent nothing of the answers is kept once the report is out: their scores quote them.
-  if (!s.consent) delete s.scores;
+  if (!s.consent) {
+    delete s.scores;
+    // Nor the answers waiting for their rubric, which could no longer be kept or shown.
+    delete s.rubricsAsked;
+  }
   step.send({
     type: "session_ended",
     session_id: s.id,

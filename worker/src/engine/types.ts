@@ -33,6 +33,8 @@ export interface EngineContext {
    * step ends the session (the engine reads no database); absent or null: no comparison.
    */
   earlier?: EarlierSessions | null;
+  /** Whether the adapter asks the model's rubric for each answer (default true): when false no `rubric` effect is made. */
+  rubric?: boolean;
 }
 
 /** The participant's earlier sessions, for the report's comparison (storage/feedback-reads.ts). */
@@ -95,6 +97,11 @@ export interface SessionState {
   appliedIds?: string[];
   /** Each answer's coaching scores, for the end-of-session report (absent in older states). */
   scores?: AnswerScore[];
+  /**
+   * Rubrics asked and not yet scored (`RUBRICS_PENDING_KEPT`, the last `RUBRIC_RESCUE_WINDOW_MS`):
+   * an object evicted while one was in flight asks it again (rubric-turn.ts).
+   */
+  rubricsAsked?: { request: RubricRequest; askedAt: number }[];
 }
 
 /** Context the interviewer model gets; the heuristics need none of it. */

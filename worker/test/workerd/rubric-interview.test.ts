@@ -10,8 +10,10 @@
  * the fake still holds the rubric's reply), and "nothing was sent" by waiting for the rubric's
  * own `llm_call` record and then a ping's pong, which the object sends after anything before it.
  */
+import { evictDurableObject, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { beforeEach, describe, expect, it } from "vitest";
 import { FeedbackMessageSchema, ReportMessageSchema, RubricMessageSchema, type PersistRecord } from "@interview/shared";
+import type { InterviewState } from "../../src/engine/types.ts";
 import { fakeCalls, resetFake, scriptFake } from "./llm-fake-control.ts";
 import { recordedBy } from "./recorded.ts";
 import { bearer, call, replicated } from "./rest-client.ts";
@@ -115,6 +117,38 @@ describe("the model's rubric", () => {
     let rubric: Frame | undefined;
     for (let i = 0; i < 3 && rubric?.turn !== 1; i++) rubric = (await socket.collectUntil("feedback_rubric")).at(-1);
     expect(RubricMessageSchema.parse(rubric)).toMatchObject({ turn: 1, scores: { result: { score: 5 } } });
+    socket.close();
+  });
+
+  it("a rubric lost with an evicted object is asked again from its alarm, and arrives and is stored", async () => {
+    // The first call fails (prose), so its answer has no rubric; the one asked again is valid.
+    await scriptFake([
+      { purpose: "rubric", times: 1, reply: { content: "This answer is good." } },
+      { purpose: "rubric", reply: { content: JSON.stringify(RUBRIC) } },
+    ]);
+    const { socket, started, question } = await startInterview({ consent: true, maxQuestions: 3 });
+    const stub = interviewOf(started.resumeToken as string);
+    await answer(socket, ANSWER);
+    await rubricCalls(started);
+    // As if the call had been in flight when the object was evicted (a real eviction mid-fetch
+    // cannot be timed in a test: the harness waits for it): the stored state still waits for it.
+    await runInDurableObject(stub, async (_instance, state) => {
+      const core = JSON.parse(state.storage.kv.get<string>("state")!) as InterviewState;
+      expect(core.session!.rubricsAsked).toBeUndefined();
+      core.session!.rubricsAsked = [{ request: { sessionId: started.session_id as string, turn: 1, question: question.question as string, answer: ANSWER }, askedAt: Date.now() }];
+      state.storage.kv.put("state", JSON.stringify(core));
+      await state.storage.setAlarm(Date.now() + 15_000);
+    });
+    await evictDurableObject(stub);
+    expect(await runDurableObjectAlarm(stub)).toBe(true);
+    const rubric = RubricMessageSchema.parse(await socket.next("feedback_rubric"));
+    expect(rubric).toMatchObject({ turn: 1, source: "model" });
+    expect((await fakeCalls()).filter((c) => c.purpose === "rubric")).toHaveLength(2);
+    const exported = await replicated(started.resumeToken as string, started.session_id);
+    expect(exported.feedback[0]!.rubric).toEqual({ model: "test/fake-model", scores: rubric.scores });
+    // Scored: nothing is waited for any more.
+    const left = await runInDurableObject(stub, (_instance, state) => (JSON.parse(state.storage.kv.get<string>("state")!) as InterviewState).session!.rubricsAsked);
+    expect(left).toBeUndefined();
     socket.close();
   });
 

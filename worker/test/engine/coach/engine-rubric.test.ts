@@ -8,6 +8,7 @@
 import { describe, expect, it } from "vitest";
 import { ReportMessageSchema, RubricMessageSchema, type PersistRecord, type RubricScores, type ServerMessage } from "@interview/shared";
 import { initialState, reduce } from "../../../src/engine/engine.ts";
+import { RUBRIC_RESCUE_WINDOW_MS, RUBRICS_PENDING_KEPT, rubricsToRescue } from "../../../src/engine/rubric-turn.ts";
 import type { EarlierSessions, EngineContext, EngineEvent, InterviewState, RubricRequest, RubricResult } from "../../../src/engine/types.ts";
 
 const T0 = Date.UTC(2026, 10, 30, 12);
@@ -58,6 +59,46 @@ const scored = (turn: number, result: Partial<RubricResult> = {}): EngineEvent =
   sessionId: "s-1",
   turn,
   result: { scores: SCORES, model: "m", calls: [call], ...result },
+});
+
+describe("rubrics waited for (asked again by an object that lost the call)", () => {
+  it("are kept from the ask until their result, whatever it gave; a failed one is not asked again", () => {
+    const i = new Interview();
+    i.apply(start(true));
+    i.apply(answer(STRONG));
+    i.apply(answer(STRONG));
+    expect(rubricsToRescue(i.state.session, T0).map((r) => r.turn)).toEqual([1, 2]);
+    i.apply(scored(1));
+    i.apply(scored(2, { scores: null, calls: [{ ...call, outcome: "timeout" }] }));
+    expect(rubricsToRescue(i.state.session, T0)).toEqual([]);
+    expect(i.state.session!.rubricsAsked).toBeUndefined();
+  });
+
+  it("are bounded: the last few, and none older than the rescue window", () => {
+    const i = new Interview();
+    i.apply(start(true));
+    for (let n = 0; n < RUBRICS_PENDING_KEPT + 2; n++) i.apply(answer(STRONG));
+    expect(rubricsToRescue(i.state.session, T0)).toHaveLength(RUBRICS_PENDING_KEPT);
+    expect(rubricsToRescue(i.state.session, T0 + RUBRIC_RESCUE_WINDOW_MS)).toEqual([]);
+  });
+
+  it("are not asked, nor kept, when the adapter asks no rubrics (no model, COACH_RUBRIC=off)", () => {
+    const i = new Interview({ now: T0, random: () => 0, rubric: false });
+    i.apply(start(true));
+    i.apply(answer(STRONG));
+    expect(i.rubrics).toEqual([]);
+    expect(i.state.session!.rubricsAsked).toBeUndefined();
+  });
+
+  it("leave the state at an unconsented end (they hold the answer); with consent they stay for the result", () => {
+    for (const consent of [false, true]) {
+      const i = new Interview();
+      i.apply(start(consent, 1));
+      i.apply(answer(STRONG));
+      expect(i.state.session!.ended).toBe(true);
+      expect(rubricsToRescue(i.state.session, T0)).toHaveLength(consent ? 1 : 0);
+    }
+  });
 });
 
 describe("the model's rubric in the engine", () => {
