@@ -6,6 +6,8 @@
 import { DurableObject } from "cloudflare:workers";
 
 export class EchoSession extends DurableObject {
+  private readonly framesBySocket = new WeakMap<WebSocket, boolean>();
+
   constructor(ctx: DurableObjectState, env: Cloudflare.Env) {
     super(ctx, env);
     ctx.storage.sql.exec("CREATE TABLE IF NOT EXISTS echo (seq INTEGER PRIMARY KEY AUTOINCREMENT, at INTEGER NOT NULL, body TEXT NOT NULL)");
@@ -24,13 +26,27 @@ export class EchoSession extends DurableObject {
   override async webSocketMessage(ws: WebSocket, data: string | ArrayBuffer): Promise<void> {
     if (typeof data !== "string") return;
     this.ctx.storage.sql.exec("INSERT INTO echo (at, body) VALUES (?, ?)", Date.now(), data);
-    if ((ws.deserializeAttachment() as { projectFrames?: boolean } | null)?.projectFrames) {
+    if (this.projectFrames(ws)) {
       // The project's turn sends a tips and a feedback frame before its question: the same
       // frames, built and serialised per message, show what the protocol alone costs.
       ws.send(JSON.stringify({ type: "tips", seq: 1, turn: 1, tips: TIPS }));
       ws.send(JSON.stringify({ type: "feedback", seq: 2, turn: 1, ...FEEDBACK }));
     }
     ws.send(data);
+  }
+
+  /**
+   * Whether this socket asked for the project's frames (`?frames=project`), read from its
+   * attachment once per socket: the floor's own message path stays one map lookup longer, not
+   * one attachment read.
+   */
+  private projectFrames(ws: WebSocket): boolean {
+    let wanted = this.framesBySocket.get(ws);
+    if (wanted === undefined) {
+      wanted = Boolean((ws.deserializeAttachment() as { projectFrames?: boolean } | null)?.projectFrames);
+      this.framesBySocket.set(ws, wanted);
+    }
+    return wanted;
   }
 
   override async webSocketClose(ws: WebSocket, code: number, reason: string): Promise<void> {

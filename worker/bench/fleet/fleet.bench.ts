@@ -29,6 +29,7 @@ import {
   REPO_ROOT,
   applyMigrations,
   bundle,
+  busiestCpuMsPerTurn,
   groupCpu,
   missingBindings,
   startDev,
@@ -316,8 +317,7 @@ function report(): string {
       .sort((a, b) => b[1] - a[1])
       .map(([k, v]) => `${k} ${Math.round(v * 100)}%`)
       .join(", ");
-    const busiest = Math.max(0, ...Object.values(p.serverCpu));
-    const perTurn = p.load.answersAcknowledged ? (busiest * p.load.answeringWallMs) / p.load.answersAcknowledged : Number.NaN;
+    const perTurn = busiestCpuMsPerTurn(p.serverCpu, p.load.answeringWallMs, p.load.answersAcknowledged);
     lines.push(
       `  CPU while answering, ${p.name}: ${top || "idle"} (${fmt(perTurn, 2)} ms of the busiest process per turn); ` +
         `load client ${Math.round((p.load.clientCpuMs / p.load.answeringWallMs) * 100)}% (${fmt(p.load.clientCpuMs / (p.load.answersAcknowledged || 1), 2)} ms per turn)`,

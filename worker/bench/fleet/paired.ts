@@ -17,6 +17,8 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, 
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
+import { percentile } from "./load.ts";
+import { busiestCpuMsPerTurn } from "./wrangler-dev.ts";
 
 const REPO_ROOT = path.resolve(import.meta.dirname, "../../..");
 const WORKSPACES = ["", "shared", "worker", "gpu-worker", "web"];
@@ -62,11 +64,6 @@ function runBench(side: Side): Promise<string> {
   });
 }
 
-/** The busiest process's CPU per acknowledged turn, as the bench prints it. */
-function cpuPerTurn(phase: Phase): number {
-  const busiest = Math.max(0, ...Object.values(phase.serverCpu ?? {}));
-  return phase.load.answersAcknowledged ? (busiest * phase.load.answeringWallMs) / phase.load.answersAcknowledged : Number.NaN;
-}
 
 function rowsOf(file: string, round: number, side: string): Row[] {
   const { phases } = JSON.parse(readFileSync(file, "utf8")) as { phases: Phase[] };
@@ -75,15 +72,12 @@ function rowsOf(file: string, round: number, side: string): Row[] {
     const project = phases.find((p) => p.name === `project ${size}`);
     const echo = phases.find((p) => p.name === `echo ${size}`);
     if (!project || !echo) throw new Error(`${file}: no phases for ${size}`);
-    return { round, size, side, cpuMsPerTurn: cpuPerTurn(project), turnsPerSecond: project.load.turnsPerSecond, echoTurnsPerSecond: echo.load.turnsPerSecond };
+    return { round, size, side, cpuMsPerTurn: busiestCpuMsPerTurn(project.serverCpu ?? {}, project.load.answeringWallMs, project.load.answersAcknowledged), turnsPerSecond: project.load.turnsPerSecond, echoTurnsPerSecond: echo.load.turnsPerSecond };
   });
 }
 
-const median = (values: number[]) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
-};
+/** The middle round (nearest rank: the lower middle of an even count). */
+const median = (values: number[]) => percentile([...values].sort((a, b) => a - b), 50);
 
 async function main(): Promise<void> {
   const ref = flags.against!;

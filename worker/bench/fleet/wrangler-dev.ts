@@ -244,6 +244,15 @@ export function tail(file: string, chars = 3000): string {
   }
 }
 
+/**
+ * CPU ms per acknowledged turn of the busiest server process (the Worker's workerd), from each
+ * process's share of a core over the answering phase (`cpuShare`).
+ */
+export function busiestCpuMsPerTurn(serverCpu: Record<string, number>, answeringWallMs: number, answersAcknowledged: number): number {
+  const busiest = Math.max(0, ...Object.values(serverCpu));
+  return answersAcknowledged ? (busiest * answeringWallMs) / answersAcknowledged : Number.NaN;
+}
+
 /** CPU seconds so far of every process in a process group, by command name (Linux /proc). */
 export function groupCpu(pgid: number): Record<string, number> {
   const byName: Record<string, number> = {};
